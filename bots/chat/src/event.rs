@@ -1,0 +1,86 @@
+//! Inbound events: what an adapter saw in a room, in neutral form.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Platform;
+
+/// One thing that happened in a room, as an adapter hands it to the core.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboundEvent {
+    pub platform: Platform,
+    /// The platform's room or channel id.
+    pub room: String,
+    /// The platform's id for this event. Together with `platform`, `room` and the kind's
+    /// [`EventKind::dedup_kind`] it identifies the event, so a second sight changes nothing.
+    pub event_id: String,
+    pub sender: Sender,
+    /// Server timestamp, milliseconds since the Unix epoch.
+    pub timestamp_ms: i64,
+    pub kind: EventKind,
+}
+
+/// Who caused an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sender {
+    /// The platform's user id (Matrix user id, Discord user snowflake).
+    pub id: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum EventKind {
+    Message(MessageBody),
+    Edit { target: String, body: MessageBody },
+    Delete { target: String },
+    ReactionAdded { target: String, key: String },
+    ReactionRemoved { target: String, key: String },
+}
+
+impl EventKind {
+    /// The kind part of the event's unique key. Discord reuses a message's id for its
+    /// edits and deletion, so the id alone does not tell two events apart.
+    pub fn dedup_kind(&self) -> &'static str {
+        match self {
+            EventKind::Message(_) => "message",
+            EventKind::Edit { .. } => "edit",
+            EventKind::Delete { .. } => "delete",
+            EventKind::ReactionAdded { .. } => "reaction",
+            EventKind::ReactionRemoved { .. } => "unreaction",
+        }
+    }
+}
+
+/// The body of a message, as both platforms can express it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MessageBody {
+    pub kind: MessageKind,
+    /// Plain text (Matrix `body`, Discord content).
+    pub text: String,
+    /// Formatted HTML where the source had it (Matrix `formatted_body`).
+    pub html: Option<String>,
+    /// The event this message replies to, as a remote id in the same room.
+    pub reply_to: Option<String>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// How a message is meant to be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MessageKind {
+    #[default]
+    Text,
+    Notice,
+    Emote,
+}
+
+/// A file attached to a message. The core fetches the bytes through the adapter when it
+/// needs them; here it is only described.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub mime_type: Option<String>,
+    pub size: Option<u64>,
+    /// Where the adapter can fetch it (mxc:// URI, Discord CDN URL).
+    pub url: String,
+}

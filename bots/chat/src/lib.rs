@@ -1,0 +1,105 @@
+//! The platform-neutral chat port.
+//!
+//! The core of magnet talks to Matrix and Discord only through what is defined here: an
+//! adapter hands the core [`InboundEvent`]s through an [`EventSink`] and waits for the core
+//! to commit each one before it counts the event as seen; the core hands an adapter
+//! [`Outbound`] actions, each with an idempotency key, through [`ChatAdapter::deliver`].
+//! Remote ids (Matrix room and event ids, Discord snowflakes) stay opaque strings here.
+//!
+//! This crate exists apart from the core so that the adapters can depend on it without
+//! depending on the core (which depends on the adapters to wire them in).
+
+mod event;
+pub mod fake;
+mod outbound;
+
+pub use event::{Attachment, EventKind, InboundEvent, MessageBody, MessageKind, Sender};
+pub use outbound::{Delivered, Outbound, OutboundAction, Persona};
+
+use std::fmt;
+use std::time::Duration;
+
+/// Which chat network a room, user or event belongs to.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Matrix,
+    Discord,
+}
+
+impl Platform {
+    /// The name stored in the database and shown to operators.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Matrix => "matrix",
+            Platform::Discord => "discord",
+        }
+    }
+
+    /// Parses the stored name back.
+    pub fn parse(name: &str) -> Option<Platform> {
+        match name {
+            "matrix" => Some(Platform::Matrix),
+            "discord" => Some(Platform::Discord),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an adapter could not carry out an outbound action. The kind decides what the
+/// delivery worker does next: wait and retry in place, or give up on this delivery.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChatError {
+    /// The platform asked us to slow down; retry the same action after the delay.
+    #[error("rate limited, retry after {retry_after:?}")]
+    RateLimited { retry_after: Duration },
+    /// A network error or a 5xx: worth retrying with backoff.
+    #[error("temporary failure: {0}")]
+    Transient(String),
+    /// The platform refused the action for good (unknown room, forbidden, too large).
+    #[error("refused: {0}")]
+    Permanent(String),
+}
+
+/// Why the core did not commit an inbound event. The adapter must not count the event as
+/// seen; it will see it again on catch-up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the core could not commit the event: {0}")]
+pub struct SinkError(pub String);
+
+/// What the core did with an inbound event it was handed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// Recorded now, with whatever deliveries it causes.
+    Recorded,
+    /// Already recorded before (a replay after a crash or a reconnect); nothing changed.
+    Duplicate,
+    /// Not for the core (an unconfigured room, the bot's own echo); nothing recorded.
+    Ignored,
+}
+
+/// The core's side of the port: adapters call it for every event they receive, in order
+/// per room, and advance their own position only after it returns `Ok`.
+#[async_trait::async_trait]
+pub trait EventSink: Send + Sync {
+    async fn commit(&self, event: InboundEvent) -> Result<Commit, SinkError>;
+}
+
+/// The adapter's side of the port, implemented once per platform.
+#[async_trait::async_trait]
+pub trait ChatAdapter: Send + Sync {
+    /// The platform this adapter speaks to.
+    fn platform(&self) -> Platform;
+
+    /// Carries out one action. The adapter uses `outbound.idempotency_key` so that the same
+    /// action given twice (after a crash between send and record) reaches the room once.
+    async fn deliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError>;
+}

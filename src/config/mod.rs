@@ -1,0 +1,922 @@
+//! The configuration: one TOML file plus secrets from the environment or files.
+//!
+//! [`load`] reads and validates a file and returns either a fully resolved [`Config`] or
+//! every mistake at once, each with file, line, key and what was expected. Nothing else in
+//! magnet reads the file or the environment for settings.
+
+mod ids;
+mod reader;
+mod secret;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use toml::Spanned;
+use toml::de::DeTable;
+
+pub use reader::{ConfigErrors, ConfigIssue};
+pub use secret::{Secret, SecretSource};
+
+use reader::{Document, TableReader};
+
+/// Where the config is looked for when neither `--config` nor `MAGNET_CONFIG` is given.
+pub const DEFAULT_PATH: &str = "config/magnet.toml";
+
+/// The config used when the default file does not exist: SQLite in `data/`, two demo
+/// pillars, no chat platforms.
+pub const EMBEDDED_DEFAULT: &str = include_str!("../../config/default.toml");
+
+/// Everything magnet was configured with, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from (`<embedded default>` when none).
+    pub source: PathBuf,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub matrix: Option<MatrixConfig>,
+    pub discord: Option<DiscordConfig>,
+    pub secretariat: Secretariat,
+    pub pillars: Vec<Pillar>,
+    pub reports: Reports,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`; never holds a password.
+    pub url: String,
+    /// The PostgreSQL password, when the server wants one.
+    pub password: Option<SecretSource>,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Where `/healthz` and `/metrics` are served; port 0 picks a free one.
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Clone)]
+pub struct MatrixConfig {
+    pub homeserver: url::Url,
+    pub user_id: String,
+    pub credential: MatrixCredential,
+    /// matrix-sdk's own store (keys, sync token cache) and the saved session.
+    pub store_dir: PathBuf,
+    pub device_name: String,
+}
+
+/// How the Matrix account logs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatrixCredential {
+    /// Log in with a password the first time; the session is saved and reused afterwards.
+    Password(SecretSource),
+    /// Use an existing access token.
+    AccessToken(SecretSource),
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscordConfig {
+    pub token: SecretSource,
+    pub application_id: u64,
+    /// `https://discord.com/api` in production, the simulator's address in tests.
+    pub api_base: url::Url,
+}
+
+/// Who may run commands that change things, and where the secretariat works.
+#[derive(Debug, Clone, Default)]
+pub struct Secretariat {
+    pub matrix_users: Vec<String>,
+    /// Members of the secretariat's Matrix rooms with at least this power level count too.
+    pub matrix_min_power_level: Option<i64>,
+    pub matrix_rooms: Vec<String>,
+    pub discord_roles: Vec<u64>,
+    pub discord_channels: Vec<u64>,
+}
+
+/// A sectoral group with its own rooms.
+#[derive(Debug, Clone)]
+pub struct Pillar {
+    pub id: String,
+    pub name: String,
+    pub language: String,
+    pub timezone: Tz,
+    pub matrix_rooms: Vec<String>,
+    pub discord_channels: Vec<u64>,
+    pub reminder_offsets: Vec<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reports {
+    /// The cron rule as written (5 fields, or 6-7 with seconds).
+    pub schedule_rule: String,
+    pub schedule: cron::Schedule,
+    pub timezone: Tz,
+    pub output_dir: PathBuf,
+    pub formats: Vec<ReportFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
+    Csv,
+}
+
+impl ReportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "markdown",
+            ReportFormat::Html => "html",
+            ReportFormat::Csv => "csv",
+        }
+    }
+}
+
+/// Reads and validates the config file at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(path, &text),
+        Err(error) => Err(ConfigErrors(vec![ConfigIssue {
+            file: path.to_path_buf(),
+            line: 0,
+            key: "(file)".into(),
+            message: format!("cannot read the config file: {error}"),
+        }])),
+    }
+}
+
+/// Validates config text; `path` is used in messages only.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
+    let mut doc = Document::new(path, text);
+    let root = match DeTable::parse(text) {
+        Ok(root) => root,
+        Err(error) => {
+            let span = error.span().unwrap_or(0..0);
+            doc.report(
+                &span,
+                "(syntax)",
+                format!("not valid TOML: {}", error.message().trim()),
+            );
+            return doc.into_result(None).map(|_: Option<()>| unreachable!());
+        }
+    };
+    let mut top = TableReader::new("", root.span(), root.get_ref());
+    let database = read_database(&mut doc, &mut top);
+    let http = read_http(&mut doc, &mut top);
+    let matrix = top
+        .table(&mut doc, "matrix")
+        .and_then(|t| read_matrix(&mut doc, t));
+    let discord = top
+        .table(&mut doc, "discord")
+        .and_then(|t| read_discord(&mut doc, t));
+    let secretariat = read_secretariat(&mut doc, &mut top);
+    let pillars = read_pillars(&mut doc, &mut top);
+    let reports = read_reports(&mut doc, &mut top);
+    top.finish(&mut doc);
+    let sections = (
+        root.get_ref().contains_key("matrix"),
+        root.get_ref().contains_key("discord"),
+    );
+    check_platforms_configured(&mut doc, sections, &secretariat, &pillars);
+
+    let config = match (database, http, reports) {
+        (Some(database), Some(http), Some(reports)) if !doc.has_issues() => Some(Config {
+            source: path.to_path_buf(),
+            database,
+            http,
+            matrix,
+            discord,
+            secretariat,
+            pillars,
+            reports,
+        }),
+        _ => None,
+    };
+    doc.into_result(config)
+        .map(|config| config.expect("a config without issues is complete"))
+}
+
+/// The embedded default config, for a first run without a config file.
+pub fn embedded_default() -> Config {
+    parse(Path::new("<embedded default>"), EMBEDDED_DEFAULT)
+        .expect("the embedded default config is valid")
+}
+
+fn read_database(doc: &mut Document, top: &mut TableReader) -> Option<DatabaseConfig> {
+    let default_url = "sqlite://data/magnet.db".to_string();
+    let Some(mut table) = top.table(doc, "database") else {
+        return Some(DatabaseConfig {
+            url: default_url,
+            password: None,
+            max_connections: 8,
+        });
+    };
+    table.allow("url");
+    let url = match table.get("url") {
+        Some(_) => table.string(doc, "url").map(|url| {
+            let span = url.span();
+            (url.into_inner(), span)
+        }),
+        None => Some((default_url, table.span())),
+    };
+    let password = read_secret_source(doc, &mut table, "password", "the database password");
+    let max_connections = table
+        .integer(doc, "max_connections")
+        .map(|n| {
+            let span = n.span();
+            let n = n.into_inner();
+            if (1..=1000).contains(&n) {
+                n as u32
+            } else {
+                doc.report(
+                    &span,
+                    "database.max_connections",
+                    format!("expected 1 to 1000, found {n}"),
+                );
+                8
+            }
+        })
+        .unwrap_or(8);
+    table.finish(doc);
+    let (url, span) = url?;
+    if let Err(message) = check_database_url(&url) {
+        doc.report(&span, "database.url", message);
+        return None;
+    }
+    Some(DatabaseConfig {
+        url,
+        password: password.flatten(),
+        max_connections,
+    })
+}
+
+fn check_database_url(url: &str) -> Result<(), String> {
+    let expected =
+        "expected `sqlite://PATH` (the embedded database) or `postgres://USER@HOST:PORT/DATABASE`";
+    let Some((scheme, rest)) = url.split_once(':') else {
+        return Err(format!("{expected}, found `{url}`"));
+    };
+    match scheme {
+        "sqlite" => {
+            let path = rest.trim_start_matches("//");
+            if path.is_empty() {
+                return Err(format!("{expected}: the SQLite URL names no file"));
+            }
+            Ok(())
+        }
+        "postgres" | "postgresql" => {
+            let parsed = url::Url::parse(url).map_err(|error| format!("{expected}: {error}"))?;
+            if parsed.password().is_some() {
+                return Err(
+                    "the URL holds a password; secrets never go in the config file: remove it and set `password_env` or `password_file`"
+                        .into(),
+                );
+            }
+            if parsed.host_str().is_none_or(str::is_empty) {
+                return Err(format!("{expected}: the URL names no host"));
+            }
+            Ok(())
+        }
+        other => Err(format!("unsupported database scheme `{other}`; {expected}")),
+    }
+}
+
+fn read_http(doc: &mut Document, top: &mut TableReader) -> Option<HttpConfig> {
+    let default = HttpConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+    };
+    let Some(mut table) = top.table(doc, "http") else {
+        return Some(default);
+    };
+    let listen = table.string(doc, "listen");
+    table.finish(doc);
+    let Some(listen) = listen else {
+        return Some(default);
+    };
+    match listen.get_ref().parse::<SocketAddr>() {
+        Ok(addr) => Some(HttpConfig { listen: addr }),
+        Err(_) => {
+            doc.report(
+                &listen.span(),
+                "http.listen",
+                format!(
+                    "expected an address and port such as `127.0.0.1:8080`, found `{}`",
+                    listen.get_ref()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Reads `<name>_env` / `<name>_file`, refusing `<name>` itself. Returns `None` on error,
+/// `Some(None)` when neither is given.
+fn read_secret_source(
+    doc: &mut Document,
+    table: &mut TableReader,
+    name: &'static str,
+    what: &str,
+) -> Option<Option<SecretSource>> {
+    let (env_key, file_key) = secret_keys(name);
+    if let Some(found) = table.get(name) {
+        doc.report(
+            &found.span,
+            &found.key,
+            format!(
+                "{what} must not be written in the config file; put it in an environment variable named by `{env_key}` or a file named by `{file_key}`"
+            ),
+        );
+        return None;
+    }
+    let env = table.string(doc, env_key);
+    let file = table.string(doc, file_key);
+    let source = match (env, file) {
+        (Some(_), Some(file)) => {
+            doc.report(
+                &file.span(),
+                &table.key_path(file_key),
+                format!("give either `{env_key}` or `{file_key}`, not both"),
+            );
+            return None;
+        }
+        (Some(env), None) => (
+            SecretSource::Env(env.get_ref().clone()),
+            env.span(),
+            table.key_path(env_key),
+        ),
+        (None, Some(file)) => (
+            SecretSource::File(PathBuf::from(file.get_ref())),
+            file.span(),
+            table.key_path(file_key),
+        ),
+        (None, None) => return Some(None),
+    };
+    if let Err(message) = source.0.read() {
+        doc.report(
+            &source.1,
+            &source.2,
+            format!("{what} is not available: {message}"),
+        );
+        return None;
+    }
+    Some(Some(source.0))
+}
+
+fn secret_keys(name: &'static str) -> (&'static str, &'static str) {
+    match name {
+        "password" => ("password_env", "password_file"),
+        "access_token" => ("access_token_env", "access_token_file"),
+        "token" => ("token_env", "token_file"),
+        _ => unreachable!("unknown secret name {name}"),
+    }
+}
+
+fn read_matrix(doc: &mut Document, mut table: TableReader) -> Option<MatrixConfig> {
+    let homeserver = table.required_string(
+        doc,
+        "homeserver",
+        "the homeserver's client URL, e.g. `https://matrix.example.org`",
+    );
+    let user_id = table.required_string(
+        doc,
+        "user_id",
+        "the bot's Matrix user id, e.g. `@magnet:example.org`",
+    );
+    let password = read_secret_source(doc, &mut table, "password", "the Matrix password");
+    let token = read_secret_source(doc, &mut table, "access_token", "the Matrix access token");
+    let store_dir = table.string(doc, "store_dir");
+    let device_name = table.string(doc, "device_name");
+    let span = table.span();
+    table.finish(doc);
+
+    let homeserver = homeserver.and_then(|url| parse_http_url(doc, &url, "matrix.homeserver"));
+    if let Some(user) = &user_id
+        && let Err(message) = ids::matrix_user_id(user.get_ref())
+    {
+        doc.report(&user.span(), "matrix.user_id", message);
+    }
+    let credential = match (password?, token?) {
+        (Some(password), None) => MatrixCredential::Password(password),
+        (None, Some(token)) => MatrixCredential::AccessToken(token),
+        (Some(_), Some(_)) => {
+            doc.report(
+                &span,
+                "matrix",
+                "give a password or an access token, not both",
+            );
+            return None;
+        }
+        (None, None) => {
+            doc.report(
+                &span,
+                "matrix.password_env",
+                "missing; the bot needs `password_env`/`password_file` or `access_token_env`/`access_token_file`",
+            );
+            return None;
+        }
+    };
+    Some(MatrixConfig {
+        homeserver: homeserver?,
+        user_id: user_id?.into_inner(),
+        credential,
+        store_dir: store_dir.map_or_else(
+            || PathBuf::from("data/matrix"),
+            |dir| PathBuf::from(dir.into_inner()),
+        ),
+        device_name: device_name.map_or_else(|| "magnet".to_string(), Spanned::into_inner),
+    })
+}
+
+fn read_discord(doc: &mut Document, mut table: TableReader) -> Option<DiscordConfig> {
+    let token = read_secret_source(doc, &mut table, "token", "the Discord bot token");
+    let application_id = table.id_list_single(doc, "application_id");
+    let api_base = table.string(doc, "api_base");
+    let span = table.span();
+    table.finish(doc);
+
+    let token = match token? {
+        Some(token) => token,
+        None => {
+            doc.report(
+                &span,
+                "discord.token_env",
+                "missing; the bot needs `token_env` or `token_file`",
+            );
+            return None;
+        }
+    };
+    let application_id = match application_id {
+        Some(id) => match ids::discord_snowflake(id.get_ref()) {
+            Ok(id) => Some(id),
+            Err(message) => {
+                doc.report(&id.span(), "discord.application_id", message);
+                None
+            }
+        },
+        None => {
+            doc.report(
+                &span,
+                "discord.application_id",
+                "missing; expected the bot's application id (a snowflake)",
+            );
+            None
+        }
+    };
+    let api_base = match api_base {
+        Some(url) => parse_http_url(doc, &url, "discord.api_base"),
+        None => Some(url::Url::parse("https://discord.com/api").expect("a valid URL")),
+    };
+    Some(DiscordConfig {
+        token,
+        application_id: application_id?,
+        api_base: api_base?,
+    })
+}
+
+impl TableReader<'_, '_> {
+    /// One id written as a string or an integer.
+    fn id_list_single(&mut self, doc: &mut Document, key: &'static str) -> Option<Spanned<String>> {
+        let found = self.get(key)?;
+        if let Some(number) = found.value.as_integer() {
+            return Some(Spanned::new(found.span, number.as_str().replace('_', "")));
+        }
+        self.string(doc, key)
+    }
+}
+
+fn parse_http_url(doc: &mut Document, text: &Spanned<String>, key: &str) -> Option<url::Url> {
+    match url::Url::parse(text.get_ref()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
+            Some(url)
+        }
+        _ => {
+            doc.report(
+                &text.span(),
+                key,
+                format!(
+                    "expected an http:// or https:// URL, found `{}`",
+                    text.get_ref()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn read_secretariat(doc: &mut Document, top: &mut TableReader) -> Secretariat {
+    let Some(mut table) = top.table(doc, "secretariat") else {
+        return Secretariat::default();
+    };
+    let matrix_users = table.string_list(doc, "matrix_users");
+    let power = table.integer(doc, "matrix_min_power_level");
+    let matrix_rooms = table.string_list(doc, "matrix_rooms");
+    let discord_roles = table.id_list(doc, "discord_roles");
+    let discord_channels = table.id_list(doc, "discord_channels");
+    table.finish(doc);
+
+    let mut secretariat = Secretariat::default();
+    for user in matrix_users {
+        match ids::matrix_user_id(user.get_ref()) {
+            Ok(()) => secretariat.matrix_users.push(user.into_inner()),
+            Err(message) => doc.report(&user.span(), "secretariat.matrix_users", message),
+        }
+    }
+    if let Some(power) = power {
+        if (0..=100).contains(power.get_ref()) {
+            secretariat.matrix_min_power_level = Some(power.into_inner());
+        } else {
+            doc.report(
+                &power.span(),
+                "secretariat.matrix_min_power_level",
+                "expected a power level from 0 to 100",
+            );
+        }
+    }
+    secretariat.matrix_rooms = matrix_rooms_checked(doc, matrix_rooms, "secretariat.matrix_rooms");
+    secretariat.discord_roles = snowflakes_checked(doc, discord_roles, "secretariat.discord_roles");
+    secretariat.discord_channels =
+        snowflakes_checked(doc, discord_channels, "secretariat.discord_channels");
+    secretariat
+}
+
+fn matrix_rooms_checked(doc: &mut Document, rooms: Vec<Spanned<String>>, key: &str) -> Vec<String> {
+    let mut valid = Vec::new();
+    for room in rooms {
+        match ids::matrix_room(room.get_ref()) {
+            Ok(()) => valid.push(room.into_inner()),
+            Err(message) => doc.report(&room.span(), key, message),
+        }
+    }
+    valid
+}
+
+fn snowflakes_checked(doc: &mut Document, ids_found: Vec<Spanned<String>>, key: &str) -> Vec<u64> {
+    let mut valid = Vec::new();
+    for id in ids_found {
+        match ids::discord_snowflake(id.get_ref()) {
+            Ok(id) => valid.push(id),
+            Err(message) => doc.report(&id.span(), key, message),
+        }
+    }
+    valid
+}
+
+fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
+    let tables = top.table_list(doc, "pillars");
+    let mut pillars: Vec<Pillar> = Vec::new();
+    // Where each room was first claimed, to name both places when one is listed twice.
+    let mut claimed: Vec<(String, String, usize)> = Vec::new();
+    for (index, mut table) in tables.into_iter().enumerate() {
+        let prefix = format!("pillars[{index}]");
+        let id = table.required_string(doc, "id", "a short pillar id such as `civil-society`");
+        let name = table.required_string(doc, "name", "the pillar's display name");
+        let language = table.string(doc, "language");
+        let timezone = table.required_string(
+            doc,
+            "timezone",
+            "an IANA time zone such as `Europe/Istanbul`",
+        );
+        table.allow("matrix_rooms");
+        table.allow("discord_channels");
+        let matrix_rooms = table.string_list(doc, "matrix_rooms");
+        let discord_channels = table.id_list(doc, "discord_channels");
+        let offsets = table.string_list(doc, "reminder_offsets");
+        table.finish(doc);
+
+        if let Some(id) = &id {
+            if let Err(message) = ids::pillar_id(id.get_ref()) {
+                doc.report(&id.span(), &format!("{prefix}.id"), message);
+            } else if pillars.iter().any(|p| &p.id == id.get_ref()) {
+                doc.report(
+                    &id.span(),
+                    &format!("{prefix}.id"),
+                    format!("pillar id `{}` is used twice", id.get_ref()),
+                );
+            }
+        }
+        if let Some(language) = &language
+            && let Err(message) = ids::language_tag(language.get_ref())
+        {
+            doc.report(&language.span(), &format!("{prefix}.language"), message);
+        }
+        let timezone =
+            timezone.and_then(|tz| parse_timezone(doc, &tz, &format!("{prefix}.timezone")));
+        let reminder_offsets = parse_offsets(doc, offsets, &format!("{prefix}.reminder_offsets"));
+
+        for room in matrix_rooms.iter().chain(discord_channels.iter()) {
+            let line = doc.line_of(room.span().start);
+            if let Some((_, other_pillar, other_line)) =
+                claimed.iter().find(|(seen, _, _)| seen == room.get_ref())
+            {
+                doc.report(
+                    &room.span(),
+                    &prefix,
+                    format!(
+                        "room `{}` is already listed in pillar `{other_pillar}` (line {other_line}); a room belongs to one pillar only, or messages would leak between pillars",
+                        room.get_ref()
+                    ),
+                );
+            } else {
+                let owner = id
+                    .as_ref()
+                    .map_or_else(|| prefix.clone(), |id| id.get_ref().clone());
+                claimed.push((room.get_ref().clone(), owner, line));
+            }
+        }
+        let matrix_rooms =
+            matrix_rooms_checked(doc, matrix_rooms, &format!("{prefix}.matrix_rooms"));
+        let discord_channels =
+            snowflakes_checked(doc, discord_channels, &format!("{prefix}.discord_channels"));
+
+        if let (Some(id), Some(name), Some(timezone)) = (id, name, timezone) {
+            pillars.push(Pillar {
+                id: id.into_inner(),
+                name: name.into_inner(),
+                language: language.map_or_else(|| "en".to_string(), Spanned::into_inner),
+                timezone,
+                matrix_rooms,
+                discord_channels,
+                reminder_offsets,
+            });
+        }
+    }
+    pillars
+}
+
+fn parse_timezone(doc: &mut Document, text: &Spanned<String>, key: &str) -> Option<Tz> {
+    match Tz::from_str(text.get_ref()) {
+        Ok(tz) => Some(tz),
+        Err(_) => {
+            doc.report(
+                &text.span(),
+                key,
+                format!("unknown time zone `{}`; expected an IANA name such as `Europe/Istanbul` or `UTC`", text.get_ref()),
+            );
+            None
+        }
+    }
+}
+
+fn parse_offsets(doc: &mut Document, offsets: Vec<Spanned<String>>, key: &str) -> Vec<Duration> {
+    if offsets.is_empty() {
+        return vec![Duration::from_secs(24 * 3600), Duration::from_secs(3600)];
+    }
+    let mut parsed = Vec::new();
+    for offset in offsets {
+        match humantime::parse_duration(offset.get_ref()) {
+            Ok(duration) if duration > Duration::ZERO && duration <= Duration::from_secs(60 * 24 * 3600) => parsed.push(duration),
+            _ => doc.report(
+                &offset.span(),
+                key,
+                format!("expected a duration before the meeting between 1m and 60 days, such as `24h` or `90m`, found `{}`", offset.get_ref()),
+            ),
+        }
+    }
+    parsed.sort_by(|a, b| b.cmp(a));
+    parsed.dedup();
+    parsed
+}
+
+fn read_reports(doc: &mut Document, top: &mut TableReader) -> Option<Reports> {
+    let mut table = top.table(doc, "reports");
+    let (schedule, timezone, output_dir, formats) = match table.as_mut() {
+        Some(table) => (
+            table.string(doc, "schedule"),
+            table.string(doc, "timezone"),
+            table.string(doc, "output_dir"),
+            table.string_list(doc, "formats"),
+        ),
+        None => (None, None, None, Vec::new()),
+    };
+    if let Some(table) = table {
+        table.finish(doc);
+    }
+    let schedule_rule = schedule
+        .as_ref()
+        .map_or("0 8 1 * *", |s| s.get_ref().as_str())
+        .to_string();
+    let parsed = match parse_cron(&schedule_rule) {
+        Ok(schedule) => Some(schedule),
+        Err(message) => {
+            let span = schedule.as_ref().map_or(0..0, Spanned::span);
+            doc.report(&span, "reports.schedule", message);
+            None
+        }
+    };
+    let timezone = match &timezone {
+        Some(tz) => parse_timezone(doc, tz, "reports.timezone"),
+        None => Some(Tz::UTC),
+    };
+    let mut report_formats = Vec::new();
+    for format in &formats {
+        match format.get_ref().as_str() {
+            "markdown" => report_formats.push(ReportFormat::Markdown),
+            "html" => report_formats.push(ReportFormat::Html),
+            "csv" => report_formats.push(ReportFormat::Csv),
+            other => doc.report(
+                &format.span(),
+                "reports.formats",
+                format!("unknown report format `{other}`; expected `markdown`, `html` or `csv`"),
+            ),
+        }
+    }
+    if formats.is_empty() {
+        report_formats = vec![
+            ReportFormat::Markdown,
+            ReportFormat::Html,
+            ReportFormat::Csv,
+        ];
+    }
+    Some(Reports {
+        schedule_rule,
+        schedule: parsed?,
+        timezone: timezone?,
+        output_dir: output_dir.map_or_else(
+            || PathBuf::from("data/reports"),
+            |dir| PathBuf::from(dir.into_inner()),
+        ),
+        formats: report_formats,
+    })
+}
+
+/// Parses a cron rule. Five fields (minute hour day month weekday) as operators write them,
+/// or six/seven with seconds (and year) as the `cron` crate reads them.
+pub fn parse_cron(rule: &str) -> Result<cron::Schedule, String> {
+    let fields = rule.split_whitespace().count();
+    let full = match fields {
+        5 => format!("0 {rule}"),
+        6 | 7 => rule.to_string(),
+        _ => {
+            return Err(format!(
+                "expected a cron rule of 5 fields (minute hour day-of-month month day-of-week), e.g. `0 8 1 * *`; found {fields} field(s) in `{rule}`"
+            ));
+        }
+    };
+    let schedule = cron::Schedule::from_str(&full)
+        .map_err(|error| format!("invalid cron rule `{rule}`: {error}"))?;
+    if schedule.upcoming(chrono::Utc).next().is_none() {
+        return Err(format!("cron rule `{rule}` never fires"));
+    }
+    Ok(schedule)
+}
+
+/// A pillar naming Matrix rooms needs a Matrix account to reach them, and so on.
+fn check_platforms_configured(
+    doc: &mut Document,
+    (has_matrix, has_discord): (bool, bool),
+    secretariat: &Secretariat,
+    pillars: &[Pillar],
+) {
+    let uses_matrix =
+        pillars.iter().any(|p| !p.matrix_rooms.is_empty()) || !secretariat.matrix_rooms.is_empty();
+    let uses_discord = pillars.iter().any(|p| !p.discord_channels.is_empty())
+        || !secretariat.discord_channels.is_empty();
+    if uses_matrix && !has_matrix {
+        doc.report(&(0..0), "matrix", "missing; Matrix rooms are listed, so a [matrix] section with the bot's account is needed");
+    }
+    if uses_discord && !has_discord {
+        doc.report(&(0..0), "discord", "missing; Discord channels are listed, so a [discord] section with the bot's token is needed");
+    }
+}
+
+impl Config {
+    /// A human-readable account of what was resolved, for `magnet check-config`.
+    pub fn describe(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(out, "config: {}", self.source.display());
+        let _ = writeln!(out, "database: {}", self.database.url);
+        if let Some(password) = &self.database.password {
+            let _ = writeln!(out, "  password from {password}");
+        }
+        let _ = writeln!(out, "http: listening on {}", self.http.listen);
+        match &self.matrix {
+            Some(m) => {
+                let credential = match &m.credential {
+                    MatrixCredential::Password(source) => format!("password from {source}"),
+                    MatrixCredential::AccessToken(source) => format!("access token from {source}"),
+                };
+                let _ = writeln!(
+                    out,
+                    "matrix: {} on {} ({credential}), store {}",
+                    m.user_id,
+                    m.homeserver,
+                    m.store_dir.display()
+                );
+            }
+            None => {
+                let _ = writeln!(out, "matrix: not configured");
+            }
+        }
+        match &self.discord {
+            Some(d) => {
+                let _ = writeln!(
+                    out,
+                    "discord: application {} at {} (token from {})",
+                    d.application_id, d.api_base, d.token
+                );
+            }
+            None => {
+                let _ = writeln!(out, "discord: not configured");
+            }
+        }
+        let s = &self.secretariat;
+        let _ = writeln!(out, "secretariat:");
+        let _ = writeln!(out, "  matrix users: {}", list_or_none(&s.matrix_users));
+        if let Some(level) = s.matrix_min_power_level {
+            let _ = writeln!(
+                out,
+                "  matrix power level >= {level} in the secretariat rooms"
+            );
+        }
+        let _ = writeln!(out, "  discord roles: {}", list_or_none(&s.discord_roles));
+        let _ = writeln!(
+            out,
+            "  rooms: matrix {}; discord {}",
+            list_or_none(&s.matrix_rooms),
+            list_or_none(&s.discord_channels)
+        );
+        let _ = writeln!(out, "pillars: {}", self.pillars.len());
+        for p in &self.pillars {
+            let offsets: Vec<String> = p
+                .reminder_offsets
+                .iter()
+                .map(|d| humantime::format_duration(*d).to_string())
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {} \"{}\" ({}, {}), reminders {}",
+                p.id,
+                p.name,
+                p.language,
+                p.timezone,
+                offsets.join(", ")
+            );
+            let _ = writeln!(out, "    matrix rooms: {}", list_or_none(&p.matrix_rooms));
+            let _ = writeln!(
+                out,
+                "    discord channels: {}",
+                list_or_none(&p.discord_channels)
+            );
+        }
+        let formats: Vec<&str> = self.reports.formats.iter().map(|f| f.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "reports: `{}` in {}, to {} as {}",
+            self.reports.schedule_rule,
+            self.reports.timezone,
+            self.reports.output_dir.display(),
+            formats.join(", ")
+        );
+        out
+    }
+}
+
+fn list_or_none<T: std::fmt::Display>(items: &[T]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_default_is_valid() {
+        let config = embedded_default();
+        assert!(config.database.url.starts_with("sqlite://"));
+        assert!(config.matrix.is_none() && config.discord.is_none());
+        assert!(!config.pillars.is_empty());
+    }
+
+    #[test]
+    fn five_field_cron_rules_are_accepted_and_nonsense_is_not() {
+        assert!(parse_cron("0 8 1 * *").is_ok());
+        assert!(parse_cron("0 0 8 1 * *").is_ok());
+        assert!(parse_cron("61 8 1 * *").is_err());
+        assert!(parse_cron("every monday").is_err());
+    }
+
+    #[test]
+    fn a_database_url_with_a_password_is_refused() {
+        let error =
+            check_database_url("postgres://magnet:hunter2@db.example.org/magnet").unwrap_err();
+        assert!(error.contains("password_env"), "{error}");
+        assert!(!error.contains("hunter2"));
+        assert!(
+            check_database_url("mysql://db/magnet")
+                .unwrap_err()
+                .contains("unsupported")
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! The `magnet` command line: a thin layer over the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use magnet::config::{self, Config};
+use magnet::store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "magnet",
+    version,
+    about = "Bridges, meetings, surveys, summaries and reports for a network on Matrix and Discord"
+)]
+struct Cli {
+    /// The config file. Without it, config/magnet.toml is used if it exists, and the
+    /// embedded defaults (SQLite in data/, no chat platforms) otherwise.
+    #[arg(long, global = true, env = "MAGNET_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot: storage, migrations, the health endpoint and the configured platforms,
+    /// until SIGINT or SIGTERM.
+    Run,
+    /// Validate a config file and print what it resolves to. Exit status 1 lists every
+    /// mistake with file, line and key.
+    CheckConfig {
+        /// The file to check (overrides --config).
+        path: Option<PathBuf>,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("magnet: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::CheckConfig { path } => return check_config(path.or(cli.config).as_deref()),
+        Command::Run => load_config(cli.config.as_deref())
+            .and_then(|config| runtime.block_on(magnet::runtime::run(config))),
+        Command::Migrate => {
+            load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(migrate(config)))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("magnet: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    match path {
+        Some(path) => Ok(config::load(path)?),
+        None if Path::new(config::DEFAULT_PATH).exists() => {
+            Ok(config::load(Path::new(config::DEFAULT_PATH))?)
+        }
+        None => {
+            tracing::info!(
+                "no {} found; using the embedded default config",
+                config::DEFAULT_PATH
+            );
+            Ok(config::embedded_default())
+        }
+    }
+}
+
+fn check_config(path: Option<&Path>) -> ExitCode {
+    match load_config(path) {
+        Ok(config) => {
+            print!("{}", config.describe());
+            println!("config OK");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprint!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    let store = Store::open(&config.database).await?;
+    store.migrate().await?;
+    let applied = store.applied_migrations().await?;
+    println!(
+        "database migrated: {} migration(s) applied, newest version {}",
+        applied.len(),
+        applied.last().copied().unwrap_or(0)
+    );
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,415 @@
+//! The bridge's durable state: inbound events seen once, the per-room position for
+//! catch-up, the message id map, and the per-target delivery queue.
+//!
+//! The order of operations is the design's exactly-once protocol: an inbound event, the
+//! deliveries it causes and the room's new position are one transaction
+//! ([`Store::record_inbound`]); a delivery is marked sending before it is sent and
+//! delivered (with its remote id, payload dropped) after, in one transaction.
+
+use sqlx::Row;
+
+use super::{Result, Store, StoreError, now_ms};
+
+/// An inbound event to record, with the deliveries it causes.
+#[derive(Debug, Clone)]
+pub struct InboundRecord {
+    /// The stored room it arrived in.
+    pub room_id: i64,
+    pub remote_event_id: String,
+    /// The kind part of the unique key (see `EventKind::dedup_kind`).
+    pub kind: String,
+    pub sender_id: String,
+    pub event_ts: i64,
+    /// Set when the event is a new message: it starts an entry in the id map, in this pillar.
+    pub starts_message_in: Option<String>,
+    pub deliveries: Vec<NewDelivery>,
+}
+
+/// One delivery to create.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub room_id: i64,
+    /// `send`, `edit`, `delete`, `react` or `unreact`.
+    pub action: String,
+    /// The message it concerns; `None` means the message this inbound event starts.
+    pub message_id: Option<i64>,
+    pub payload: String,
+}
+
+/// What recording an inbound event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    New {
+        inbound_id: i64,
+        message_id: Option<i64>,
+        delivery_ids: Vec<i64>,
+    },
+    /// Seen before: nothing changed.
+    Duplicate,
+}
+
+/// Where catch-up resumes in a room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub event_id: String,
+    pub event_ts: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    Pending,
+    Sending,
+    Delivered,
+    Dead,
+}
+
+impl DeliveryState {
+    fn parse(text: &str) -> Result<DeliveryState> {
+        Ok(match text {
+            "pending" => DeliveryState::Pending,
+            "sending" => DeliveryState::Sending,
+            "delivered" => DeliveryState::Delivered,
+            "dead" => DeliveryState::Dead,
+            other => {
+                return Err(StoreError::Invalid(format!(
+                    "unknown delivery state `{other}`"
+                )));
+            }
+        })
+    }
+}
+
+/// A delivery waiting for its worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: i64,
+    pub room_id: i64,
+    pub seq: i64,
+    pub message_id: Option<i64>,
+    pub action: String,
+    pub payload: Option<String>,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    /// Not to be tried before this time (epoch ms): backoff and rate limits.
+    pub not_before: i64,
+}
+
+/// A delivery that was given up on, for the secretariat to see and retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub room_id: i64,
+    pub platform: String,
+    pub remote_room: String,
+    pub pillar_id: Option<String>,
+    pub action: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub updated_at: i64,
+}
+
+const DELIVERY_COLUMNS: &str =
+    "id, room_id, seq, message_id, action, payload, state, attempts, not_before";
+
+impl Store {
+    /// Records an inbound event, the deliveries it causes and the room's new position, all
+    /// or nothing. A second call with the same room, event id and kind changes nothing.
+    pub async fn record_inbound(&self, record: &InboundRecord) -> Result<Recorded> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO inbound_events (room_id, remote_event_id, kind, sender_id, event_ts, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (room_id, remote_event_id, kind) DO NOTHING RETURNING id",
+        )
+        .bind(record.room_id)
+        .bind(&record.remote_event_id)
+        .bind(&record.kind)
+        .bind(&record.sender_id)
+        .bind(record.event_ts)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(inserted) = inserted else {
+            tx.rollback().await?;
+            return Ok(Recorded::Duplicate);
+        };
+        let inbound_id: i64 = inserted.try_get("id")?;
+
+        let message_id = match &record.starts_message_in {
+            Some(pillar_id) => {
+                let row = sqlx::query(
+                    "INSERT INTO bridged_messages (pillar_id, origin_room_id, created_at) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(pillar_id)
+                .bind(record.room_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let id: i64 = row.try_get("id")?;
+                sqlx::query("INSERT INTO message_copies (message_id, room_id, remote_id) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(record.room_id)
+                    .bind(&record.remote_event_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Some(id)
+            }
+            None => None,
+        };
+
+        let mut delivery_ids = Vec::with_capacity(record.deliveries.len());
+        for delivery in &record.deliveries {
+            // Taking the next number from the room row serialises concurrent writers on
+            // PostgreSQL, so sequence numbers never collide or go backwards.
+            let seq: i64 = sqlx::query(
+                "UPDATE rooms SET next_seq = next_seq + 1 WHERE id = $1 RETURNING next_seq",
+            )
+            .bind(delivery.room_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| {
+                StoreError::Invalid(format!("delivery to unknown room {}", delivery.room_id))
+            })?
+            .try_get("next_seq")?;
+            let row = sqlx::query(
+                "INSERT INTO deliveries (room_id, seq, inbound_event_id, message_id, action, payload, state, attempts,
+                                         not_before, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7) RETURNING id",
+            )
+            .bind(delivery.room_id)
+            .bind(seq)
+            .bind(inbound_id)
+            .bind(delivery.message_id.or(message_id))
+            .bind(&delivery.action)
+            .bind(&delivery.payload)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            delivery_ids.push(row.try_get("id")?);
+        }
+
+        sqlx::query(
+            "INSERT INTO room_positions (room_id, event_id, event_ts, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (room_id) DO UPDATE SET event_id = excluded.event_id, event_ts = excluded.event_ts,
+                 updated_at = excluded.updated_at
+             WHERE excluded.event_ts >= room_positions.event_ts",
+        )
+        .bind(record.room_id)
+        .bind(&record.remote_event_id)
+        .bind(record.event_ts)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Recorded::New {
+            inbound_id,
+            message_id,
+            delivery_ids,
+        })
+    }
+
+    /// Where catch-up resumes in a room: the newest event committed there.
+    pub async fn position(&self, room_id: i64) -> Result<Option<Position>> {
+        let row = sqlx::query("SELECT event_id, event_ts FROM room_positions WHERE room_id = $1")
+            .bind(room_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| {
+            Ok(Position {
+                event_id: row.try_get("event_id")?,
+                event_ts: row.try_get("event_ts")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The first open delivery for a room, in sequence order. Later deliveries wait behind
+    /// it, so order per room holds even across retries.
+    pub async fn next_delivery(&self, room_id: i64) -> Result<Option<Delivery>> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE room_id = $1 AND state IN ('pending', 'sending') ORDER BY seq LIMIT 1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(room_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(delivery_from_row).transpose()
+    }
+
+    /// A delivery by id, in whatever state.
+    pub async fn delivery(&self, id: i64) -> Result<Option<Delivery>> {
+        let sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(delivery_from_row).transpose()
+    }
+
+    /// Marks a delivery as being sent, before the send; counts the attempt.
+    pub async fn mark_sending(&self, id: i64) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = $2
+             WHERE id = $1 AND state IN ('pending', 'sending')",
+        )
+        .bind(id)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        expect_one(done.rows_affected(), id, "mark as sending")
+    }
+
+    /// Records a successful send: the remote id, the copy in the id map, and the payload
+    /// dropped, in one transaction.
+    pub async fn mark_delivered(&self, id: i64, remote_id: &str) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "UPDATE deliveries SET state = 'delivered', remote_id = $2, payload = NULL, last_error = NULL, updated_at = $3
+             WHERE id = $1 AND state IN ('pending', 'sending') RETURNING room_id, message_id, action",
+        )
+        .bind(id)
+        .bind(remote_id)
+        .bind(now_ms())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Invalid(format!("delivery {id} is not open; cannot mark it delivered")))?;
+        let action: String = row.try_get("action")?;
+        let message_id: Option<i64> = row.try_get("message_id")?;
+        if let (Some(message_id), "send") = (message_id, action.as_str()) {
+            sqlx::query(
+                "INSERT INTO message_copies (message_id, room_id, remote_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (message_id, room_id) DO UPDATE SET remote_id = excluded.remote_id",
+            )
+            .bind(message_id)
+            .bind(row.try_get::<i64, _>("room_id")?)
+            .bind(remote_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Puts a failed delivery back in line, not to be tried before `not_before` (epoch ms).
+    pub async fn mark_retry(&self, id: i64, error: &str, not_before: i64) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = 'pending', last_error = $2, not_before = $3, updated_at = $4
+             WHERE id = $1 AND state IN ('pending', 'sending')",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(not_before)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        expect_one(done.rows_affected(), id, "retry")
+    }
+
+    /// Gives up on a delivery; the worker goes on with the next one.
+    pub async fn mark_dead(&self, id: i64, error: &str) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = 'dead', last_error = $2, updated_at = $3 WHERE id = $1 AND state IN ('pending', 'sending')",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        expect_one(done.rows_affected(), id, "dead-letter")
+    }
+
+    /// Dead-lettered deliveries, newest first, optionally for one pillar.
+    pub async fn dead_letters(&self, pillar_id: Option<&str>) -> Result<Vec<DeadLetter>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.room_id, r.platform, r.remote_id, r.pillar_id, d.action, d.attempts, d.last_error, d.updated_at
+             FROM deliveries d JOIN rooms r ON r.id = d.room_id
+             WHERE d.state = 'dead' AND ($1 IS NULL OR r.pillar_id = $1)
+             ORDER BY d.updated_at DESC, d.id DESC",
+        )
+        .bind(pillar_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeadLetter {
+                    id: row.try_get("id")?,
+                    room_id: row.try_get("room_id")?,
+                    platform: row.try_get("platform")?,
+                    remote_room: row.try_get("remote_id")?,
+                    pillar_id: row.try_get("pillar_id")?,
+                    action: row.try_get("action")?,
+                    attempts: row.try_get("attempts")?,
+                    last_error: row.try_get("last_error")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Puts a dead letter back in its queue with a fresh attempt count. It keeps its sequence
+    /// number; the worker picks it up first. Returns false if it was not dead.
+    pub async fn retry_dead(&self, id: i64) -> Result<bool> {
+        let now = now_ms();
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = 'pending', attempts = 0, not_before = $2, updated_at = $2 WHERE id = $1 AND state = 'dead'",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The bridged message a remote event belongs to, if any (original or copy).
+    pub async fn message_for_remote(&self, room_id: i64, remote_id: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT message_id FROM message_copies WHERE room_id = $1 AND remote_id = $2",
+        )
+        .bind(room_id)
+        .bind(remote_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| row.try_get("message_id"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// The remote id of a bridged message's copy in a room, once it is delivered.
+    pub async fn copy_in_room(&self, message_id: i64, room_id: i64) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT remote_id FROM message_copies WHERE message_id = $1 AND room_id = $2",
+        )
+        .bind(message_id)
+        .bind(room_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| row.try_get("remote_id"))
+            .transpose()
+            .map_err(Into::into)
+    }
+}
+
+fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery> {
+    Ok(Delivery {
+        id: row.try_get("id")?,
+        room_id: row.try_get("room_id")?,
+        seq: row.try_get("seq")?,
+        message_id: row.try_get("message_id")?,
+        action: row.try_get("action")?,
+        payload: row.try_get("payload")?,
+        state: DeliveryState::parse(&row.try_get::<String, _>("state")?)?,
+        attempts: row.try_get("attempts")?,
+        not_before: row.try_get("not_before")?,
+    })
+}
+
+fn expect_one(affected: u64, id: i64, what: &str) -> Result<()> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "delivery {id} is not open; cannot {what} it"
+        )))
+    }
+}

@@ -1,0 +1,218 @@
+//! The one storage API. Everything that must outlive the process (the message id map,
+//! the delivery queue, inbound positions, meetings, reminders, surveys, summaries, report
+//! runs) goes through [`Store`], on SQLite (the embedded default) or PostgreSQL (shared by
+//! several instances). Both run the same SQL through sqlx's `Any` driver; only the
+//! migrations differ, and they are versioned in step.
+
+mod bridge;
+mod pillars;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+pub use bridge::{
+    DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, Recorded,
+};
+pub use pillars::{PillarRow, RoomRow};
+
+use crate::config::{DatabaseConfig, Secret};
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Why a storage operation failed. The message never holds a password.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    #[error("cannot apply database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Store {
+    /// Opens the configured database (creating a SQLite file and its folder if missing).
+    /// Does not migrate: call [`Store::migrate`].
+    pub async fn open(config: &DatabaseConfig) -> Result<Store> {
+        let password = match &config.password {
+            Some(source) => Some(source.read().map_err(StoreError::Connect)?),
+            None => None,
+        };
+        Store::connect(&config.url, password.as_ref(), config.max_connections).await
+    }
+
+    /// Opens a database by URL; `sqlite://PATH` or `postgres://...`.
+    pub async fn connect(
+        url: &str,
+        password: Option<&Secret>,
+        max_connections: u32,
+    ) -> Result<Store> {
+        install_default_drivers();
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            Store::connect_sqlite(path.trim_start_matches("//")).await
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Store::connect_postgres(url, password, max_connections).await
+        } else {
+            Err(StoreError::Connect(format!(
+                "unsupported database URL scheme in `{}`; expected sqlite:// or postgres://",
+                url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+
+    async fn connect_sqlite(path_and_query: &str) -> Result<Store> {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        if path != ":memory:"
+            && let Some(parent) = Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|error| {
+                StoreError::Connect(format!(
+                    "cannot create the folder {}: {error}",
+                    parent.display()
+                ))
+            })?;
+        }
+        let mut params: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("mode="))
+            .collect();
+        params.push("mode=rwc");
+        let url = format!("sqlite://{path}?{}", params.join("&"));
+        // One connection: SQLite has one writer anyway, and a single connection means a
+        // transaction never meets SQLITE_BUSY halfway through.
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|error| StoreError::Connect(format!("SQLite database {path}: {error}")))?;
+        Ok(Store {
+            pool,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    async fn connect_postgres(
+        url: &str,
+        password: Option<&Secret>,
+        max_connections: u32,
+    ) -> Result<Store> {
+        let mut parsed = url::Url::parse(url)
+            .map_err(|error| StoreError::Connect(format!("bad PostgreSQL URL: {error}")))?;
+        let shown = parsed.clone();
+        if let Some(password) = password {
+            parsed.set_password(Some(password.expose())).map_err(|()| {
+                StoreError::Connect("cannot set a password on this PostgreSQL URL".into())
+            })?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(parsed.as_str())
+            .await
+            .map_err(|error| {
+                StoreError::Connect(format!(
+                    "PostgreSQL at {}: {}",
+                    redacted(&shown),
+                    scrub(error, password)
+                ))
+            })?;
+        Ok(Store {
+            pool,
+            backend: Backend::Postgres,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies every migration not yet applied. Safe to run on every start and from several
+    /// instances at once (sqlx takes a lock on PostgreSQL).
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The versions of the migrations applied so far, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(v,)| v).collect())
+    }
+
+    /// Answers whether the database is reachable, for `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Now, as stored: UTC epoch milliseconds.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn redacted(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
+/// Driver errors can quote the connection string; make sure the password is not in it.
+fn scrub(error: sqlx::Error, password: Option<&Secret>) -> String {
+    let text = error.to_string();
+    match password {
+        Some(password) if !password.expose().is_empty() => text.replace(password.expose(), "***"),
+        _ => text,
+    }
+}
