@@ -1,0 +1,160 @@
+//! Users and rooms on the real Synapse, through its client-server API: enough to act as the
+//! humans on the Matrix side of a test.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha1::Sha1;
+
+/// The test homeserver.
+#[derive(Clone)]
+pub struct Synapse {
+    pub url: String,
+    shared_secret: String,
+    http: reqwest::Client,
+}
+
+/// A logged-in Matrix user.
+#[derive(Clone)]
+pub struct MatrixUser {
+    pub user_id: String,
+    pub password: String,
+    pub access_token: String,
+    homeserver: String,
+    http: reqwest::Client,
+}
+
+impl Synapse {
+    /// The homeserver started by `scripts/test`.
+    pub fn from_env() -> Synapse {
+        Synapse {
+            url: crate::env::synapse_url(),
+            shared_secret: crate::env::synapse_shared_secret(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client"),
+        }
+    }
+
+    /// Registers a new user whose name starts with `prefix` (a random suffix keeps tests
+    /// apart) through the shared-secret admin API, and logs them in.
+    pub async fn register_user(&self, prefix: &str) -> Result<MatrixUser> {
+        let username = format!("{prefix}{}", rand::random::<u32>());
+        let password = format!("pw-{}", rand::random::<u64>());
+        let endpoint = format!("{}/_synapse/admin/v1/register", self.url);
+        let nonce: Value = self.http.get(&endpoint).send().await?.error_for_status()?.json().await?;
+        let nonce = nonce["nonce"].as_str().context("no nonce from Synapse")?.to_string();
+        let mut mac = Hmac::<Sha1>::new_from_slice(self.shared_secret.as_bytes()).expect("any key length");
+        mac.update(format!("{nonce}\0{username}\0{password}\0notadmin").as_bytes());
+        let mac = hex::encode(mac.finalize().into_bytes());
+        let response = self
+            .http
+            .post(&endpoint)
+            .json(&json!({"nonce": nonce, "username": username, "password": password, "admin": false, "mac": mac}))
+            .send()
+            .await?;
+        let body = checked_json(response).await.context("registering a user")?;
+        Ok(MatrixUser {
+            user_id: body["user_id"].as_str().context("no user_id")?.to_string(),
+            access_token: body["access_token"].as_str().context("no access_token")?.to_string(),
+            password,
+            homeserver: self.url.clone(),
+            http: self.http.clone(),
+        })
+    }
+}
+
+impl MatrixUser {
+    fn api(&self, path: &str) -> String {
+        format!("{}/_matrix/client/v3{path}", self.homeserver)
+    }
+
+    async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
+        let mut request = self.http.request(method, self.api(path)).bearer_auth(&self.access_token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        checked_json(request.send().await?).await.with_context(|| format!("{} {path}", self.user_id))
+    }
+
+    /// Creates a private room, inviting the given users; returns its id.
+    pub async fn create_room(&self, name: &str, invite: &[&str]) -> Result<String> {
+        let body = self
+            .request(
+                reqwest::Method::POST,
+                "/createRoom",
+                Some(json!({"name": name, "preset": "private_chat", "invite": invite})),
+            )
+            .await?;
+        Ok(body["room_id"].as_str().context("no room_id")?.to_string())
+    }
+
+    /// Joins a room by id or alias.
+    pub async fn join(&self, room: &str) -> Result<()> {
+        self.request(reqwest::Method::POST, &format!("/join/{}", encode(room)), Some(json!({})))
+            .await?;
+        Ok(())
+    }
+
+    /// Sends a plain text message; returns its event id.
+    pub async fn send_text(&self, room: &str, text: &str) -> Result<String> {
+        let txn = format!("t{}", rand::random::<u64>());
+        let body = self
+            .request(
+                reqwest::Method::PUT,
+                &format!("/rooms/{}/send/m.room.message/{txn}", encode(room)),
+                Some(json!({"msgtype": "m.text", "body": text})),
+            )
+            .await?;
+        Ok(body["event_id"].as_str().context("no event_id")?.to_string())
+    }
+
+    /// Syncs until a message event in `room` satisfies `wanted`, or `timeout` passes.
+    /// Returns the event. Long-polls, so it waits for the event rather than sleeping.
+    pub async fn wait_for_message(&self, room: &str, timeout: Duration, wanted: impl Fn(&Value) -> bool) -> Result<Value> {
+        let deadline = Instant::now() + timeout;
+        let filter = json!({"room": {"rooms": [room], "timeline": {"limit": 100}}}).to_string();
+        let mut since: Option<String> = None;
+        while Instant::now() < deadline {
+            let mut path = format!("/sync?timeout=1000&filter={}", encode(&filter));
+            if let Some(since) = &since {
+                path.push_str(&format!("&since={}", encode(since)));
+            }
+            let body = self.request(reqwest::Method::GET, &path, None).await?;
+            let events = body["rooms"]["join"][room]["timeline"]["events"].as_array().cloned().unwrap_or_default();
+            if let Some(event) = events.into_iter().find(|e| e["type"] == "m.room.message" && wanted(e)) {
+                return Ok(event);
+            }
+            since = body["next_batch"].as_str().map(str::to_string);
+        }
+        bail!("{} saw no matching message in {room} within {timeout:?}", self.user_id)
+    }
+}
+
+async fn checked_json(response: reqwest::Response) -> Result<Value> {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("HTTP {status}: {body}");
+    }
+    Ok(body)
+}
+
+fn encode(text: &str) -> String {
+    url_escape(text)
+}
+
+/// Percent-encodes everything outside the unreserved set, for ids in URL paths and queries.
+fn url_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
