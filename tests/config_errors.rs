@@ -73,11 +73,16 @@ fn check_config(text: &str, env: &[(&str, &str)]) -> Outcome {
     }
 }
 
-const SECRETS: &[(&str, &str)] = &[("TEST_MATRIX_PASSWORD", "pw"), ("TEST_DISCORD_TOKEN", "tok")];
+const SECRETS: &[(&str, &str)] = &[
+    ("TEST_MATRIX_PASSWORD", "pw"),
+    ("TEST_DISCORD_TOKEN", "tok"),
+];
 
 /// The 1-based line of the first occurrence of `needle` in `text`.
 fn line_of(text: &str, needle: &str) -> usize {
-    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in the config"));
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in the config"));
     text[..at].matches('\n').count() + 1
 }
 
@@ -89,10 +94,21 @@ fn with(text: &str, from: &str, to: &str) -> String {
 
 /// Asserts that the report holds a line `FILE:LINE: KEY: ...` mentioning `phrase`.
 fn assert_reported(outcome: &Outcome, line: usize, key: &str, phrase: &str) {
-    assert!(!outcome.success, "expected exit status 1; stdout:\n{}", outcome.stdout);
+    assert!(
+        !outcome.success,
+        "expected exit status 1; stdout:\n{}",
+        outcome.stdout
+    );
     let prefix = format!("{}:{line}: {key}: ", outcome.file.display());
-    let found = outcome.stderr.lines().any(|l| l.trim_start().starts_with(&prefix) && l.contains(phrase));
-    assert!(found, "no line starting {prefix:?} and mentioning {phrase:?} in:\n{}", outcome.stderr);
+    let found = outcome
+        .stderr
+        .lines()
+        .any(|l| l.trim_start().starts_with(&prefix) && l.contains(phrase));
+    assert!(
+        found,
+        "no line starting {prefix:?} and mentioning {phrase:?} in:\n{}",
+        outcome.stderr
+    );
 }
 
 #[test]
@@ -100,46 +116,93 @@ fn a_valid_config_is_accepted_and_described() {
     let outcome = check_config(VALID, SECRETS);
     assert!(outcome.success, "{}", outcome.stderr);
     assert!(outcome.stdout.contains("config OK"));
-    assert!(outcome.stdout.contains("authorities \"Migration authorities\" (en, Europe/Istanbul)"));
+    assert!(
+        outcome
+            .stdout
+            .contains("authorities \"Migration authorities\" (en, Europe/Istanbul)")
+    );
     assert!(outcome.stdout.contains("matrix rooms: #civil:example.org"));
-    assert!(outcome.stdout.contains("discord channels: 1093848219043012611"));
+    assert!(
+        outcome
+            .stdout
+            .contains("discord channels: 1093848219043012611")
+    );
     assert!(outcome.stdout.contains("matrix users: @ayse:example.org"));
-    assert!(outcome.stdout.contains("discord roles: 1093848219043012609"));
+    assert!(
+        outcome
+            .stdout
+            .contains("discord roles: 1093848219043012609")
+    );
     // Where the secret comes from is shown; the secret itself never is.
-    assert!(outcome.stdout.contains("environment variable TEST_MATRIX_PASSWORD"));
+    assert!(
+        outcome
+            .stdout
+            .contains("environment variable TEST_MATRIX_PASSWORD")
+    );
     assert!(!outcome.stdout.contains("pw\n") && !outcome.stdout.contains(" tok"));
 }
 
 #[test]
 fn an_unknown_key_is_named_with_a_suggestion() {
-    let text = with(VALID, "timezone = \"Europe/Berlin\"", "timezon = \"Europe/Berlin\"");
+    let text = with(
+        VALID,
+        "timezone = \"Europe/Berlin\"",
+        "timezon = \"Europe/Berlin\"",
+    );
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "timezon ="), "pillars[1].timezon", "did you mean `timezone`?");
+    assert_reported(
+        &outcome,
+        line_of(&text, "timezon ="),
+        "pillars[1].timezon",
+        "did you mean `timezone`?",
+    );
     // The pillar now lacks its time zone too: both are reported at once.
     // A missing key is reported at the header of its section.
-    let header = text[..text.rfind("[[pillars]]").unwrap()].matches('\n').count() + 1;
+    let header = text[..text.rfind("[[pillars]]").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
     assert_reported(&outcome, header, "pillars[1].timezone", "missing");
 }
 
 #[test]
 fn a_wrong_type_says_what_was_expected() {
-    let text = with(VALID, "matrix_rooms = [\"!auth:example.org\"]", "matrix_rooms = \"!auth:example.org\"");
+    let text = with(
+        VALID,
+        "matrix_rooms = [\"!auth:example.org\"]",
+        "matrix_rooms = \"!auth:example.org\"",
+    );
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "matrix_rooms = \"!auth"), "pillars[0].matrix_rooms", "expected an array of strings, found string");
+    assert_reported(
+        &outcome,
+        line_of(&text, "matrix_rooms = \"!auth"),
+        "pillars[0].matrix_rooms",
+        "expected an array of strings, found string",
+    );
 }
 
 #[test]
 fn a_bad_cron_rule_is_refused() {
     let text = format!("{VALID}\n[reports]\nschedule = \"0 25 * * *\"\n");
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "schedule ="), "reports.schedule", "invalid cron rule `0 25 * * *`");
+    assert_reported(
+        &outcome,
+        line_of(&text, "schedule ="),
+        "reports.schedule",
+        "invalid cron rule `0 25 * * *`",
+    );
 }
 
 #[test]
 fn an_unknown_time_zone_is_refused() {
     let text = with(VALID, "Europe/Istanbul", "Europe/Ankara");
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "Europe/Ankara"), "pillars[0].timezone", "unknown time zone `Europe/Ankara`");
+    assert_reported(
+        &outcome,
+        line_of(&text, "Europe/Ankara"),
+        "pillars[0].timezone",
+        "unknown time zone `Europe/Ankara`",
+    );
 }
 
 #[test]
@@ -147,8 +210,18 @@ fn a_malformed_matrix_room_and_discord_snowflake_are_refused() {
     let text = with(VALID, "\"!auth:example.org\"", "\"auth:example.org\"");
     let text = with(&text, "1093848219043012610", "10938482190430126x0");
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "\"auth:example.org\""), "pillars[0].matrix_rooms", "expected a Matrix room id");
-    assert_reported(&outcome, line_of(&text, "10938482190430126x0"), "pillars[0].discord_channels", "expected a Discord id");
+    assert_reported(
+        &outcome,
+        line_of(&text, "\"auth:example.org\""),
+        "pillars[0].matrix_rooms",
+        "expected a Matrix room id",
+    );
+    assert_reported(
+        &outcome,
+        line_of(&text, "10938482190430126x0"),
+        "pillars[0].discord_channels",
+        "expected a Discord id",
+    );
 }
 
 #[test]
@@ -157,7 +230,12 @@ fn a_room_in_two_pillars_is_refused() {
     let outcome = check_config(&text, SECRETS);
     let second = text.rfind("\"!auth:example.org\"").unwrap();
     let line = text[..second].matches('\n').count() + 1;
-    assert_reported(&outcome, line, "pillars[1]", "already listed in pillar `authorities`");
+    assert_reported(
+        &outcome,
+        line,
+        "pillars[1]",
+        "already listed in pillar `authorities`",
+    );
 }
 
 #[test]
@@ -166,42 +244,92 @@ fn a_duplicate_pillar_id_is_refused() {
     let outcome = check_config(&text, SECRETS);
     let second = text.rfind("id = \"authorities\"").unwrap();
     let line = text[..second].matches('\n').count() + 1;
-    assert_reported(&outcome, line, "pillars[1].id", "pillar id `authorities` is used twice");
+    assert_reported(
+        &outcome,
+        line,
+        "pillars[1].id",
+        "pillar id `authorities` is used twice",
+    );
 }
 
 #[test]
 fn a_placeholder_left_from_the_example_is_refused() {
-    let text = with(VALID, "\"@magnet:example.org\"", "\"<@magnet:example.org>\"");
+    let text = with(
+        VALID,
+        "\"@magnet:example.org\"",
+        "\"<@magnet:example.org>\"",
+    );
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "<@magnet"), "matrix.user_id", "placeholder from the example config");
+    assert_reported(
+        &outcome,
+        line_of(&text, "<@magnet"),
+        "matrix.user_id",
+        "placeholder from the example config",
+    );
 }
 
 #[test]
 fn a_missing_secret_variable_is_named() {
     let outcome = check_config(VALID, &[("TEST_MATRIX_PASSWORD", "pw")]);
-    assert_reported(&outcome, line_of(VALID, "token_env"), "discord.token_env", "environment variable TEST_DISCORD_TOKEN is not set");
+    assert_reported(
+        &outcome,
+        line_of(VALID, "token_env"),
+        "discord.token_env",
+        "environment variable TEST_DISCORD_TOKEN is not set",
+    );
 }
 
 #[test]
 fn an_inline_secret_is_refused_with_an_explanation_and_not_echoed() {
-    let text = with(VALID, "password_env = \"TEST_MATRIX_PASSWORD\"", "password = \"hunter2-secret\"");
+    let text = with(
+        VALID,
+        "password_env = \"TEST_MATRIX_PASSWORD\"",
+        "password = \"hunter2-secret\"",
+    );
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "password ="), "matrix.password", "must not be written in the config file");
-    assert!(!outcome.stderr.contains("hunter2-secret"), "the secret was echoed:\n{}", outcome.stderr);
+    assert_reported(
+        &outcome,
+        line_of(&text, "password ="),
+        "matrix.password",
+        "must not be written in the config file",
+    );
+    assert!(
+        !outcome.stderr.contains("hunter2-secret"),
+        "the secret was echoed:\n{}",
+        outcome.stderr
+    );
 }
 
 #[test]
 fn an_unsupported_database_scheme_is_refused() {
-    let text = with(VALID, "sqlite://data/magnet.db", "mysql://db.example.org/magnet");
+    let text = with(
+        VALID,
+        "sqlite://data/magnet.db",
+        "mysql://db.example.org/magnet",
+    );
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "mysql://"), "database.url", "unsupported database scheme `mysql`");
+    assert_reported(
+        &outcome,
+        line_of(&text, "mysql://"),
+        "database.url",
+        "unsupported database scheme `mysql`",
+    );
 }
 
 #[test]
 fn a_password_in_the_database_url_is_refused_and_not_echoed() {
-    let text = with(VALID, "sqlite://data/magnet.db", "postgres://magnet:s3cret-pw@db.example.org/magnet");
+    let text = with(
+        VALID,
+        "sqlite://data/magnet.db",
+        "postgres://magnet:s3cret-pw@db.example.org/magnet",
+    );
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "postgres://"), "database.url", "password_env");
+    assert_reported(
+        &outcome,
+        line_of(&text, "postgres://"),
+        "database.url",
+        "password_env",
+    );
     assert!(!outcome.stderr.contains("s3cret-pw"));
 }
 
@@ -209,7 +337,12 @@ fn a_password_in_the_database_url_is_refused_and_not_echoed() {
 fn broken_toml_syntax_points_at_the_line() {
     let text = with(VALID, "name = \"Civil society\"", "name = \"Civil society");
     let outcome = check_config(&text, SECRETS);
-    assert_reported(&outcome, line_of(&text, "name = \"Civil society"), "(syntax)", "not valid TOML");
+    assert_reported(
+        &outcome,
+        line_of(&text, "name = \"Civil society"),
+        "(syntax)",
+        "not valid TOML",
+    );
 }
 
 #[test]
@@ -220,9 +353,24 @@ fn many_mistakes_are_reported_together() {
     let outcome = check_config(&text, SECRETS);
     assert!(!outcome.success);
     assert!(outcome.stderr.contains("3 problems"), "{}", outcome.stderr);
-    assert_reported(&outcome, line_of(&text, "[[pilars]]"), "pilars", "did you mean `pillars`?");
-    assert_reported(&outcome, line_of(&text, "Mars/Olympus"), "pillars[0].timezone", "unknown time zone");
-    assert_reported(&outcome, line_of(&text, "localhost"), "http.listen", "expected an address and port");
+    assert_reported(
+        &outcome,
+        line_of(&text, "[[pilars]]"),
+        "pilars",
+        "did you mean `pillars`?",
+    );
+    assert_reported(
+        &outcome,
+        line_of(&text, "Mars/Olympus"),
+        "pillars[0].timezone",
+        "unknown time zone",
+    );
+    assert_reported(
+        &outcome,
+        line_of(&text, "localhost"),
+        "http.listen",
+        "expected an address and port",
+    );
 }
 
 #[test]
@@ -240,22 +388,31 @@ fn rooms_without_a_platform_section_are_refused() {
 fn the_example_config_passes_once_its_placeholders_are_filled() {
     let example_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/magnet.example.toml");
     let example = std::fs::read_to_string(&example_path).unwrap();
-    let env = &[("MAGNET_MATRIX_PASSWORD", "pw"), ("MAGNET_DISCORD_TOKEN", "tok")];
+    let env = &[
+        ("MAGNET_MATRIX_PASSWORD", "pw"),
+        ("MAGNET_DISCORD_TOKEN", "tok"),
+    ];
 
     let untouched = check_config(&example, env);
     assert!(!untouched.success);
     let placeholders = example.matches("\"<").count();
-    let reported = untouched.stderr.matches("placeholder from the example config").count();
-    assert_eq!(reported, placeholders, "every placeholder is reported:\n{}", untouched.stderr);
+    let reported = untouched
+        .stderr
+        .matches("placeholder from the example config")
+        .count();
+    assert_eq!(
+        reported, placeholders,
+        "every placeholder is reported:\n{}",
+        untouched.stderr
+    );
 
     let mut filled = example.clone();
     let mut snowflake = 1093848219043012600u64;
     while let Some(start) = filled.find("\"<") {
         let end = start + filled[start..].find(">\"").expect("a closed placeholder") + 2;
         let inner = &filled[start + 2..end - 2];
-        let value = if inner.starts_with("http") {
-            inner.to_string()
-        } else if inner.starts_with(['@', '!', '#']) {
+        // URLs and Matrix ids are written inside the brackets; Discord ids are described.
+        let value = if inner.starts_with("http") || inner.starts_with(['@', '!', '#']) {
             inner.to_string()
         } else {
             snowflake += 1;
@@ -264,6 +421,10 @@ fn the_example_config_passes_once_its_placeholders_are_filled() {
         filled.replace_range(start..end, &format!("\"{value}\""));
     }
     let outcome = check_config(&filled, env);
-    assert!(outcome.success, "filled example refused:\n{}", outcome.stderr);
+    assert!(
+        outcome.success,
+        "filled example refused:\n{}",
+        outcome.stderr
+    );
     assert!(outcome.stdout.contains("pillars: 2"));
 }

@@ -188,6 +188,20 @@ impl Store {
         Ok(())
     }
 
+    /// The number of rows in one of magnet's tables, for status output and tests.
+    pub async fn table_row_count(&self, table: &str) -> Result<i64> {
+        if !TABLES.contains(&table) {
+            return Err(StoreError::Invalid(format!(
+                "`{table}` is not one of magnet's tables"
+            )));
+        }
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -196,6 +210,29 @@ impl Store {
         &self.pool
     }
 }
+
+/// Every table of the schema.
+pub const TABLES: &[&str] = &[
+    "pillars",
+    "rooms",
+    "room_positions",
+    "inbound_events",
+    "bridged_messages",
+    "message_copies",
+    "deliveries",
+    "meetings",
+    "meeting_occurrences",
+    "reminders",
+    "rsvps",
+    "attendance",
+    "surveys",
+    "survey_questions",
+    "survey_posts",
+    "survey_answers",
+    "summaries",
+    "action_items",
+    "report_runs",
+];
 
 /// Now, as stored: UTC epoch milliseconds.
 pub fn now_ms() -> i64 {

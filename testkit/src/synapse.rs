@@ -45,9 +45,20 @@ impl Synapse {
         let username = format!("{prefix}{}", rand::random::<u32>());
         let password = format!("pw-{}", rand::random::<u64>());
         let endpoint = format!("{}/_synapse/admin/v1/register", self.url);
-        let nonce: Value = self.http.get(&endpoint).send().await?.error_for_status()?.json().await?;
-        let nonce = nonce["nonce"].as_str().context("no nonce from Synapse")?.to_string();
-        let mut mac = Hmac::<Sha1>::new_from_slice(self.shared_secret.as_bytes()).expect("any key length");
+        let nonce: Value = self
+            .http
+            .get(&endpoint)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let nonce = nonce["nonce"]
+            .as_str()
+            .context("no nonce from Synapse")?
+            .to_string();
+        let mut mac =
+            Hmac::<Sha1>::new_from_slice(self.shared_secret.as_bytes()).expect("any key length");
         mac.update(format!("{nonce}\0{username}\0{password}\0notadmin").as_bytes());
         let mac = hex::encode(mac.finalize().into_bytes());
         let response = self
@@ -59,7 +70,10 @@ impl Synapse {
         let body = checked_json(response).await.context("registering a user")?;
         Ok(MatrixUser {
             user_id: body["user_id"].as_str().context("no user_id")?.to_string(),
-            access_token: body["access_token"].as_str().context("no access_token")?.to_string(),
+            access_token: body["access_token"]
+                .as_str()
+                .context("no access_token")?
+                .to_string(),
             password,
             homeserver: self.url.clone(),
             http: self.http.clone(),
@@ -72,12 +86,22 @@ impl MatrixUser {
         format!("{}/_matrix/client/v3{path}", self.homeserver)
     }
 
-    async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
-        let mut request = self.http.request(method, self.api(path)).bearer_auth(&self.access_token);
+    async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value> {
+        let mut request = self
+            .http
+            .request(method, self.api(path))
+            .bearer_auth(&self.access_token);
         if let Some(body) = body {
             request = request.json(&body);
         }
-        checked_json(request.send().await?).await.with_context(|| format!("{} {path}", self.user_id))
+        checked_json(request.send().await?)
+            .await
+            .with_context(|| format!("{} {path}", self.user_id))
     }
 
     /// Creates a private room, inviting the given users; returns its id.
@@ -94,8 +118,12 @@ impl MatrixUser {
 
     /// Joins a room by id or alias.
     pub async fn join(&self, room: &str) -> Result<()> {
-        self.request(reqwest::Method::POST, &format!("/join/{}", encode(room)), Some(json!({})))
-            .await?;
+        self.request(
+            reqwest::Method::POST,
+            &format!("/join/{}", encode(room)),
+            Some(json!({})),
+        )
+        .await?;
         Ok(())
     }
 
@@ -109,12 +137,20 @@ impl MatrixUser {
                 Some(json!({"msgtype": "m.text", "body": text})),
             )
             .await?;
-        Ok(body["event_id"].as_str().context("no event_id")?.to_string())
+        Ok(body["event_id"]
+            .as_str()
+            .context("no event_id")?
+            .to_string())
     }
 
     /// Syncs until a message event in `room` satisfies `wanted`, or `timeout` passes.
     /// Returns the event. Long-polls, so it waits for the event rather than sleeping.
-    pub async fn wait_for_message(&self, room: &str, timeout: Duration, wanted: impl Fn(&Value) -> bool) -> Result<Value> {
+    pub async fn wait_for_message(
+        &self,
+        room: &str,
+        timeout: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
         let deadline = Instant::now() + timeout;
         let filter = json!({"room": {"rooms": [room], "timeline": {"limit": 100}}}).to_string();
         let mut since: Option<String> = None;
@@ -124,13 +160,22 @@ impl MatrixUser {
                 path.push_str(&format!("&since={}", encode(since)));
             }
             let body = self.request(reqwest::Method::GET, &path, None).await?;
-            let events = body["rooms"]["join"][room]["timeline"]["events"].as_array().cloned().unwrap_or_default();
-            if let Some(event) = events.into_iter().find(|e| e["type"] == "m.room.message" && wanted(e)) {
+            let events = body["rooms"]["join"][room]["timeline"]["events"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if let Some(event) = events
+                .into_iter()
+                .find(|e| e["type"] == "m.room.message" && wanted(e))
+            {
                 return Ok(event);
             }
             since = body["next_batch"].as_str().map(str::to_string);
         }
-        bail!("{} saw no matching message in {room} within {timeout:?}", self.user_id)
+        bail!(
+            "{} saw no matching message in {room} within {timeout:?}",
+            self.user_id
+        )
     }
 }
 
@@ -152,7 +197,9 @@ fn url_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }

@@ -1,0 +1,223 @@
+//! The `magnet` binary as an operator runs it: help, migrate, run with the health endpoint,
+//! a clean stop on SIGTERM, clear failures, and no secret in any output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use magnet_testkit::MagnetProcess;
+
+const BIN: &str = env!("CARGO_BIN_EXE_magnet");
+const START: Duration = Duration::from_secs(30);
+
+fn magnet(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("MAGNET_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write_config(dir: &Path, database: &str) -> PathBuf {
+    let path = dir.join("magnet.toml");
+    let config = format!(
+        "{database}\n[http]\nlisten = \"127.0.0.1:0\"\n\n[[pillars]]\nid = \"authorities\"\nname = \"Authorities\"\ntimezone = \"Europe/Istanbul\"\n"
+    );
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["check-config", "--help"],
+        &["migrate", "--help"],
+    ] {
+        let output = magnet(dir.path(), args);
+        assert!(output.status.success(), "{args:?}");
+        assert!(
+            text(&output.stdout).contains("Usage: magnet"),
+            "{args:?}: {}",
+            text(&output.stdout)
+        );
+    }
+    let output = magnet(dir.path(), &["frobnicate"]);
+    assert!(!output.status.success());
+    assert!(text(&output.stderr).contains("unrecognized subcommand 'frobnicate'"));
+}
+
+#[test]
+fn without_a_config_file_the_embedded_defaults_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = magnet(dir.path(), &["check-config"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let described = text(&output.stdout);
+    assert!(
+        described.contains("config: <embedded default>"),
+        "{described}"
+    );
+    assert!(described.contains("database: sqlite://data/magnet.db"));
+
+    let output = magnet(dir.path(), &["migrate"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        dir.path().join("data/magnet.db").exists(),
+        "the SQLite file and its folder are created"
+    );
+}
+
+#[test]
+fn migrate_on_sqlite_applies_once_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[database]\nurl = \"sqlite://state/bot.db\"");
+    for _ in 0..2 {
+        let output = magnet(
+            dir.path(),
+            &["--config", config.to_str().unwrap(), "migrate"],
+        );
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(
+            text(&output.stdout).contains("1 migration(s) applied, newest version 1"),
+            "{}",
+            text(&output.stdout)
+        );
+    }
+    assert!(dir.path().join("state/bot.db").exists());
+}
+
+#[tokio::test]
+async fn migrate_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = magnet_testkit::postgres::fresh_database().await;
+    let config = write_config(dir.path(), &format!("[database]\nurl = \"{url}\""));
+    let output = magnet(
+        dir.path(),
+        &["--config", config.to_str().unwrap(), "migrate"],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("1 migration(s) applied"));
+}
+
+/// Starts `magnet run`, checks `/healthz`, stops it with SIGTERM; returns its log.
+async fn run_serve_and_stop(dir: &Path, config: &Path) -> Vec<String> {
+    let process = MagnetProcess::start(Path::new(BIN), config, dir, &[]).unwrap();
+    let addr = process.http_addr(START).unwrap();
+    let response = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok\n");
+    process
+        .wait_for_log("no chat platform configured", START)
+        .unwrap();
+    let log = process.log_lines();
+    let status = process.stop(Duration::from_secs(20)).unwrap();
+    assert!(
+        status.success(),
+        "magnet exited with {status} after SIGTERM"
+    );
+    log
+}
+
+#[tokio::test]
+async fn run_on_sqlite_serves_health_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[database]\nurl = \"sqlite://data/magnet.db\"");
+    run_serve_and_stop(dir.path(), &config).await;
+    // The migrations ran at start: `migrate` finds nothing left to do and the pillar is there.
+    let output = magnet(
+        dir.path(),
+        &["--config", config.to_str().unwrap(), "migrate"],
+    );
+    assert!(text(&output.stdout).contains("1 migration(s) applied"));
+}
+
+#[tokio::test]
+async fn run_on_postgres_never_shows_the_database_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = magnet_testkit::postgres::fresh_database().await;
+    // The test cluster trusts loopback, so any password works; the point is where it shows.
+    let secret = dir.path().join("db-password");
+    std::fs::write(&secret, "Sekr1t-db-pw\n").unwrap();
+    let database = format!(
+        "[database]\nurl = \"{url}\"\npassword_file = \"{}\"",
+        secret.display()
+    );
+    let config = write_config(dir.path(), &database);
+    let log = run_serve_and_stop(dir.path(), &config).await;
+    assert!(
+        log.iter().any(|line| line.contains("backend=Postgres")),
+        "{log:#?}"
+    );
+    assert!(log.iter().all(|line| !line.contains("Sekr1t-db-pw")));
+
+    let output = magnet(dir.path(), &["check-config", config.to_str().unwrap()]);
+    assert!(output.status.success());
+    assert!(!text(&output.stdout).contains("Sekr1t-db-pw"));
+    assert!(text(&output.stdout).contains(&format!("password from file {}", secret.display())));
+}
+
+#[test]
+fn an_unreachable_database_is_a_clear_error_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let secret = dir.path().join("db-password");
+    std::fs::write(&secret, "Sekr1t-db-pw").unwrap();
+    let database = format!(
+        "[database]\nurl = \"postgres://magnet@127.0.0.1:{port}/magnet\"\npassword_file = \"{}\"",
+        secret.display()
+    );
+    let config = write_config(dir.path(), &database);
+    let output = magnet(dir.path(), &["--config", config.to_str().unwrap(), "run"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "PostgreSQL at postgres://magnet@127.0.0.1:{port}/magnet"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Sekr1t-db-pw"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn run_with_a_broken_config_lists_the_mistakes_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("magnet.toml");
+    std::fs::write(&path, "[http]\nlisen = \"127.0.0.1:0\"\n").unwrap();
+    let output = magnet(dir.path(), &["--config", path.to_str().unwrap(), "run"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:2: http.lisen: unknown key; did you mean `listen`?",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_config_file_named_explicitly_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = magnet(dir.path(), &["--config", "nowhere.toml", "run"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("nowhere.toml:0: (file): cannot read the config file"),
+        "{}",
+        text(&output.stderr)
+    );
+}
