@@ -22,12 +22,8 @@ pub async fn serve(
     store: Store,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(store);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = Router::new().route("/healthz", get(healthz)).with_state(store);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 /// 200 "ok" while the database answers, 503 with the reason otherwise.
@@ -36,10 +32,7 @@ async fn healthz(State(store): State<Store>) -> (StatusCode, String) {
         Ok(()) => (StatusCode::OK, "ok\n".to_string()),
         Err(error) => {
             tracing::warn!(%error, "health check: database not answering");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database unavailable\n".to_string(),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n".to_string())
         }
     }
 }

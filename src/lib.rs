@@ -1,6 +1,7 @@
 //! magnet: one bot process for a multi-stakeholder network on Matrix and Discord.
 //!
 //! The map of the components (see `shared/DESIGN.md` for the whole target):
+//! - [`bridge`]: what happens to an event seen in a pillar's room.
 //! - [`config`]: the TOML file and secrets, validated with file, line and key.
 //! - [`store`]: the one storage API, on SQLite (embedded) or PostgreSQL (shared).
 //! - [`http`]: the health endpoint.
@@ -9,6 +10,7 @@
 //! The chat platforms are reached only through the port in the `magnet-chat` crate; the
 //! core never imports matrix-sdk or serenity.
 
+pub mod bridge;
 pub mod config;
 pub mod http;
 pub mod runtime;

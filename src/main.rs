@@ -50,11 +50,10 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::CheckConfig { path } => return check_config(path.or(cli.config).as_deref()),
-        Command::Run => load_config(cli.config.as_deref())
-            .and_then(|config| runtime.block_on(magnet::runtime::run(config))),
-        Command::Migrate => {
-            load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(migrate(config)))
+        Command::Run => {
+            load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(magnet::runtime::run(config)))
         }
+        Command::Migrate => load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(migrate(config))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -80,14 +79,9 @@ fn init_logging() {
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     match path {
         Some(path) => Ok(config::load(path)?),
-        None if Path::new(config::DEFAULT_PATH).exists() => {
-            Ok(config::load(Path::new(config::DEFAULT_PATH))?)
-        }
+        None if Path::new(config::DEFAULT_PATH).exists() => Ok(config::load(Path::new(config::DEFAULT_PATH))?),
         None => {
-            tracing::info!(
-                "no {} found; using the embedded default config",
-                config::DEFAULT_PATH
-            );
+            tracing::info!("no {} found; using the embedded default config", config::DEFAULT_PATH);
             Ok(config::embedded_default())
         }
     }

@@ -60,10 +60,7 @@ fn without_a_config_file_the_embedded_defaults_are_used() {
     let output = magnet(dir.path(), &["check-config"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let described = text(&output.stdout);
-    assert!(
-        described.contains("config: <embedded default>"),
-        "{described}"
-    );
+    assert!(described.contains("config: <embedded default>"), "{described}");
     assert!(described.contains("database: sqlite://data/magnet.db"));
 
     let output = magnet(dir.path(), &["migrate"]);
@@ -79,10 +76,7 @@ fn migrate_on_sqlite_applies_once_and_is_repeatable() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), "[database]\nurl = \"sqlite://state/bot.db\"");
     for _ in 0..2 {
-        let output = magnet(
-            dir.path(),
-            &["--config", config.to_str().unwrap(), "migrate"],
-        );
+        let output = magnet(dir.path(), &["--config", config.to_str().unwrap(), "migrate"]);
         assert!(output.status.success(), "{}", text(&output.stderr));
         assert!(
             text(&output.stdout).contains("1 migration(s) applied, newest version 1"),
@@ -98,10 +92,7 @@ async fn migrate_on_postgres() {
     let dir = tempfile::tempdir().unwrap();
     let url = magnet_testkit::postgres::fresh_database().await;
     let config = write_config(dir.path(), &format!("[database]\nurl = \"{url}\""));
-    let output = magnet(
-        dir.path(),
-        &["--config", config.to_str().unwrap(), "migrate"],
-    );
+    let output = magnet(dir.path(), &["--config", config.to_str().unwrap(), "migrate"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("1 migration(s) applied"));
 }
@@ -110,20 +101,13 @@ async fn migrate_on_postgres() {
 async fn run_serve_and_stop(dir: &Path, config: &Path) -> Vec<String> {
     let process = MagnetProcess::start(Path::new(BIN), config, dir, &[]).unwrap();
     let addr = process.http_addr(START).unwrap();
-    let response = reqwest::get(format!("http://{addr}/healthz"))
-        .await
-        .unwrap();
+    let response = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ok\n");
-    process
-        .wait_for_log("no chat platform configured", START)
-        .unwrap();
+    process.wait_for_log("no chat platform configured", START).unwrap();
     let log = process.log_lines();
     let status = process.stop(Duration::from_secs(20)).unwrap();
-    assert!(
-        status.success(),
-        "magnet exited with {status} after SIGTERM"
-    );
+    assert!(status.success(), "magnet exited with {status} after SIGTERM");
     log
 }
 
@@ -133,10 +117,7 @@ async fn run_on_sqlite_serves_health_and_stops_cleanly_on_sigterm() {
     let config = write_config(dir.path(), "[database]\nurl = \"sqlite://data/magnet.db\"");
     run_serve_and_stop(dir.path(), &config).await;
     // The migrations ran at start: `migrate` finds nothing left to do and the pillar is there.
-    let output = magnet(
-        dir.path(),
-        &["--config", config.to_str().unwrap(), "migrate"],
-    );
+    let output = magnet(dir.path(), &["--config", config.to_str().unwrap(), "migrate"]);
     assert!(text(&output.stdout).contains("1 migration(s) applied"));
 }
 
@@ -147,16 +128,10 @@ async fn run_on_postgres_never_shows_the_database_password() {
     // The test cluster trusts loopback, so any password works; the point is where it shows.
     let secret = dir.path().join("db-password");
     std::fs::write(&secret, "Sekr1t-db-pw\n").unwrap();
-    let database = format!(
-        "[database]\nurl = \"{url}\"\npassword_file = \"{}\"",
-        secret.display()
-    );
+    let database = format!("[database]\nurl = \"{url}\"\npassword_file = \"{}\"", secret.display());
     let config = write_config(dir.path(), &database);
     let log = run_serve_and_stop(dir.path(), &config).await;
-    assert!(
-        log.iter().any(|line| line.contains("backend=Postgres")),
-        "{log:#?}"
-    );
+    assert!(log.iter().any(|line| line.contains("backend=Postgres")), "{log:#?}");
     assert!(log.iter().all(|line| !line.contains("Sekr1t-db-pw")));
 
     let output = magnet(dir.path(), &["check-config", config.to_str().unwrap()]);
@@ -184,9 +159,7 @@ fn an_unreachable_database_is_a_clear_error_without_the_password() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains(&format!(
-            "PostgreSQL at postgres://magnet@127.0.0.1:{port}/magnet"
-        )),
+        stderr.contains(&format!("PostgreSQL at postgres://magnet@127.0.0.1:{port}/magnet")),
         "{stderr}"
     );
     assert!(!stderr.contains("Sekr1t-db-pw"), "{stderr}");

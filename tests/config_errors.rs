@@ -73,10 +73,7 @@ fn check_config(text: &str, env: &[(&str, &str)]) -> Outcome {
     }
 }
 
-const SECRETS: &[(&str, &str)] = &[
-    ("TEST_MATRIX_PASSWORD", "pw"),
-    ("TEST_DISCORD_TOKEN", "tok"),
-];
+const SECRETS: &[(&str, &str)] = &[("TEST_MATRIX_PASSWORD", "pw"), ("TEST_DISCORD_TOKEN", "tok")];
 
 /// The 1-based line of the first occurrence of `needle` in `text`.
 fn line_of(text: &str, needle: &str) -> usize {
@@ -94,11 +91,7 @@ fn with(text: &str, from: &str, to: &str) -> String {
 
 /// Asserts that the report holds a line `FILE:LINE: KEY: ...` mentioning `phrase`.
 fn assert_reported(outcome: &Outcome, line: usize, key: &str, phrase: &str) {
-    assert!(
-        !outcome.success,
-        "expected exit status 1; stdout:\n{}",
-        outcome.stdout
-    );
+    assert!(!outcome.success, "expected exit status 1; stdout:\n{}", outcome.stdout);
     let prefix = format!("{}:{line}: {key}: ", outcome.file.display());
     let found = outcome
         .stderr
@@ -122,33 +115,17 @@ fn a_valid_config_is_accepted_and_described() {
             .contains("authorities \"Migration authorities\" (en, Europe/Istanbul)")
     );
     assert!(outcome.stdout.contains("matrix rooms: #civil:example.org"));
-    assert!(
-        outcome
-            .stdout
-            .contains("discord channels: 1093848219043012611")
-    );
+    assert!(outcome.stdout.contains("discord channels: 1093848219043012611"));
     assert!(outcome.stdout.contains("matrix users: @ayse:example.org"));
-    assert!(
-        outcome
-            .stdout
-            .contains("discord roles: 1093848219043012609")
-    );
+    assert!(outcome.stdout.contains("discord roles: 1093848219043012609"));
     // Where the secret comes from is shown; the secret itself never is.
-    assert!(
-        outcome
-            .stdout
-            .contains("environment variable TEST_MATRIX_PASSWORD")
-    );
+    assert!(outcome.stdout.contains("environment variable TEST_MATRIX_PASSWORD"));
     assert!(!outcome.stdout.contains("pw\n") && !outcome.stdout.contains(" tok"));
 }
 
 #[test]
 fn an_unknown_key_is_named_with_a_suggestion() {
-    let text = with(
-        VALID,
-        "timezone = \"Europe/Berlin\"",
-        "timezon = \"Europe/Berlin\"",
-    );
+    let text = with(VALID, "timezone = \"Europe/Berlin\"", "timezon = \"Europe/Berlin\"");
     let outcome = check_config(&text, SECRETS);
     assert_reported(
         &outcome,
@@ -158,10 +135,7 @@ fn an_unknown_key_is_named_with_a_suggestion() {
     );
     // The pillar now lacks its time zone too: both are reported at once.
     // A missing key is reported at the header of its section.
-    let header = text[..text.rfind("[[pillars]]").unwrap()]
-        .matches('\n')
-        .count()
-        + 1;
+    let header = text[..text.rfind("[[pillars]]").unwrap()].matches('\n').count() + 1;
     assert_reported(&outcome, header, "pillars[1].timezone", "missing");
 }
 
@@ -230,12 +204,7 @@ fn a_room_in_two_pillars_is_refused() {
     let outcome = check_config(&text, SECRETS);
     let second = text.rfind("\"!auth:example.org\"").unwrap();
     let line = text[..second].matches('\n').count() + 1;
-    assert_reported(
-        &outcome,
-        line,
-        "pillars[1]",
-        "already listed in pillar `authorities`",
-    );
+    assert_reported(&outcome, line, "pillars[1]", "already listed in pillar `authorities`");
 }
 
 #[test]
@@ -244,21 +213,12 @@ fn a_duplicate_pillar_id_is_refused() {
     let outcome = check_config(&text, SECRETS);
     let second = text.rfind("id = \"authorities\"").unwrap();
     let line = text[..second].matches('\n').count() + 1;
-    assert_reported(
-        &outcome,
-        line,
-        "pillars[1].id",
-        "pillar id `authorities` is used twice",
-    );
+    assert_reported(&outcome, line, "pillars[1].id", "pillar id `authorities` is used twice");
 }
 
 #[test]
 fn a_placeholder_left_from_the_example_is_refused() {
-    let text = with(
-        VALID,
-        "\"@magnet:example.org\"",
-        "\"<@magnet:example.org>\"",
-    );
+    let text = with(VALID, "\"@magnet:example.org\"", "\"<@magnet:example.org>\"");
     let outcome = check_config(&text, SECRETS);
     assert_reported(
         &outcome,
@@ -302,11 +262,7 @@ fn an_inline_secret_is_refused_with_an_explanation_and_not_echoed() {
 
 #[test]
 fn an_unsupported_database_scheme_is_refused() {
-    let text = with(
-        VALID,
-        "sqlite://data/magnet.db",
-        "mysql://db.example.org/magnet",
-    );
+    let text = with(VALID, "sqlite://data/magnet.db", "mysql://db.example.org/magnet");
     let outcome = check_config(&text, SECRETS);
     assert_reported(
         &outcome,
@@ -324,12 +280,7 @@ fn a_password_in_the_database_url_is_refused_and_not_echoed() {
         "postgres://magnet:s3cret-pw@db.example.org/magnet",
     );
     let outcome = check_config(&text, SECRETS);
-    assert_reported(
-        &outcome,
-        line_of(&text, "postgres://"),
-        "database.url",
-        "password_env",
-    );
+    assert_reported(&outcome, line_of(&text, "postgres://"), "database.url", "password_env");
     assert!(!outcome.stderr.contains("s3cret-pw"));
 }
 
@@ -388,18 +339,12 @@ fn rooms_without_a_platform_section_are_refused() {
 fn the_example_config_passes_once_its_placeholders_are_filled() {
     let example_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/magnet.example.toml");
     let example = std::fs::read_to_string(&example_path).unwrap();
-    let env = &[
-        ("MAGNET_MATRIX_PASSWORD", "pw"),
-        ("MAGNET_DISCORD_TOKEN", "tok"),
-    ];
+    let env = &[("MAGNET_MATRIX_PASSWORD", "pw"), ("MAGNET_DISCORD_TOKEN", "tok")];
 
     let untouched = check_config(&example, env);
     assert!(!untouched.success);
     let placeholders = example.matches("\"<").count();
-    let reported = untouched
-        .stderr
-        .matches("placeholder from the example config")
-        .count();
+    let reported = untouched.stderr.matches("placeholder from the example config").count();
     assert_eq!(
         reported, placeholders,
         "every placeholder is reported:\n{}",
@@ -421,10 +366,6 @@ fn the_example_config_passes_once_its_placeholders_are_filled() {
         filled.replace_range(start..end, &format!("\"{value}\""));
     }
     let outcome = check_config(&filled, env);
-    assert!(
-        outcome.success,
-        "filled example refused:\n{}",
-        outcome.stderr
-    );
+    assert!(outcome.success, "filled example refused:\n{}", outcome.stderr);
     assert!(outcome.stdout.contains("pillars: 2"));
 }

@@ -12,10 +12,7 @@ async fn two_users_on_the_real_synapse_exchange_a_message() {
     let bob = synapse.register_user("bob").await.unwrap();
     assert_ne!(alice.user_id, bob.user_id);
 
-    let room = alice
-        .create_room("harness smoke test", &[&bob.user_id])
-        .await
-        .unwrap();
+    let room = alice.create_room("harness smoke test", &[&bob.user_id]).await.unwrap();
     bob.join(&room).await.unwrap();
     let body = format!("hello from {} at {}", alice.user_id, rand_token());
     let sent = alice.send_text(&room, &body).await.unwrap();

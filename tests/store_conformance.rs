@@ -134,10 +134,7 @@ async fn config_sync_records_pillars_and_rooms_and_follows_changes(store: Store)
     assert!(pillars.iter().all(|p| p.active));
 
     let rooms = store.pillar_rooms("authorities").await.unwrap();
-    let remote: Vec<(Platform, &str)> = rooms
-        .iter()
-        .map(|r| (r.platform, r.remote_id.as_str()))
-        .collect();
+    let remote: Vec<(Platform, &str)> = rooms.iter().map(|r| (r.platform, r.remote_id.as_str())).collect();
     assert_eq!(
         remote,
         [
@@ -145,11 +142,7 @@ async fn config_sync_records_pillars_and_rooms_and_follows_changes(store: Store)
             (Platform::Discord, "1093848219043012610")
         ]
     );
-    let secretariat = store
-        .room(Platform::Matrix, "!sec:example.org")
-        .await
-        .unwrap()
-        .unwrap();
+    let secretariat = store.room(Platform::Matrix, "!sec:example.org").await.unwrap().unwrap();
     assert!(secretariat.is_secretariat && secretariat.pillar_id.is_none());
     let auth_room = room_id(&store, Platform::Matrix, "!auth:example.org").await;
 
@@ -167,17 +160,8 @@ matrix_rooms = ["!auth:example.org", "!civil:example.org"]
     assert_eq!(pillars[0].name, "Authorities (renamed)");
     assert!(pillars[0].active);
     assert_eq!(pillars[1].id, "civil-society");
-    assert!(
-        !pillars[1].active,
-        "a pillar gone from the config is kept but inactive"
-    );
-    assert!(
-        store
-            .pillar_rooms("civil-society")
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(!pillars[1].active, "a pillar gone from the config is kept but inactive");
+    assert!(store.pillar_rooms("civil-society").await.unwrap().is_empty());
     let civil = store
         .room(Platform::Matrix, "!civil:example.org")
         .await
@@ -191,10 +175,7 @@ matrix_rooms = ["!auth:example.org", "!civil:example.org"]
         .unwrap();
     assert!(!gone.active && gone.pillar_id.is_none());
     // Room ids are stable across syncs: rows elsewhere keep pointing at the same room.
-    assert_eq!(
-        room_id(&store, Platform::Matrix, "!auth:example.org").await,
-        auth_room
-    );
+    assert_eq!(room_id(&store, Platform::Matrix, "!auth:example.org").await, auth_room);
     assert!(
         store
             .room(Platform::Matrix, "!unknown:example.org")
@@ -219,17 +200,11 @@ async fn an_inbound_event_is_recorded_once(store: Store) {
         panic!("first sight must record: {first:?}");
     };
     assert_eq!(delivery_ids.len(), 1);
-    assert_eq!(
-        store.record_inbound(&record).await.unwrap(),
-        Recorded::Duplicate
-    );
+    assert_eq!(store.record_inbound(&record).await.unwrap(), Recorded::Duplicate);
     assert_eq!(store.table_row_count("deliveries").await.unwrap(), 1);
     assert_eq!(store.table_row_count("bridged_messages").await.unwrap(), 1);
     // The origin is in the id map right away.
-    assert_eq!(
-        store.message_for_remote(origin, "$e1").await.unwrap(),
-        message_id
-    );
+    assert_eq!(store.message_for_remote(origin, "$e1").await.unwrap(), message_id);
 
     // Discord reuses a message's id for its edit: a different kind is a different event.
     let edit = InboundRecord {
@@ -247,10 +222,7 @@ async fn an_inbound_event_is_recorded_once(store: Store) {
         store.record_inbound(&edit).await.unwrap(),
         Recorded::New { .. }
     ));
-    assert_eq!(
-        store.record_inbound(&edit).await.unwrap(),
-        Recorded::Duplicate
-    );
+    assert_eq!(store.record_inbound(&edit).await.unwrap(), Recorded::Duplicate);
 }
 
 async fn a_failed_record_leaves_nothing_behind(store: Store) {
@@ -282,10 +254,7 @@ async fn the_room_position_advances_and_never_goes_back(store: Store) {
     store.record_inbound(&later).await.unwrap();
     store.record_inbound(&earlier).await.unwrap();
     let position = store.position(origin).await.unwrap().unwrap();
-    assert_eq!(
-        (position.event_id.as_str(), position.event_ts),
-        ("$later", 2_000)
-    );
+    assert_eq!((position.event_id.as_str(), position.event_ts), ("$later", 2_000));
 }
 
 async fn deliveries_go_in_sequence_and_fill_the_id_map(store: Store) {
@@ -294,20 +263,12 @@ async fn deliveries_go_in_sequence_and_fill_the_id_map(store: Store) {
     let target = room_id(&store, Platform::Discord, "1093848219043012610").await;
     for n in 1..=3 {
         store
-            .record_inbound(&message(
-                origin,
-                &format!("$e{n}"),
-                "authorities",
-                &[target],
-            ))
+            .record_inbound(&message(origin, &format!("$e{n}"), "authorities", &[target]))
             .await
             .unwrap();
     }
     let first = store.next_delivery(target).await.unwrap().unwrap();
-    assert_eq!(
-        (first.seq, first.state, first.attempts),
-        (1, DeliveryState::Pending, 0)
-    );
+    assert_eq!((first.seq, first.state, first.attempts), (1, DeliveryState::Pending, 0));
     assert_eq!(first.payload.as_deref(), Some("{\"text\":\"$e1\"}"));
     assert!(
         store.next_delivery(origin).await.unwrap().is_none(),
@@ -321,40 +282,24 @@ async fn deliveries_go_in_sequence_and_fill_the_id_map(store: Store) {
         (first.id, DeliveryState::Sending, 1)
     );
 
-    store
-        .mark_delivered(first.id, "discord-msg-1")
-        .await
-        .unwrap();
+    store.mark_delivered(first.id, "discord-msg-1").await.unwrap();
     let done = store.delivery(first.id).await.unwrap().unwrap();
     assert_eq!(done.state, DeliveryState::Delivered);
     assert_eq!(done.payload, None, "a delivered payload is dropped");
     assert!(
-        store
-            .mark_delivered(first.id, "discord-msg-1")
-            .await
-            .is_err(),
+        store.mark_delivered(first.id, "discord-msg-1").await.is_err(),
         "delivered twice"
     );
     let message_id = done.message_id.unwrap();
     assert_eq!(
-        store
-            .copy_in_room(message_id, target)
-            .await
-            .unwrap()
-            .as_deref(),
+        store.copy_in_room(message_id, target).await.unwrap().as_deref(),
         Some("discord-msg-1")
     );
     assert_eq!(
-        store
-            .message_for_remote(target, "discord-msg-1")
-            .await
-            .unwrap(),
+        store.message_for_remote(target, "discord-msg-1").await.unwrap(),
         Some(message_id)
     );
-    assert_eq!(
-        store.message_for_remote(origin, "$e1").await.unwrap(),
-        Some(message_id)
-    );
+    assert_eq!(store.message_for_remote(origin, "$e1").await.unwrap(), Some(message_id));
 
     let second = store.next_delivery(target).await.unwrap().unwrap();
     assert_eq!(second.seq, 2);
@@ -375,12 +320,7 @@ async fn retries_wait_in_place_and_dead_letters_can_be_retried(store: Store) {
         .await
         .unwrap();
     store
-        .record_inbound(&message(
-            civil_origin,
-            "$c",
-            "civil-society",
-            &[civil_target],
-        ))
+        .record_inbound(&message(civil_origin, "$c", "civil-society", &[civil_target]))
         .await
         .unwrap();
 
@@ -396,28 +336,19 @@ async fn retries_wait_in_place_and_dead_letters_can_be_retried(store: Store) {
         (first.id, DeliveryState::Pending, 5_000_000_000_000)
     );
 
-    store
-        .mark_dead(first.id, "403 missing permissions")
-        .await
-        .unwrap();
+    store.mark_dead(first.id, "403 missing permissions").await.unwrap();
     let next = store.next_delivery(target).await.unwrap().unwrap();
     assert_eq!(next.seq, 2, "the worker goes on after a dead letter");
 
     let civil_first = store.next_delivery(civil_target).await.unwrap().unwrap();
-    store
-        .mark_dead(civil_first.id, "unknown channel")
-        .await
-        .unwrap();
+    store.mark_dead(civil_first.id, "unknown channel").await.unwrap();
 
     let all = store.dead_letters(None).await.unwrap();
     assert_eq!(all.len(), 2);
     let authorities = store.dead_letters(Some("authorities")).await.unwrap();
     assert_eq!(authorities.len(), 1);
     assert_eq!(authorities[0].id, first.id);
-    assert_eq!(
-        authorities[0].last_error.as_deref(),
-        Some("403 missing permissions")
-    );
+    assert_eq!(authorities[0].last_error.as_deref(), Some("403 missing permissions"));
     assert_eq!(
         (authorities[0].platform.as_str(), authorities[0].attempts),
         ("discord", 1)
@@ -434,10 +365,7 @@ async fn retries_wait_in_place_and_dead_letters_can_be_retried(store: Store) {
         (first.id, 0),
         "a retried letter goes first, with fresh attempts"
     );
-    assert_eq!(
-        store.dead_letters(Some("authorities")).await.unwrap().len(),
-        0
-    );
+    assert_eq!(store.dead_letters(Some("authorities")).await.unwrap().len(), 0);
 }
 
 async fn concurrent_writers_get_distinct_gapless_sequence_numbers(store: Store) {
@@ -449,12 +377,7 @@ async fn concurrent_writers_get_distinct_gapless_sequence_numbers(store: Store) 
             let store = store.clone();
             tokio::spawn(async move {
                 store
-                    .record_inbound(&message(
-                        origin,
-                        &format!("$c{n}"),
-                        "authorities",
-                        &[target],
-                    ))
+                    .record_inbound(&message(origin, &format!("$c{n}"), "authorities", &[target]))
                     .await
                     .unwrap()
             })
@@ -525,11 +448,10 @@ conformance!(
 #[test]
 fn sqlite_and_postgres_migrations_are_in_step() {
     let names = |dir: &str| {
-        let mut names: Vec<String> =
-            std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
-                .unwrap()
-                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
+        let mut names: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         names.sort();
         names
     };

@@ -7,8 +7,7 @@ pub fn matrix_user_id(text: &str) -> Result<(), String> {
     let rest = text
         .strip_prefix('@')
         .ok_or("a Matrix user id starts with `@`, e.g. `@secretariat:example.org`")?;
-    let (local, server) =
-        split_server(rest).ok_or("a Matrix user id looks like `@name:server.name`")?;
+    let (local, server) = split_server(rest).ok_or("a Matrix user id looks like `@name:server.name`")?;
     let local_ok = local
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._=-/+".contains(c));
@@ -29,9 +28,7 @@ pub fn matrix_room(text: &str) -> Result<(), String> {
     };
     let (local, server) = split_server(rest).ok_or_else(|| format!("expected {expected}"))?;
     if local.chars().any(|c| c.is_whitespace() || c == ':') {
-        return Err(format!(
-            "expected {expected}; `{local}` contains whitespace or `:`"
-        ));
+        return Err(format!("expected {expected}; `{local}` contains whitespace or `:`"));
     }
     server_name(server)
 }
@@ -69,11 +66,8 @@ pub fn pillar_id(text: &str) -> Result<(), String> {
 pub fn language_tag(text: &str) -> Result<(), String> {
     let mut parts = text.split('-');
     let primary = parts.next().unwrap_or_default();
-    let primary_ok =
-        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase());
-    let rest_ok = parts.all(|part| {
-        (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
-    });
+    let primary_ok = (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase());
+    let rest_ok = parts.all(|part| (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric()));
     if primary_ok && rest_ok {
         Ok(())
     } else {
@@ -99,9 +93,9 @@ fn server_name(server: &str) -> Result<(), String> {
         _ => server,
     };
     let ok = !host.is_empty()
-        && host.chars().all(|c| {
-            c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '[' || c == ']' || c == ':'
-        });
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '[' || c == ']' || c == ':');
     if ok {
         Ok(())
     } else {
@@ -130,10 +124,7 @@ mod tests {
 
     #[test]
     fn snowflakes() {
-        assert_eq!(
-            discord_snowflake("1093848219043012608"),
-            Ok(1093848219043012608)
-        );
+        assert_eq!(discord_snowflake("1093848219043012608"), Ok(1093848219043012608));
         assert!(discord_snowflake("12345").is_err());
         assert!(discord_snowflake("10938482190430126O8").is_err());
         assert!(discord_snowflake("99999999999999999999").is_err());

@@ -155,23 +155,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
         Ok(root) => root,
         Err(error) => {
             let span = error.span().unwrap_or(0..0);
-            doc.report(
-                &span,
-                "(syntax)",
-                format!("not valid TOML: {}", error.message().trim()),
-            );
+            doc.report(&span, "(syntax)", format!("not valid TOML: {}", error.message().trim()));
             return doc.into_result(None).map(|_: Option<()>| unreachable!());
         }
     };
     let mut top = TableReader::new("", root.span(), root.get_ref());
     let database = read_database(&mut doc, &mut top);
     let http = read_http(&mut doc, &mut top);
-    let matrix = top
-        .table(&mut doc, "matrix")
-        .and_then(|t| read_matrix(&mut doc, t));
-    let discord = top
-        .table(&mut doc, "discord")
-        .and_then(|t| read_discord(&mut doc, t));
+    let matrix = top.table(&mut doc, "matrix").and_then(|t| read_matrix(&mut doc, t));
+    let discord = top.table(&mut doc, "discord").and_then(|t| read_discord(&mut doc, t));
     let secretariat = read_secretariat(&mut doc, &mut top);
     let pillars = read_pillars(&mut doc, &mut top);
     let reports = read_reports(&mut doc, &mut top);
@@ -201,8 +193,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
 
 /// The embedded default config, for a first run without a config file.
 pub fn embedded_default() -> Config {
-    parse(Path::new("<embedded default>"), EMBEDDED_DEFAULT)
-        .expect("the embedded default config is valid")
+    parse(Path::new("<embedded default>"), EMBEDDED_DEFAULT).expect("the embedded default config is valid")
 }
 
 fn read_database(doc: &mut Document, top: &mut TableReader) -> Option<DatabaseConfig> {
@@ -254,8 +245,7 @@ fn read_database(doc: &mut Document, top: &mut TableReader) -> Option<DatabaseCo
 }
 
 fn check_database_url(url: &str) -> Result<(), String> {
-    let expected =
-        "expected `sqlite://PATH` (the embedded database) or `postgres://USER@HOST:PORT/DATABASE`";
+    let expected = "expected `sqlite://PATH` (the embedded database) or `postgres://USER@HOST:PORT/DATABASE`";
     let Some((scheme, rest)) = url.split_once(':') else {
         return Err(format!("{expected}, found `{url}`"));
     };
@@ -355,11 +345,7 @@ fn read_secret_source(
         (None, None) => return Some(None),
     };
     if let Err(message) = source.0.read() {
-        doc.report(
-            &source.1,
-            &source.2,
-            format!("{what} is not available: {message}"),
-        );
+        doc.report(&source.1, &source.2, format!("{what} is not available: {message}"));
         return None;
     }
     Some(Some(source.0))
@@ -380,11 +366,7 @@ fn read_matrix(doc: &mut Document, mut table: TableReader) -> Option<MatrixConfi
         "homeserver",
         "the homeserver's client URL, e.g. `https://matrix.example.org`",
     );
-    let user_id = table.required_string(
-        doc,
-        "user_id",
-        "the bot's Matrix user id, e.g. `@magnet:example.org`",
-    );
+    let user_id = table.required_string(doc, "user_id", "the bot's Matrix user id, e.g. `@magnet:example.org`");
     let password = read_secret_source(doc, &mut table, "password", "the Matrix password");
     let token = read_secret_source(doc, &mut table, "access_token", "the Matrix access token");
     let store_dir = table.string(doc, "store_dir");
@@ -402,11 +384,7 @@ fn read_matrix(doc: &mut Document, mut table: TableReader) -> Option<MatrixConfi
         (Some(password), None) => MatrixCredential::Password(password),
         (None, Some(token)) => MatrixCredential::AccessToken(token),
         (Some(_), Some(_)) => {
-            doc.report(
-                &span,
-                "matrix",
-                "give a password or an access token, not both",
-            );
+            doc.report(&span, "matrix", "give a password or an access token, not both");
             return None;
         }
         (None, None) => {
@@ -422,10 +400,7 @@ fn read_matrix(doc: &mut Document, mut table: TableReader) -> Option<MatrixConfi
         homeserver: homeserver?,
         user_id: user_id?.into_inner(),
         credential,
-        store_dir: store_dir.map_or_else(
-            || PathBuf::from("data/matrix"),
-            |dir| PathBuf::from(dir.into_inner()),
-        ),
+        store_dir: store_dir.map_or_else(|| PathBuf::from("data/matrix"), |dir| PathBuf::from(dir.into_inner())),
         device_name: device_name.map_or_else(|| "magnet".to_string(), Spanned::into_inner),
     })
 }
@@ -489,17 +464,12 @@ impl TableReader<'_, '_> {
 
 fn parse_http_url(doc: &mut Document, text: &Spanned<String>, key: &str) -> Option<url::Url> {
     match url::Url::parse(text.get_ref()) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
-            Some(url)
-        }
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Some(url),
         _ => {
             doc.report(
                 &text.span(),
                 key,
-                format!(
-                    "expected an http:// or https:// URL, found `{}`",
-                    text.get_ref()
-                ),
+                format!("expected an http:// or https:// URL, found `{}`", text.get_ref()),
             );
             None
         }
@@ -537,8 +507,7 @@ fn read_secretariat(doc: &mut Document, top: &mut TableReader) -> Secretariat {
     }
     secretariat.matrix_rooms = matrix_rooms_checked(doc, matrix_rooms, "secretariat.matrix_rooms");
     secretariat.discord_roles = snowflakes_checked(doc, discord_roles, "secretariat.discord_roles");
-    secretariat.discord_channels =
-        snowflakes_checked(doc, discord_channels, "secretariat.discord_channels");
+    secretariat.discord_channels = snowflakes_checked(doc, discord_channels, "secretariat.discord_channels");
     secretariat
 }
 
@@ -574,11 +543,7 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
         let id = table.required_string(doc, "id", "a short pillar id such as `civil-society`");
         let name = table.required_string(doc, "name", "the pillar's display name");
         let language = table.string(doc, "language");
-        let timezone = table.required_string(
-            doc,
-            "timezone",
-            "an IANA time zone such as `Europe/Istanbul`",
-        );
+        let timezone = table.required_string(doc, "timezone", "an IANA time zone such as `Europe/Istanbul`");
         table.allow("matrix_rooms");
         table.allow("discord_channels");
         let matrix_rooms = table.string_list(doc, "matrix_rooms");
@@ -602,15 +567,12 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
         {
             doc.report(&language.span(), &format!("{prefix}.language"), message);
         }
-        let timezone =
-            timezone.and_then(|tz| parse_timezone(doc, &tz, &format!("{prefix}.timezone")));
+        let timezone = timezone.and_then(|tz| parse_timezone(doc, &tz, &format!("{prefix}.timezone")));
         let reminder_offsets = parse_offsets(doc, offsets, &format!("{prefix}.reminder_offsets"));
 
         for room in matrix_rooms.iter().chain(discord_channels.iter()) {
             let line = doc.line_of(room.span().start);
-            if let Some((_, other_pillar, other_line)) =
-                claimed.iter().find(|(seen, _, _)| seen == room.get_ref())
-            {
+            if let Some((_, other_pillar, other_line)) = claimed.iter().find(|(seen, _, _)| seen == room.get_ref()) {
                 doc.report(
                     &room.span(),
                     &prefix,
@@ -620,16 +582,12 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
                     ),
                 );
             } else {
-                let owner = id
-                    .as_ref()
-                    .map_or_else(|| prefix.clone(), |id| id.get_ref().clone());
+                let owner = id.as_ref().map_or_else(|| prefix.clone(), |id| id.get_ref().clone());
                 claimed.push((room.get_ref().clone(), owner, line));
             }
         }
-        let matrix_rooms =
-            matrix_rooms_checked(doc, matrix_rooms, &format!("{prefix}.matrix_rooms"));
-        let discord_channels =
-            snowflakes_checked(doc, discord_channels, &format!("{prefix}.discord_channels"));
+        let matrix_rooms = matrix_rooms_checked(doc, matrix_rooms, &format!("{prefix}.matrix_rooms"));
+        let discord_channels = snowflakes_checked(doc, discord_channels, &format!("{prefix}.discord_channels"));
 
         if let (Some(id), Some(name), Some(timezone)) = (id, name, timezone) {
             pillars.push(Pillar {
@@ -653,7 +611,10 @@ fn parse_timezone(doc: &mut Document, text: &Spanned<String>, key: &str) -> Opti
             doc.report(
                 &text.span(),
                 key,
-                format!("unknown time zone `{}`; expected an IANA name such as `Europe/Istanbul` or `UTC`", text.get_ref()),
+                format!(
+                    "unknown time zone `{}`; expected an IANA name such as `Europe/Istanbul` or `UTC`",
+                    text.get_ref()
+                ),
             );
             None
         }
@@ -667,11 +628,16 @@ fn parse_offsets(doc: &mut Document, offsets: Vec<Spanned<String>>, key: &str) -
     let mut parsed = Vec::new();
     for offset in offsets {
         match humantime::parse_duration(offset.get_ref()) {
-            Ok(duration) if duration > Duration::ZERO && duration <= Duration::from_secs(60 * 24 * 3600) => parsed.push(duration),
+            Ok(duration) if duration > Duration::ZERO && duration <= Duration::from_secs(60 * 24 * 3600) => {
+                parsed.push(duration)
+            }
             _ => doc.report(
                 &offset.span(),
                 key,
-                format!("expected a duration before the meeting between 1m and 60 days, such as `24h` or `90m`, found `{}`", offset.get_ref()),
+                format!(
+                    "expected a duration before the meeting between 1m and 60 days, such as `24h` or `90m`, found `{}`",
+                    offset.get_ref()
+                ),
             ),
         }
     }
@@ -724,20 +690,13 @@ fn read_reports(doc: &mut Document, top: &mut TableReader) -> Option<Reports> {
         }
     }
     if formats.is_empty() {
-        report_formats = vec![
-            ReportFormat::Markdown,
-            ReportFormat::Html,
-            ReportFormat::Csv,
-        ];
+        report_formats = vec![ReportFormat::Markdown, ReportFormat::Html, ReportFormat::Csv];
     }
     Some(Reports {
         schedule_rule,
         schedule: parsed?,
         timezone: timezone?,
-        output_dir: output_dir.map_or_else(
-            || PathBuf::from("data/reports"),
-            |dir| PathBuf::from(dir.into_inner()),
-        ),
+        output_dir: output_dir.map_or_else(|| PathBuf::from("data/reports"), |dir| PathBuf::from(dir.into_inner())),
         formats: report_formats,
     })
 }
@@ -755,8 +714,7 @@ pub fn parse_cron(rule: &str) -> Result<cron::Schedule, String> {
             ));
         }
     };
-    let schedule = cron::Schedule::from_str(&full)
-        .map_err(|error| format!("invalid cron rule `{rule}`: {error}"))?;
+    let schedule = cron::Schedule::from_str(&full).map_err(|error| format!("invalid cron rule `{rule}`: {error}"))?;
     if schedule.upcoming(chrono::Utc).next().is_none() {
         return Err(format!("cron rule `{rule}` never fires"));
     }
@@ -770,15 +728,22 @@ fn check_platforms_configured(
     secretariat: &Secretariat,
     pillars: &[Pillar],
 ) {
-    let uses_matrix =
-        pillars.iter().any(|p| !p.matrix_rooms.is_empty()) || !secretariat.matrix_rooms.is_empty();
-    let uses_discord = pillars.iter().any(|p| !p.discord_channels.is_empty())
-        || !secretariat.discord_channels.is_empty();
+    let uses_matrix = pillars.iter().any(|p| !p.matrix_rooms.is_empty()) || !secretariat.matrix_rooms.is_empty();
+    let uses_discord =
+        pillars.iter().any(|p| !p.discord_channels.is_empty()) || !secretariat.discord_channels.is_empty();
     if uses_matrix && !has_matrix {
-        doc.report(&(0..0), "matrix", "missing; Matrix rooms are listed, so a [matrix] section with the bot's account is needed");
+        doc.report(
+            &(0..0),
+            "matrix",
+            "missing; Matrix rooms are listed, so a [matrix] section with the bot's account is needed",
+        );
     }
     if uses_discord && !has_discord {
-        doc.report(&(0..0), "discord", "missing; Discord channels are listed, so a [discord] section with the bot's token is needed");
+        doc.report(
+            &(0..0),
+            "discord",
+            "missing; Discord channels are listed, so a [discord] section with the bot's token is needed",
+        );
     }
 }
 
@@ -827,10 +792,7 @@ impl Config {
         let _ = writeln!(out, "secretariat:");
         let _ = writeln!(out, "  matrix users: {}", list_or_none(&s.matrix_users));
         if let Some(level) = s.matrix_min_power_level {
-            let _ = writeln!(
-                out,
-                "  matrix power level >= {level} in the secretariat rooms"
-            );
+            let _ = writeln!(out, "  matrix power level >= {level} in the secretariat rooms");
         }
         let _ = writeln!(out, "  discord roles: {}", list_or_none(&s.discord_roles));
         let _ = writeln!(
@@ -856,11 +818,7 @@ impl Config {
                 offsets.join(", ")
             );
             let _ = writeln!(out, "    matrix rooms: {}", list_or_none(&p.matrix_rooms));
-            let _ = writeln!(
-                out,
-                "    discord channels: {}",
-                list_or_none(&p.discord_channels)
-            );
+            let _ = writeln!(out, "    discord channels: {}", list_or_none(&p.discord_channels));
         }
         let formats: Vec<&str> = self.reports.formats.iter().map(|f| f.as_str()).collect();
         let _ = writeln!(
@@ -879,11 +837,7 @@ fn list_or_none<T: std::fmt::Display>(items: &[T]) -> String {
     if items.is_empty() {
         "none".to_string()
     } else {
-        items
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -909,8 +863,7 @@ mod tests {
 
     #[test]
     fn a_database_url_with_a_password_is_refused() {
-        let error =
-            check_database_url("postgres://magnet:hunter2@db.example.org/magnet").unwrap_err();
+        let error = check_database_url("postgres://magnet:hunter2@db.example.org/magnet").unwrap_err();
         assert!(error.contains("password_env"), "{error}");
         assert!(!error.contains("hunter2"));
         assert!(

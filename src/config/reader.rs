@@ -79,9 +79,7 @@ impl Document {
 
     /// The 1-based line holding byte offset `at`.
     pub fn line_of(&self, at: usize) -> usize {
-        self.line_starts
-            .partition_point(|&start| start <= at)
-            .max(1)
+        self.line_starts.partition_point(|&start| start <= at).max(1)
     }
 
     pub fn report(&mut self, span: &Range<usize>, key: &str, message: impl Into<String>) {
@@ -102,8 +100,7 @@ impl Document {
         if self.issues.is_empty() {
             return Ok(value);
         }
-        self.issues
-            .sort_by(|a, b| (a.line, &a.key).cmp(&(b.line, &b.key)));
+        self.issues.sort_by(|a, b| (a.line, &a.key).cmp(&(b.line, &b.key)));
         self.issues.dedup();
         Err(ConfigErrors(self.issues))
     }
@@ -179,11 +176,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
     ) -> Option<Spanned<String>> {
         let value = self.string(doc, key);
         if value.is_none() && !self.table.contains_key(key) {
-            doc.report(
-                &self.span,
-                &self.key_path(key),
-                format!("missing; expected {expected}"),
-            );
+            doc.report(&self.span, &self.key_path(key), format!("missing; expected {expected}"));
         }
         value
     }
@@ -254,11 +247,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// An array of tables (`[[key]]`).
-    pub fn table_list(
-        &mut self,
-        doc: &mut Document,
-        key: &'static str,
-    ) -> Vec<TableReader<'a, 'i>> {
+    pub fn table_list(&mut self, doc: &mut Document, key: &'static str) -> Vec<TableReader<'a, 'i>> {
         let Some(found) = self.get(key) else {
             return Vec::new();
         };
@@ -300,10 +289,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             doc.report(
                 &(key.span().start.min(value.span().start)..value.span().end),
                 &self.key_path(name),
-                format!(
-                    "unknown key{suggestion} (allowed here: {})",
-                    allowed.join(", ")
-                ),
+                format!("unknown key{suggestion} (allowed here: {})", allowed.join(", ")),
             );
         }
     }
@@ -318,9 +304,7 @@ fn as_string(doc: &mut Document, found: &Found<'_, '_>) -> Option<Spanned<String
         doc.report(
             &found.span,
             &found.key,
-            format!(
-                "`{text}` is a placeholder from the example config; replace it with a real value"
-            ),
+            format!("`{text}` is a placeholder from the example config; replace it with a real value"),
         );
         return None;
     }
@@ -328,9 +312,10 @@ fn as_string(doc: &mut Document, found: &Found<'_, '_>) -> Option<Spanned<String
 }
 
 fn as_integer(doc: &mut Document, found: &Found<'_, '_>) -> Option<Spanned<i64>> {
-    let parsed = found.value.as_integer().and_then(|number| {
-        i64::from_str_radix(&number.as_str().replace('_', ""), number.radix()).ok()
-    });
+    let parsed = found
+        .value
+        .as_integer()
+        .and_then(|number| i64::from_str_radix(&number.as_str().replace('_', ""), number.radix()).ok());
     match parsed {
         Some(number) => Some(Spanned::new(found.span.clone(), number)),
         None => {

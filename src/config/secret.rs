@@ -25,10 +25,7 @@ impl SecretSource {
             SecretSource::File(path) => match std::fs::read_to_string(path) {
                 Ok(value) if !value.trim().is_empty() => Ok(Secret(value.trim().to_string())),
                 Ok(_) => Err(format!("secret file {} is empty", path.display())),
-                Err(error) => Err(format!(
-                    "cannot read secret file {}: {error}",
-                    path.display()
-                )),
+                Err(error) => Err(format!("cannot read secret file {}: {error}", path.display())),
             },
         }
     }
@@ -83,16 +80,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("token");
         std::fs::write(&path, "  abc\n").unwrap();
-        assert_eq!(
-            SecretSource::File(path.clone()).read().unwrap().expose(),
-            "abc"
-        );
+        assert_eq!(SecretSource::File(path.clone()).read().unwrap().expose(), "abc");
         std::fs::write(&path, "\n").unwrap();
-        assert!(
-            SecretSource::File(path)
-                .read()
-                .unwrap_err()
-                .contains("empty")
-        );
+        assert!(SecretSource::File(path).read().unwrap_err().contains("empty"));
     }
 }

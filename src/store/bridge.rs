@@ -71,9 +71,7 @@ impl DeliveryState {
             "delivered" => DeliveryState::Delivered,
             "dead" => DeliveryState::Dead,
             other => {
-                return Err(StoreError::Invalid(format!(
-                    "unknown delivery state `{other}`"
-                )));
+                return Err(StoreError::Invalid(format!("unknown delivery state `{other}`")));
             }
         })
     }
@@ -108,8 +106,7 @@ pub struct DeadLetter {
     pub updated_at: i64,
 }
 
-const DELIVERY_COLUMNS: &str =
-    "id, room_id, seq, message_id, action, payload, state, attempts, not_before";
+const DELIVERY_COLUMNS: &str = "id, room_id, seq, message_id, action, payload, state, attempts, not_before";
 
 impl Store {
     /// Records an inbound event, the deliveries it causes and the room's new position, all
@@ -162,16 +159,12 @@ impl Store {
         for delivery in &record.deliveries {
             // Taking the next number from the room row serialises concurrent writers on
             // PostgreSQL, so sequence numbers never collide or go backwards.
-            let seq: i64 = sqlx::query(
-                "UPDATE rooms SET next_seq = next_seq + 1 WHERE id = $1 RETURNING next_seq",
-            )
-            .bind(delivery.room_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| {
-                StoreError::Invalid(format!("delivery to unknown room {}", delivery.room_id))
-            })?
-            .try_get("next_seq")?;
+            let seq: i64 = sqlx::query("UPDATE rooms SET next_seq = next_seq + 1 WHERE id = $1 RETURNING next_seq")
+                .bind(delivery.room_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::Invalid(format!("delivery to unknown room {}", delivery.room_id)))?
+                .try_get("next_seq")?;
             let row = sqlx::query(
                 "INSERT INTO deliveries (room_id, seq, inbound_event_id, message_id, action, payload, state, attempts,
                                          not_before, created_at, updated_at)
@@ -209,6 +202,18 @@ impl Store {
         })
     }
 
+    /// The inbound events recorded in a room, in the order they were committed, as
+    /// (remote event id, kind).
+    pub async fn inbound_events(&self, room_id: i64) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT remote_event_id, kind FROM inbound_events WHERE room_id = $1 ORDER BY id")
+            .bind(room_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("remote_event_id")?, row.try_get("kind")?)))
+            .collect()
+    }
+
     /// Where catch-up resumes in a room: the newest event committed there.
     pub async fn position(&self, room_id: i64) -> Result<Option<Position>> {
         let row = sqlx::query("SELECT event_id, event_ts FROM room_positions WHERE room_id = $1")
@@ -222,6 +227,21 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// Sets the room's position if it has none: the point a newly served room starts from.
+    pub async fn set_position_if_absent(&self, room_id: i64, event_id: &str, event_ts: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO room_positions (room_id, event_id, event_ts, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (room_id) DO NOTHING",
+        )
+        .bind(room_id)
+        .bind(event_id)
+        .bind(event_ts)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     /// The first open delivery for a room, in sequence order. Later deliveries wait behind
@@ -363,30 +383,22 @@ impl Store {
 
     /// The bridged message a remote event belongs to, if any (original or copy).
     pub async fn message_for_remote(&self, room_id: i64, remote_id: &str) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT message_id FROM message_copies WHERE room_id = $1 AND remote_id = $2",
-        )
-        .bind(room_id)
-        .bind(remote_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|row| row.try_get("message_id"))
-            .transpose()
-            .map_err(Into::into)
+        let row = sqlx::query("SELECT message_id FROM message_copies WHERE room_id = $1 AND remote_id = $2")
+            .bind(room_id)
+            .bind(remote_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| row.try_get("message_id")).transpose().map_err(Into::into)
     }
 
     /// The remote id of a bridged message's copy in a room, once it is delivered.
     pub async fn copy_in_room(&self, message_id: i64, room_id: i64) -> Result<Option<String>> {
-        let row = sqlx::query(
-            "SELECT remote_id FROM message_copies WHERE message_id = $1 AND room_id = $2",
-        )
-        .bind(message_id)
-        .bind(room_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|row| row.try_get("remote_id"))
-            .transpose()
-            .map_err(Into::into)
+        let row = sqlx::query("SELECT remote_id FROM message_copies WHERE message_id = $1 AND room_id = $2")
+            .bind(message_id)
+            .bind(room_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| row.try_get("remote_id")).transpose().map_err(Into::into)
     }
 }
 

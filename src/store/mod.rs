@@ -13,9 +13,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub use bridge::{
-    DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, Recorded,
-};
+pub use bridge::{DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, Recorded};
 pub use pillars::{PillarRow, RoomRow};
 
 use crate::config::{DatabaseConfig, Secret};
@@ -64,11 +62,7 @@ impl Store {
     }
 
     /// Opens a database by URL; `sqlite://PATH` or `postgres://...`.
-    pub async fn connect(
-        url: &str,
-        password: Option<&Secret>,
-        max_connections: u32,
-    ) -> Result<Store> {
+    pub async fn connect(url: &str, password: Option<&Secret>, max_connections: u32) -> Result<Store> {
         install_default_drivers();
         if let Some(path) = url.strip_prefix("sqlite:") {
             Store::connect_sqlite(path.trim_start_matches("//")).await
@@ -83,19 +77,12 @@ impl Store {
     }
 
     async fn connect_sqlite(path_and_query: &str) -> Result<Store> {
-        let (path, query) = path_and_query
-            .split_once('?')
-            .unwrap_or((path_and_query, ""));
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
         if path != ":memory:"
-            && let Some(parent) = Path::new(path)
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
+            && let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
         {
             std::fs::create_dir_all(parent).map_err(|error| {
-                StoreError::Connect(format!(
-                    "cannot create the folder {}: {error}",
-                    parent.display()
-                ))
+                StoreError::Connect(format!("cannot create the folder {}: {error}", parent.display()))
             })?;
         }
         let mut params: Vec<&str> = query
@@ -126,18 +113,14 @@ impl Store {
         })
     }
 
-    async fn connect_postgres(
-        url: &str,
-        password: Option<&Secret>,
-        max_connections: u32,
-    ) -> Result<Store> {
-        let mut parsed = url::Url::parse(url)
-            .map_err(|error| StoreError::Connect(format!("bad PostgreSQL URL: {error}")))?;
+    async fn connect_postgres(url: &str, password: Option<&Secret>, max_connections: u32) -> Result<Store> {
+        let mut parsed =
+            url::Url::parse(url).map_err(|error| StoreError::Connect(format!("bad PostgreSQL URL: {error}")))?;
         let shown = parsed.clone();
         if let Some(password) = password {
-            parsed.set_password(Some(password.expose())).map_err(|()| {
-                StoreError::Connect("cannot set a password on this PostgreSQL URL".into())
-            })?;
+            parsed
+                .set_password(Some(password.expose()))
+                .map_err(|()| StoreError::Connect("cannot set a password on this PostgreSQL URL".into()))?;
         }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
@@ -174,11 +157,10 @@ impl Store {
 
     /// The versions of the migrations applied so far, oldest first.
     pub async fn applied_migrations(&self) -> Result<Vec<i64>> {
-        let rows: Vec<(i64,)> = sqlx::query_as(
-            "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.into_iter().map(|(v,)| v).collect())
     }
 
@@ -191,14 +173,10 @@ impl Store {
     /// The number of rows in one of magnet's tables, for status output and tests.
     pub async fn table_row_count(&self, table: &str) -> Result<i64> {
         if !TABLES.contains(&table) {
-            return Err(StoreError::Invalid(format!(
-                "`{table}` is not one of magnet's tables"
-            )));
+            return Err(StoreError::Invalid(format!("`{table}` is not one of magnet's tables")));
         }
         let sql = format!("SELECT COUNT(*) AS n FROM {table}");
-        let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_one(&self.pool)
-            .await?;
+        let (count,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&self.pool).await?;
         Ok(count)
     }
 

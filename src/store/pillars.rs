@@ -34,9 +34,7 @@ impl Store {
     pub async fn sync_config(&self, config: &Config) -> Result<()> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE pillars SET active = 0")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE pillars SET active = 0").execute(&mut *tx).await?;
         sqlx::query("UPDATE rooms SET active = 0, pillar_id = NULL, is_secretariat = 0")
             .execute(&mut *tx)
             .await?;
@@ -92,11 +90,9 @@ impl Store {
 
     /// All pillars ever configured, active ones first, by id.
     pub async fn pillars(&self) -> Result<Vec<PillarRow>> {
-        let rows = sqlx::query(
-            "SELECT id, name, language, timezone, active FROM pillars ORDER BY active DESC, id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query("SELECT id, name, language, timezone, active FROM pillars ORDER BY active DESC, id")
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(PillarRow {
@@ -152,9 +148,8 @@ fn room_from_row(row: &sqlx::any::AnyRow) -> Result<RoomRow> {
     let platform: String = row.try_get("platform")?;
     Ok(RoomRow {
         id: row.try_get("id")?,
-        platform: Platform::parse(&platform).ok_or_else(|| {
-            StoreError::Invalid(format!("unknown platform `{platform}` in rooms"))
-        })?,
+        platform: Platform::parse(&platform)
+            .ok_or_else(|| StoreError::Invalid(format!("unknown platform `{platform}` in rooms")))?,
         remote_id: row.try_get("remote_id")?,
         pillar_id: row.try_get("pillar_id")?,
         is_secretariat: row.try_get::<i64, _>("is_secretariat")? != 0,

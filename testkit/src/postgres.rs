@@ -29,8 +29,6 @@ pub async fn fresh_database() -> String {
 }
 
 fn url_with_database(admin_url: &str, name: &str) -> String {
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url, |(base, _)| base);
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
     format!("{base}/{name}")
 }

@@ -19,12 +19,7 @@ pub struct MagnetProcess {
 impl MagnetProcess {
     /// Starts `binary run --config CONFIG` in `workdir`, with extra environment variables.
     /// Logs go to this test's output too, and are kept for [`MagnetProcess::wait_for_log`].
-    pub fn start(
-        binary: &Path,
-        config: &Path,
-        workdir: &Path,
-        env: &[(&str, &str)],
-    ) -> Result<MagnetProcess> {
+    pub fn start(binary: &Path, config: &Path, workdir: &Path, env: &[(&str, &str)]) -> Result<MagnetProcess> {
         let mut command = Command::new(binary);
         command
             .arg("--config")
@@ -76,10 +71,7 @@ impl MagnetProcess {
             if left.is_zero() {
                 bail!("magnet logged no line containing {needle:?} within {timeout:?}");
             }
-            guard = changed
-                .wait_timeout(guard, left)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            guard = changed.wait_timeout(guard, left).unwrap_or_else(|p| p.into_inner()).0;
         }
     }
 
@@ -95,8 +87,7 @@ impl MagnetProcess {
             .split_whitespace()
             .find_map(|word| word.strip_prefix("addr="))
             .with_context(|| format!("no addr= in {line:?}"))?;
-        addr.parse()
-            .with_context(|| format!("bad address in {line:?}"))
+        addr.parse().with_context(|| format!("bad address in {line:?}"))
     }
 
     /// Sends SIGTERM and waits for the process to exit.
@@ -140,10 +131,7 @@ fn signal(pid: u32, signal: i32) -> Result<()> {
     // SAFETY: kill(2) with a pid we spawned and own; no memory is shared.
     let done = unsafe { libc::kill(pid as libc::pid_t, signal) };
     if done != 0 {
-        bail!(
-            "kill({pid}, {signal}) failed: {}",
-            std::io::Error::last_os_error()
-        );
+        bail!("kill({pid}, {signal}) failed: {}", std::io::Error::last_os_error());
     }
     Ok(())
 }

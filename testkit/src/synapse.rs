@@ -53,12 +53,8 @@ impl Synapse {
             .error_for_status()?
             .json()
             .await?;
-        let nonce = nonce["nonce"]
-            .as_str()
-            .context("no nonce from Synapse")?
-            .to_string();
-        let mut mac =
-            Hmac::<Sha1>::new_from_slice(self.shared_secret.as_bytes()).expect("any key length");
+        let nonce = nonce["nonce"].as_str().context("no nonce from Synapse")?.to_string();
+        let mut mac = Hmac::<Sha1>::new_from_slice(self.shared_secret.as_bytes()).expect("any key length");
         mac.update(format!("{nonce}\0{username}\0{password}\0notadmin").as_bytes());
         let mac = hex::encode(mac.finalize().into_bytes());
         let response = self
@@ -70,10 +66,7 @@ impl Synapse {
         let body = checked_json(response).await.context("registering a user")?;
         Ok(MatrixUser {
             user_id: body["user_id"].as_str().context("no user_id")?.to_string(),
-            access_token: body["access_token"]
-                .as_str()
-                .context("no access_token")?
-                .to_string(),
+            access_token: body["access_token"].as_str().context("no access_token")?.to_string(),
             password,
             homeserver: self.url.clone(),
             http: self.http.clone(),
@@ -86,12 +79,7 @@ impl MatrixUser {
         format!("{}/_matrix/client/v3{path}", self.homeserver)
     }
 
-    async fn request(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value> {
+    async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
         let mut request = self
             .http
             .request(method, self.api(path))
@@ -129,18 +117,59 @@ impl MatrixUser {
 
     /// Sends a plain text message; returns its event id.
     pub async fn send_text(&self, room: &str, text: &str) -> Result<String> {
+        self.send_event(room, "m.room.message", json!({"msgtype": "m.text", "body": text}))
+            .await
+    }
+
+    /// Sends any message-like event; returns its event id.
+    pub async fn send_event(&self, room: &str, event_type: &str, content: Value) -> Result<String> {
         let txn = format!("t{}", rand::random::<u64>());
         let body = self
             .request(
                 reqwest::Method::PUT,
-                &format!("/rooms/{}/send/m.room.message/{txn}", encode(room)),
-                Some(json!({"msgtype": "m.text", "body": text})),
+                &format!("/rooms/{}/send/{event_type}/{txn}", encode(room)),
+                Some(content),
             )
             .await?;
-        Ok(body["event_id"]
-            .as_str()
-            .context("no event_id")?
-            .to_string())
+        Ok(body["event_id"].as_str().context("no event_id")?.to_string())
+    }
+
+    /// Redacts an event; returns the redaction's event id.
+    pub async fn redact(&self, room: &str, event_id: &str) -> Result<String> {
+        let txn = format!("r{}", rand::random::<u64>());
+        let body = self
+            .request(
+                reqwest::Method::PUT,
+                &format!("/rooms/{}/redact/{}/{txn}", encode(room), encode(event_id)),
+                Some(json!({})),
+            )
+            .await?;
+        Ok(body["event_id"].as_str().context("no event_id")?.to_string())
+    }
+
+    /// Sets this user's display name.
+    pub async fn set_display_name(&self, name: &str) -> Result<()> {
+        self.request(
+            reqwest::Method::PUT,
+            &format!("/profile/{}/displayname", encode(&self.user_id)),
+            Some(json!({"displayname": name})),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The events of a room, oldest first, as this user sees them (up to `limit`).
+    pub async fn recent_events(&self, room: &str, limit: u32) -> Result<Vec<Value>> {
+        let body = self
+            .request(
+                reqwest::Method::GET,
+                &format!("/rooms/{}/messages?dir=b&limit={limit}", encode(room)),
+                None,
+            )
+            .await?;
+        let mut events = body["chunk"].as_array().cloned().unwrap_or_default();
+        events.reverse();
+        Ok(events)
     }
 
     /// Syncs until a message event in `room` satisfies `wanted`, or `timeout` passes.
@@ -164,18 +193,12 @@ impl MatrixUser {
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            if let Some(event) = events
-                .into_iter()
-                .find(|e| e["type"] == "m.room.message" && wanted(e))
-            {
+            if let Some(event) = events.into_iter().find(|e| e["type"] == "m.room.message" && wanted(e)) {
                 return Ok(event);
             }
             since = body["next_batch"].as_str().map(str::to_string);
         }
-        bail!(
-            "{} saw no matching message in {room} within {timeout:?}",
-            self.user_id
-        )
+        bail!("{} saw no matching message in {room} within {timeout:?}", self.user_id)
     }
 }
 
@@ -197,9 +220,7 @@ fn url_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }

@@ -32,10 +32,59 @@ pub struct Sender {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum EventKind {
     Message(MessageBody),
-    Edit { target: String, body: MessageBody },
-    Delete { target: String },
-    ReactionAdded { target: String, key: String },
-    ReactionRemoved { target: String, key: String },
+    Edit {
+        target: String,
+        body: MessageBody,
+    },
+    Delete {
+        target: String,
+    },
+    ReactionAdded {
+        target: String,
+        key: String,
+    },
+    ReactionRemoved {
+        target: String,
+        key: String,
+    },
+    /// A poll was started (Matrix MSC3381 / `m.poll.start`, Discord native poll).
+    PollStart(PollStart),
+    /// Someone chose answers in a poll; an empty list withdraws their vote.
+    PollResponse {
+        poll: String,
+        answers: Vec<String>,
+    },
+    /// A poll was closed.
+    PollEnd {
+        poll: String,
+    },
+    /// Someone joined, left, was invited to or banned from the room.
+    Membership {
+        user_id: String,
+        membership: Membership,
+    },
+}
+
+/// A poll as started on a platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollStart {
+    pub question: String,
+    /// Answer ids (as the platform names them) with their texts.
+    pub answers: Vec<(String, String)>,
+    /// How many answers one person may choose.
+    pub max_selections: u32,
+    /// Whether results are shown before the poll ends.
+    pub disclosed: bool,
+}
+
+/// A room membership state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Membership {
+    Join,
+    Leave,
+    Invite,
+    Ban,
+    Knock,
 }
 
 impl EventKind {
@@ -48,6 +97,10 @@ impl EventKind {
             EventKind::Delete { .. } => "delete",
             EventKind::ReactionAdded { .. } => "reaction",
             EventKind::ReactionRemoved { .. } => "unreaction",
+            EventKind::PollStart(_) => "poll_start",
+            EventKind::PollResponse { .. } => "poll_response",
+            EventKind::PollEnd { .. } => "poll_end",
+            EventKind::Membership { .. } => "membership",
         }
     }
 }

@@ -7,10 +7,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use crate::{
-    ChatAdapter, ChatError, Commit, Delivered, EventSink, InboundEvent, Outbound, Platform,
-    SinkError,
-};
+use crate::{ChatAdapter, ChatError, Commit, Delivered, EventSink, InboundEvent, Outbound, Platform, SinkError};
 
 /// A fake platform: records what it was asked to do and forwards injected events.
 #[derive(Clone)]
@@ -46,11 +43,7 @@ impl FakeAdapter {
     }
 
     /// Hands an event to the core as the real adapter would, waiting for the commit.
-    pub async fn inject(
-        &self,
-        sink: &dyn EventSink,
-        event: InboundEvent,
-    ) -> Result<Commit, SinkError> {
+    pub async fn inject(&self, sink: &dyn EventSink, event: InboundEvent) -> Result<Commit, SinkError> {
         assert_eq!(
             event.platform, self.platform,
             "event injected into the wrong fake platform"
@@ -60,9 +53,7 @@ impl FakeAdapter {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
         // A test that panicked while holding the lock has failed already; keep its data.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -84,9 +75,7 @@ impl ChatAdapter for FakeAdapter {
         let delivered = Delivered {
             remote_id: format!("{}-fake-{}", self.platform, state.next_id),
         };
-        state
-            .by_key
-            .insert(outbound.idempotency_key.clone(), delivered.clone());
+        state.by_key.insert(outbound.idempotency_key.clone(), delivered.clone());
         state.performed.push(outbound.clone());
         Ok(delivered)
     }

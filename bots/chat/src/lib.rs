@@ -13,16 +13,14 @@ mod event;
 pub mod fake;
 mod outbound;
 
-pub use event::{Attachment, EventKind, InboundEvent, MessageBody, MessageKind, Sender};
+pub use event::{Attachment, EventKind, InboundEvent, Membership, MessageBody, MessageKind, PollStart, Sender};
 pub use outbound::{Delivered, Outbound, OutboundAction, Persona};
 
 use std::fmt;
 use std::time::Duration;
 
 /// Which chat network a room, user or event belongs to.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     Matrix,
@@ -86,11 +84,29 @@ pub enum Commit {
     Ignored,
 }
 
+/// The last event the core committed in a room: where an adapter resumes reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumePoint {
+    pub event_id: String,
+    pub timestamp_ms: i64,
+}
+
 /// The core's side of the port: adapters call it for every event they receive, in order
-/// per room, and advance their own position only after it returns `Ok`.
+/// per room, and count an event as seen only after `commit` returns `Ok`.
 #[async_trait::async_trait]
 pub trait EventSink: Send + Sync {
+    /// Records an event (and whatever it causes) durably. Calling it twice for the same
+    /// event is harmless: the second call answers [`Commit::Duplicate`].
     async fn commit(&self, event: InboundEvent) -> Result<Commit, SinkError>;
+
+    /// Where reading resumes in a room after a restart or a lost connection; `None` when
+    /// nothing was ever committed there.
+    async fn resume_point(&self, platform: Platform, room: &str) -> Result<Option<ResumePoint>, SinkError>;
+
+    /// Records where reading starts in a room the core has no position for yet (a room
+    /// newly added to the config): history before it is not bridged, and what comes after
+    /// it is not lost if the process stops before the first new event.
+    async fn mark_start(&self, platform: Platform, room: &str, start: ResumePoint) -> Result<(), SinkError>;
 }
 
 /// The adapter's side of the port, implemented once per platform.

@@ -1,0 +1,317 @@
+//! The Matrix side of magnet: the port of `magnet-chat` implemented with matrix-sdk.
+//!
+//! [`MatrixAdapter::start`] logs in (once per device, see [`session`]), joins the
+//! configured rooms, starts one [`reader`] per room that hands every event to the core in
+//! order, and a sync loop that wakes the readers. [`ChatAdapter::deliver`] sends with
+//! transaction ids ([`send`]). The core sees only neutral events ([`convert`]).
+
+mod convert;
+mod error;
+mod reader;
+mod send;
+mod session;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use magnet_chat::{ChatAdapter, ChatError, Delivered, EventSink, Outbound, Platform};
+use matrix_sdk::config::{RequestConfig, SyncSettings};
+use matrix_sdk::ruma::api::client::filter::FilterDefinition;
+use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::{OwnedRoomId, OwnedRoomOrAliasId, RoomAliasId, RoomId, uint};
+use matrix_sdk::{Client, Room, RoomState};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+pub use convert::{Converted, MemberLookup, convert};
+pub use error::MatrixError;
+
+use reader::{Backoff, RoomReader};
+
+/// What the Matrix side needs to run.
+#[derive(Clone)]
+pub struct MatrixSettings {
+    pub homeserver: String,
+    pub user_id: String,
+    pub credential: Credential,
+    /// matrix-sdk's store and the saved session.
+    pub store_dir: PathBuf,
+    pub device_name: String,
+    /// The rooms to serve, as the config names them (ids or aliases).
+    pub rooms: Vec<String>,
+}
+
+/// How to log in the first time.
+#[derive(Clone)]
+pub enum Credential {
+    Password(String),
+    AccessToken(String),
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Password(_) => f.write_str("Password(***)"),
+            Credential::AccessToken(_) => f.write_str("AccessToken(***)"),
+        }
+    }
+}
+
+/// A running Matrix connection.
+pub struct MatrixAdapter {
+    shared: Arc<Shared>,
+    sync_task: JoinHandle<()>,
+}
+
+/// What the sync loop, the invite handler and the readers share.
+struct Shared {
+    client: Client,
+    sink: Arc<dyn EventSink>,
+    own_user: String,
+    /// Every configured room that could be resolved, joined or not, with its config key.
+    configured: HashMap<OwnedRoomId, String>,
+    /// Rooms being read: their wake-up and their reader task.
+    served: Mutex<HashMap<OwnedRoomId, ServedRoom>>,
+}
+
+/// A room being read: how to wake its reader, and the reader's task.
+type ServedRoom = (Arc<Notify>, JoinHandle<()>);
+
+impl Shared {
+    /// Starts reading a joined configured room, once.
+    fn serve(self: &Arc<Self>, room_id: &OwnedRoomId) {
+        let Some(key) = self.configured.get(room_id) else {
+            return;
+        };
+        let Some(room) = self.client.get_room(room_id) else {
+            return;
+        };
+        let mut served = self.served.lock().unwrap_or_else(|p| p.into_inner());
+        if served.contains_key(room_id) {
+            return;
+        }
+        let wake = Arc::new(Notify::new());
+        let reader = RoomReader {
+            room,
+            key: key.clone(),
+            sink: self.sink.clone(),
+            wake: wake.clone(),
+            own_user: self.own_user.clone(),
+        };
+        served.insert(room_id.clone(), (wake, tokio::spawn(reader.run())));
+    }
+
+    fn wake(&self, room_id: &RoomId) {
+        if let Some((wake, _)) = self.served.lock().unwrap_or_else(|p| p.into_inner()).get(room_id) {
+            wake.notify_one();
+        }
+    }
+
+    fn room_for_key(&self, key: &str) -> Option<Room> {
+        let (room_id, _) = self.configured.iter().find(|(_, k)| k.as_str() == key)?;
+        self.client.get_room(room_id)
+    }
+}
+
+impl MatrixAdapter {
+    /// Logs in, joins the configured rooms and starts reading them. Returns once every
+    /// reader is running; events flow to `sink` from then on.
+    pub async fn start(settings: MatrixSettings, sink: Arc<dyn EventSink>) -> Result<MatrixAdapter, MatrixError> {
+        std::fs::create_dir_all(&settings.store_dir)
+            .map_err(|error| MatrixError::Config(format!("cannot create {}: {error}", settings.store_dir.display())))?;
+        let client = Client::builder()
+            .homeserver_url(&settings.homeserver)
+            .sqlite_store(settings.store_dir.join("sdk"), None)
+            .request_config(RequestConfig::new().timeout(Duration::from_secs(30)).retry_limit(3))
+            .build()
+            .await
+            .map_err(|error| MatrixError::Config(format!("cannot set up the Matrix client: {error}")))?;
+        session::authenticate(&client, &settings).await?;
+
+        // One sync before any handler: it uploads our keys and learns the rooms, and the
+        // history it brings is not taken as new events.
+        let sync_settings = SyncSettings::default()
+            .filter(sync_filter().into())
+            .timeout(Duration::from_secs(30));
+        client
+            .sync_once(sync_settings.clone().timeout(Duration::ZERO))
+            .await
+            .map_err(MatrixError::from_sdk)?;
+
+        let configured = resolve_configured(&client, &settings.rooms).await;
+        let shared = Arc::new(Shared {
+            client: client.clone(),
+            sink,
+            own_user: settings.user_id.clone(),
+            configured,
+            served: Mutex::new(HashMap::new()),
+        });
+        for (room_id, key) in &shared.configured {
+            match join(&client, room_id).await {
+                Ok(()) => shared.serve(room_id),
+                Err(error) => {
+                    tracing::error!(room = %key, %error, "matrix: cannot join a configured room; it is served once the bot is invited")
+                }
+            }
+        }
+        accept_configured_invites(&shared);
+        let sync_task = tokio::spawn(sync_loop(shared.clone(), sync_settings));
+        let served = shared.served.lock().unwrap_or_else(|p| p.into_inner()).len();
+        tracing::info!(rooms = served, configured = settings.rooms.len(), "matrix: ready");
+        Ok(MatrixAdapter { shared, sync_task })
+    }
+
+    /// Stops syncing and reading. Events not yet committed are read again next start.
+    pub fn shutdown(&self) {
+        self.sync_task.abort();
+        for (_, task) in self.shared.served.lock().unwrap_or_else(|p| p.into_inner()).values() {
+            task.abort();
+        }
+    }
+
+    /// The joined room for a configured key.
+    pub fn room(&self, key: &str) -> Option<Room> {
+        self.shared.room_for_key(key)
+    }
+}
+
+impl Drop for MatrixAdapter {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[async_trait::async_trait]
+impl ChatAdapter for MatrixAdapter {
+    fn platform(&self) -> Platform {
+        Platform::Matrix
+    }
+
+    async fn deliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError> {
+        let room = self
+            .room(&outbound.room)
+            .ok_or_else(|| ChatError::Permanent(format!("the bot is not in Matrix room {}", outbound.room)))?;
+        if room.state() != RoomState::Joined {
+            return Err(ChatError::Permanent(format!(
+                "the bot is not joined to {}",
+                outbound.room
+            )));
+        }
+        send::perform(&room, &outbound.idempotency_key, &outbound.action).await
+    }
+}
+
+/// Sync wakes the readers; it is never the source of events itself.
+fn sync_filter() -> FilterDefinition {
+    let mut filter = FilterDefinition::default();
+    filter.room.timeline.limit = Some(uint!(20));
+    filter
+}
+
+async fn sync_loop(shared: Arc<Shared>, settings: SyncSettings) {
+    let mut backoff = Backoff::default();
+    loop {
+        match shared.client.sync_once(settings.clone()).await {
+            Ok(response) => {
+                backoff.reset();
+                for (room_id, update) in &response.rooms.joined {
+                    if !update.timeline.events.is_empty() || update.timeline.limited {
+                        shared.wake(room_id);
+                    }
+                }
+            }
+            Err(error) => {
+                let error = MatrixError::from_sdk(error);
+                if matches!(error, MatrixError::Auth(_)) {
+                    tracing::error!(%error, "matrix: stopped; the bot needs a new login");
+                    return;
+                }
+                let delay = backoff.next();
+                tracing::warn!(%error, ?delay, "matrix: sync failed; retrying");
+                tokio::time::sleep(delay).await;
+            }
+        }
+    }
+}
+
+/// Resolves the configured keys (ids or aliases) to room ids; one that cannot be resolved
+/// is reported and left out, the others still work.
+async fn resolve_configured(client: &Client, keys: &[String]) -> HashMap<OwnedRoomId, String> {
+    let mut resolved = HashMap::new();
+    for key in keys {
+        let room_id = if key.starts_with('#') {
+            match RoomAliasId::parse(key) {
+                Ok(alias) => client
+                    .resolve_room_alias(&alias)
+                    .await
+                    .map(|r| r.room_id)
+                    .map_err(|e| e.to_string()),
+                Err(error) => Err(error.to_string()),
+            }
+        } else {
+            RoomId::parse(key).map_err(|e| e.to_string())
+        };
+        match room_id {
+            Ok(room_id) => {
+                resolved.insert(room_id, key.clone());
+            }
+            Err(error) => {
+                tracing::error!(room = %key, %error, "matrix: cannot resolve a configured room; it is not served")
+            }
+        }
+    }
+    resolved
+}
+
+async fn join(client: &Client, room_id: &OwnedRoomId) -> Result<(), String> {
+    if client
+        .get_room(room_id)
+        .is_some_and(|room| room.state() == RoomState::Joined)
+    {
+        return Ok(());
+    }
+    let target: OwnedRoomOrAliasId = room_id.clone().into();
+    client
+        .join_room_by_id_or_alias(&target, &[])
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(room = %room_id, "matrix: joined");
+    Ok(())
+}
+
+/// Accepts invites to configured rooms (and starts reading them); declines the others.
+fn accept_configured_invites(shared: &Arc<Shared>) {
+    let shared = Arc::downgrade(shared);
+    shared
+        .upgrade()
+        .expect("called while the adapter exists")
+        .client
+        .add_event_handler(move |event: StrippedRoomMemberEvent, room: Room, client: Client| {
+            let shared = shared.clone();
+            async move {
+                if Some(event.state_key.as_ref()) != client.user_id() || room.state() != RoomState::Invited {
+                    return;
+                }
+                // Joining from inside a handler would hold up the sync that delivered it.
+                tokio::spawn(async move {
+                    let Some(shared) = shared.upgrade() else { return };
+                    let room_id = room.room_id().to_owned();
+                    if shared.configured.contains_key(&room_id) {
+                        match room.join().await {
+                            Ok(()) => {
+                                tracing::info!(room = %room_id, "matrix: accepted an invite to a configured room");
+                                shared.serve(&room_id);
+                            }
+                            Err(error) => tracing::warn!(room = %room_id, %error, "matrix: cannot accept an invite"),
+                        }
+                    } else {
+                        tracing::info!(room = %room_id, inviter = %event.sender, "matrix: declining an invite to a room that is not configured");
+                        let _ = room.leave().await;
+                    }
+                });
+            }
+        });
+}

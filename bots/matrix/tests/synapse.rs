@@ -1,0 +1,464 @@
+//! The Matrix adapter against the real Synapse started by `scripts/test`: a second user
+//! acts, the adapter hands the core neutral events; the adapter acts, the user sees it.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use magnet_chat::{
+    ChatAdapter, Commit, EventKind, EventSink, InboundEvent, MessageBody, MessageKind, Outbound, OutboundAction,
+    Platform, ResumePoint, SinkError,
+};
+use magnet_matrix::{Credential, MatrixAdapter, MatrixError, MatrixSettings};
+use magnet_testkit::{MatrixUser, Synapse};
+use serde_json::json;
+use tokio::sync::Notify;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A core stand-in that records what it is handed, once per event id and kind, and keeps
+/// positions as the real store does.
+#[derive(Default)]
+struct RecordingSink {
+    events: Mutex<Vec<InboundEvent>>,
+    positions: Mutex<HashMap<String, ResumePoint>>,
+    changed: Notify,
+}
+
+#[async_trait::async_trait]
+impl EventSink for RecordingSink {
+    async fn commit(&self, event: InboundEvent) -> Result<Commit, SinkError> {
+        let mut events = self.events.lock().unwrap();
+        let key = (&event.event_id, event.kind.dedup_kind());
+        if events.iter().any(|e| (&e.event_id, e.kind.dedup_kind()) == key) {
+            return Ok(Commit::Duplicate);
+        }
+        let point = ResumePoint {
+            event_id: event.event_id.clone(),
+            timestamp_ms: event.timestamp_ms,
+        };
+        self.positions.lock().unwrap().insert(event.room.clone(), point);
+        events.push(event);
+        self.changed.notify_waiters();
+        Ok(Commit::Recorded)
+    }
+
+    async fn resume_point(&self, _: Platform, room: &str) -> Result<Option<ResumePoint>, SinkError> {
+        Ok(self.positions.lock().unwrap().get(room).cloned())
+    }
+
+    async fn mark_start(&self, _: Platform, room: &str, start: ResumePoint) -> Result<(), SinkError> {
+        self.positions.lock().unwrap().entry(room.to_string()).or_insert(start);
+        Ok(())
+    }
+}
+
+impl RecordingSink {
+    /// Waits until at least `count` events were committed; returns them all.
+    async fn wait_for_count(&self, count: usize) -> Vec<InboundEvent> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let notified = self.changed.notified();
+            {
+                let events = self.events.lock().unwrap();
+                if events.len() >= count {
+                    return events.clone();
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "only {} of {count} events arrived",
+                self.events.lock().unwrap().len()
+            );
+            let _ = tokio::time::timeout(left, notified).await;
+        }
+    }
+}
+
+struct Setup {
+    synapse: Synapse,
+    bot: MatrixUser,
+    alice: MatrixUser,
+    room: String,
+    store: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
+    let synapse = Synapse::from_env();
+    let bot = synapse.register_user("bot").await.unwrap();
+    let alice = synapse.register_user("alice").await.unwrap();
+    alice.set_display_name("Ayşe Yılmaz").await.unwrap();
+    let room = alice.create_room("pillar room", &[&bot.user_id]).await.unwrap();
+    Setup {
+        synapse,
+        bot,
+        alice,
+        room,
+        store: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Setup {
+    fn settings(&self, rooms: &[&str]) -> MatrixSettings {
+        MatrixSettings {
+            homeserver: self.synapse.url.clone(),
+            user_id: self.bot.user_id.clone(),
+            credential: Credential::Password(self.bot.password.clone()),
+            store_dir: self.store.path().join("matrix"),
+            device_name: "magnet test".into(),
+            rooms: rooms.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    async fn start(&self, sink: &Arc<RecordingSink>) -> MatrixAdapter {
+        MatrixAdapter::start(self.settings(&[&self.room]), sink.clone())
+            .await
+            .unwrap()
+    }
+}
+
+fn saved_device(store: &Path) -> String {
+    let session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(store.join("matrix/session.json")).unwrap()).unwrap();
+    session["device_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbound_kinds_arrive_as_neutral_events_in_order() {
+    let s = setup().await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    let room = &s.room;
+    let a = &s.alice;
+
+    let text = a.send_text(room, "hello pillar").await.unwrap();
+    a.send_event(
+        room,
+        "m.room.message",
+        json!({"msgtype": "m.notice", "body": "a notice"}),
+    )
+    .await
+    .unwrap();
+    a.send_event(
+        room,
+        "m.room.message",
+        json!({"msgtype": "m.emote", "body": "waves", "format": "org.matrix.custom.html", "formatted_body": "<em>waves</em>"}),
+    )
+    .await
+    .unwrap();
+    a.send_event(
+        room,
+        "m.room.message",
+        json!({"msgtype": "m.text", "body": "a reply", "m.relates_to": {"m.in_reply_to": {"event_id": text}}}),
+    )
+    .await
+    .unwrap();
+    a.send_event(
+        room,
+        "m.room.message",
+        json!({"msgtype": "m.text", "body": "* hello, pillar", "m.new_content": {"msgtype": "m.text", "body": "hello, pillar"},
+               "m.relates_to": {"rel_type": "m.replace", "event_id": text}}),
+    )
+    .await
+    .unwrap();
+    let reaction = a
+        .send_event(
+            room,
+            "m.reaction",
+            json!({"m.relates_to": {"rel_type": "m.annotation", "event_id": text, "key": "👍"}}),
+        )
+        .await
+        .unwrap();
+    a.redact(room, &reaction).await.unwrap();
+    let poll = a
+        .send_event(
+            room,
+            "org.matrix.msc3381.poll.start",
+            json!({"org.matrix.msc3381.poll.start": {"question": {"org.matrix.msc1767.text": "Next venue?"},
+                   "kind": "org.matrix.msc3381.poll.disclosed", "max_selections": 1,
+                   "answers": [{"id": "ank", "org.matrix.msc1767.text": "Ankara"}, {"id": "onl", "org.matrix.msc1767.text": "Online"}]},
+                   "org.matrix.msc1767.text": "Next venue? Ankara / Online"}),
+        )
+        .await
+        .unwrap();
+    a.send_event(
+        room,
+        "org.matrix.msc3381.poll.response",
+        json!({"m.relates_to": {"rel_type": "m.reference", "event_id": poll}, "org.matrix.msc3381.poll.response": {"answers": ["onl"]}}),
+    )
+    .await
+    .unwrap();
+    a.send_event(room, "com.example.unknown", json!({"anything": true}))
+        .await
+        .unwrap();
+    a.send_text(room, "last").await.unwrap();
+
+    let events = sink.wait_for_count(10).await;
+    assert!(
+        events
+            .iter()
+            .all(|e| e.sender.id == a.user_id && e.room == *room && e.platform == Platform::Matrix)
+    );
+    assert_eq!(events[0].sender.display_name, "Ayşe Yılmaz");
+    let EventKind::Message(first) = &events[0].kind else {
+        panic!("{:?}", events[0])
+    };
+    assert_eq!((first.text.as_str(), first.kind), ("hello pillar", MessageKind::Text));
+    assert_eq!(events[0].event_id, text);
+    let EventKind::Message(notice) = &events[1].kind else {
+        panic!()
+    };
+    assert_eq!(notice.kind, MessageKind::Notice);
+    let EventKind::Message(emote) = &events[2].kind else {
+        panic!()
+    };
+    assert_eq!(
+        (emote.kind, emote.html.as_deref()),
+        (MessageKind::Emote, Some("<em>waves</em>"))
+    );
+    let EventKind::Message(reply) = &events[3].kind else {
+        panic!()
+    };
+    assert_eq!(reply.reply_to.as_deref(), Some(text.as_str()));
+    assert_eq!(
+        events[4].kind,
+        EventKind::Edit {
+            target: text.clone(),
+            body: MessageBody {
+                text: "hello, pillar".into(),
+                ..Default::default()
+            }
+        }
+    );
+    assert_eq!(
+        events[5].kind,
+        EventKind::ReactionAdded {
+            target: text.clone(),
+            key: "👍".into()
+        }
+    );
+    assert_eq!(events[6].kind, EventKind::Delete { target: reaction });
+    let EventKind::PollStart(start) = &events[7].kind else {
+        panic!("{:?}", events[7])
+    };
+    assert_eq!(start.question, "Next venue?");
+    assert_eq!(
+        events[8].kind,
+        EventKind::PollResponse {
+            poll: poll.clone(),
+            answers: vec!["onl".into()]
+        }
+    );
+    // The unknown event type was skipped, not handed on.
+    let EventKind::Message(last) = &events[9].kind else {
+        panic!("{:?}", events[9])
+    };
+    assert_eq!(last.text, "last");
+    adapter.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbound_actions_reach_the_room_once_each() {
+    let s = setup().await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    let room = &s.room;
+    let send = |key: &str, action: OutboundAction| Outbound {
+        idempotency_key: key.into(),
+        room: room.clone(),
+        action,
+    };
+
+    let body = MessageBody {
+        text: "Ayşe: **hi**".into(),
+        html: Some("<b>Ayşe</b>: <strong>hi</strong>".into()),
+        ..Default::default()
+    };
+    let sent = adapter
+        .deliver(&send(
+            "d1",
+            OutboundAction::Send {
+                body: body.clone(),
+                persona: None,
+            },
+        ))
+        .await
+        .unwrap();
+    let again = adapter
+        .deliver(&send("d1", OutboundAction::Send { body, persona: None }))
+        .await
+        .unwrap();
+    assert_eq!(sent, again, "a repeated delivery key returns the first event");
+    let notice = MessageBody {
+        kind: MessageKind::Notice,
+        text: "reminder".into(),
+        reply_to: Some(sent.remote_id.clone()),
+        ..Default::default()
+    };
+    adapter
+        .deliver(&send(
+            "d2",
+            OutboundAction::Send {
+                body: notice,
+                persona: None,
+            },
+        ))
+        .await
+        .unwrap();
+    let edited = MessageBody {
+        text: "Ayşe: hi there".into(),
+        ..Default::default()
+    };
+    adapter
+        .deliver(&send(
+            "d3",
+            OutboundAction::Edit {
+                target: sent.remote_id.clone(),
+                body: edited,
+            },
+        ))
+        .await
+        .unwrap();
+    adapter
+        .deliver(&send(
+            "d4",
+            OutboundAction::React {
+                target: sent.remote_id.clone(),
+                key: "🎉".into(),
+            },
+        ))
+        .await
+        .unwrap();
+    let doomed = adapter
+        .deliver(&send(
+            "d5",
+            OutboundAction::Send {
+                body: MessageBody {
+                    text: "oops".into(),
+                    ..Default::default()
+                },
+                persona: None,
+            },
+        ))
+        .await
+        .unwrap();
+    adapter
+        .deliver(&send(
+            "d6",
+            OutboundAction::Delete {
+                target: doomed.remote_id.clone(),
+            },
+        ))
+        .await
+        .unwrap();
+
+    let events = s.alice.recent_events(room, 50).await.unwrap();
+    let from_bot: Vec<_> = events
+        .iter()
+        .filter(|e| e["sender"] == s.bot.user_id.as_str())
+        .collect();
+    let messages: Vec<_> = from_bot.iter().filter(|e| e["type"] == "m.room.message").collect();
+    assert_eq!(
+        messages.len(),
+        4,
+        "send, notice, edit, and the deleted one: {messages:#?}"
+    );
+    assert_eq!(messages[0]["event_id"], sent.remote_id.as_str());
+    assert_eq!(
+        messages[0]["content"]["formatted_body"],
+        "<b>Ayşe</b>: <strong>hi</strong>"
+    );
+    assert_eq!(messages[1]["content"]["msgtype"], "m.notice");
+    assert_eq!(
+        messages[1]["content"]["m.relates_to"]["m.in_reply_to"]["event_id"],
+        sent.remote_id.as_str()
+    );
+    assert_eq!(messages[2]["content"]["m.new_content"]["body"], "Ayşe: hi there");
+    assert_eq!(messages[2]["content"]["m.relates_to"]["rel_type"], "m.replace");
+    assert!(
+        messages[3]["content"].as_object().is_none_or(|c| c.is_empty()),
+        "the deleted message is redacted"
+    );
+    let reaction = from_bot
+        .iter()
+        .find(|e| e["type"] == "m.reaction")
+        .expect("the reaction");
+    assert_eq!(reaction["content"]["m.relates_to"]["key"], "🎉");
+
+    // Nothing the bot sent came back to the core as an inbound event.
+    assert!(sink.events.lock().unwrap().is_empty());
+
+    let unknown = Outbound {
+        idempotency_key: "d7".into(),
+        room: "!nowhere:localhost".into(),
+        action: OutboundAction::Delete { target: "$x".into() },
+    };
+    assert!(matches!(
+        adapter.deliver(&unknown).await,
+        Err(magnet_chat::ChatError::Permanent(_))
+    ));
+    adapter.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_downtime_everything_missed_arrives_once_in_order_on_the_same_device() {
+    let s = setup().await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    s.alice.send_text(&s.room, "before").await.unwrap();
+    sink.wait_for_count(1).await;
+    let device = saved_device(s.store.path());
+    adapter.shutdown();
+    drop(adapter);
+
+    // More than the default sync timeline limit of 10, and more than one page.
+    let mut sent = Vec::new();
+    for n in 0..130 {
+        sent.push(s.alice.send_text(&s.room, &format!("missed {n}")).await.unwrap());
+    }
+    let adapter = s.start(&sink).await;
+    let events = sink.wait_for_count(131).await;
+    let ids: Vec<&str> = events[1..].iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, sent.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        saved_device(s.store.path()),
+        device,
+        "the restart restored the same device"
+    );
+    s.alice.send_text(&s.room, "after").await.unwrap();
+    let events = sink.wait_for_count(132).await;
+    assert_eq!(events.len(), 132);
+    adapter.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_a_clear_error() {
+    let s = setup().await;
+    let mut settings = s.settings(&[&s.room]);
+    settings.credential = Credential::Password("not the password".into());
+    let sink: Arc<dyn EventSink> = Arc::new(RecordingSink::default());
+    match MatrixAdapter::start(settings, sink).await {
+        Err(MatrixError::Auth(message)) => assert!(message.contains("refused the password"), "{message}"),
+        Err(other) => panic!("expected a login error, got {other}"),
+        Ok(_) => panic!("a wrong password was accepted"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_homeserver_is_a_transient_error() {
+    let s = setup().await;
+    let mut settings = s.settings(&[&s.room]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    settings.homeserver = format!("http://127.0.0.1:{port}");
+    let sink: Arc<dyn EventSink> = Arc::new(RecordingSink::default());
+    match MatrixAdapter::start(settings, sink).await {
+        Err(error) => assert!(error.is_transient(), "{error}"),
+        Ok(_) => panic!("started without a homeserver"),
+    }
+}
