@@ -2,6 +2,7 @@
 federation key servers, no presence, and every rate limit out of the way (with the
 defaults the 10th quick message gets 429)."""
 
+import os
 import sys
 
 import yaml
@@ -40,6 +41,29 @@ config["rc_login"] = {"address": unlimited, "account": unlimited, "failed_attemp
 config["rc_joins"] = {"local": unlimited, "remote": unlimited}
 config["rc_invites"] = {"per_room": unlimited, "per_user": unlimited, "per_issuer": unlimited}
 config["rc_presence"] = {"per_user": unlimited}
+
+# Logs go next to the config (an absolute path: a relative one lands in whatever directory
+# Synapse happens to run in), warnings and up only.
+directory = os.path.dirname(os.path.abspath(path))
+log_config = os.path.join(directory, "log.yaml")
+with open(log_config, "w") as f:
+    yaml.safe_dump(
+        {
+            "version": 1,
+            "formatters": {"plain": {"format": "%(asctime)s %(name)s %(levelname)s %(message)s"}},
+            "handlers": {
+                "file": {
+                    "class": "logging.FileHandler",
+                    "formatter": "plain",
+                    "filename": os.path.join(directory, "homeserver.log"),
+                }
+            },
+            "root": {"level": "WARNING", "handlers": ["file"]},
+            "disable_existing_loggers": False,
+        },
+        f,
+    )
+config["log_config"] = log_config
 
 with open(path, "w") as f:
     yaml.safe_dump(config, f)

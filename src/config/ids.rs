@@ -19,10 +19,23 @@ pub fn matrix_user_id(text: &str) -> Result<(), String> {
     server_name(server)
 }
 
-/// A Matrix room id (`!opaque:server`) or alias (`#name:server`).
+/// A Matrix room id (`!opaque:server`, or `!opaque` from room version 12 on) or alias
+/// (`#name:server`).
 pub fn matrix_room(text: &str) -> Result<(), String> {
-    let expected = "a Matrix room id `!abc:server.name` or alias `#name:server.name`";
+    let expected = "a Matrix room id `!abc:server.name` (or `!abc` in room version 12) or alias `#name:server.name`";
     let rest = match text.chars().next() {
+        Some('!') if !text.contains(':') => {
+            let opaque = &text[1..];
+            let valid = !opaque.is_empty()
+                && opaque
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            return if valid {
+                Ok(())
+            } else {
+                Err(format!("expected {expected}"))
+            };
+        }
         Some('!') | Some('#') => &text[1..],
         _ => return Err(format!("expected {expected}")),
     };
@@ -116,7 +129,10 @@ mod tests {
         assert!(matrix_user_id("@bot").is_err());
         assert!(matrix_room("!abcDEF:example.org").is_ok());
         assert!(matrix_room("#civil-society:example.org").is_ok());
-        assert!(matrix_room("!abc").is_err());
+        assert!(matrix_room("!31hneApxJ_1o-63DmFrpeqnkFfWppnzWso1JvH3ogLM").is_ok());
+        assert!(matrix_room("#abc").is_err());
+        assert!(matrix_room("!").is_err());
+        assert!(matrix_room("!a b").is_err());
         assert!(matrix_room("abc:example.org").is_err());
         assert!(matrix_room("!a b:example.org").is_err());
         assert!(matrix_room("!abc:exa mple.org").is_err());

@@ -13,7 +13,14 @@ use anyhow::{Context, Result, bail};
 /// A running `magnet run`. Killed when dropped.
 pub struct MagnetProcess {
     child: Child,
-    log: Arc<(Mutex<Vec<String>>, Condvar)>,
+    log: Arc<(Mutex<Log>, Condvar)>,
+}
+
+#[derive(Default)]
+struct Log {
+    lines: Vec<String>,
+    /// The process closed its stderr: it exited, and no more lines will come.
+    closed: bool,
 }
 
 impl MagnetProcess {
@@ -41,15 +48,17 @@ impl MagnetProcess {
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;
         let stderr = child.stderr.take().expect("stderr is piped");
-        let log = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let log = Arc::new((Mutex::new(Log::default()), Condvar::new()));
         let sink = log.clone();
         std::thread::spawn(move || {
+            let (log, changed) = &*sink;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 eprintln!("[magnet] {line}");
-                let (lines, changed) = &*sink;
-                lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+                log.lock().unwrap_or_else(|p| p.into_inner()).lines.push(line);
                 changed.notify_all();
             }
+            log.lock().unwrap_or_else(|p| p.into_inner()).closed = true;
+            changed.notify_all();
         });
         Ok(MagnetProcess { child, log })
     }
@@ -61,11 +70,14 @@ impl MagnetProcess {
     /// Waits until a log line contains `needle`; returns that line.
     pub fn wait_for_log(&self, needle: &str, timeout: Duration) -> Result<String> {
         let deadline = Instant::now() + timeout;
-        let (lines, changed) = &*self.log;
-        let mut guard = lines.lock().unwrap_or_else(|p| p.into_inner());
+        let (log, changed) = &*self.log;
+        let mut guard = log.lock().unwrap_or_else(|p| p.into_inner());
         loop {
-            if let Some(line) = guard.iter().find(|line| line.contains(needle)) {
+            if let Some(line) = guard.lines.iter().find(|line| line.contains(needle)) {
                 return Ok(line.clone());
+            }
+            if guard.closed {
+                bail!("magnet exited without logging a line containing {needle:?}");
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -77,7 +89,7 @@ impl MagnetProcess {
 
     /// Every line logged so far.
     pub fn log_lines(&self) -> Vec<String> {
-        self.log.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.log.0.lock().unwrap_or_else(|p| p.into_inner()).lines.clone()
     }
 
     /// The address of the HTTP listener, once it is bound.

@@ -81,16 +81,21 @@ struct Shared {
 type ServedRoom = (Arc<Notify>, JoinHandle<()>);
 
 impl Shared {
-    /// Starts reading a joined configured room, once.
-    fn serve(self: &Arc<Self>, room_id: &OwnedRoomId) {
+    /// Starts reading a joined configured room, once; returns when its reader knows where
+    /// to start.
+    async fn serve(self: &Arc<Self>, room_id: &OwnedRoomId) {
         let Some(key) = self.configured.get(room_id) else {
             return;
         };
         let Some(room) = self.client.get_room(room_id) else {
             return;
         };
-        let mut served = self.served.lock().unwrap_or_else(|p| p.into_inner());
-        if served.contains_key(room_id) {
+        if self
+            .served
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(room_id)
+        {
             return;
         }
         let wake = Arc::new(Notify::new());
@@ -101,7 +106,12 @@ impl Shared {
             wake: wake.clone(),
             own_user: self.own_user.clone(),
         };
-        served.insert(room_id.clone(), (wake, tokio::spawn(reader.run())));
+        let token = reader.prepare().await;
+        let task = tokio::spawn(reader.run(token));
+        self.served
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(room_id.clone(), (wake, task));
     }
 
     fn wake(&self, room_id: &RoomId) {
@@ -151,7 +161,7 @@ impl MatrixAdapter {
         });
         for (room_id, key) in &shared.configured {
             match join(&client, room_id).await {
-                Ok(()) => shared.serve(room_id),
+                Ok(()) => shared.serve(room_id).await,
                 Err(error) => {
                     tracing::error!(room = %key, %error, "matrix: cannot join a configured room; it is served once the bot is invited")
                 }
@@ -303,7 +313,7 @@ fn accept_configured_invites(shared: &Arc<Shared>) {
                         match room.join().await {
                             Ok(()) => {
                                 tracing::info!(room = %room_id, "matrix: accepted an invite to a configured room");
-                                shared.serve(&room_id);
+                                shared.serve(&room_id).await;
                             }
                             Err(error) => tracing::warn!(room = %room_id, %error, "matrix: cannot accept an invite"),
                         }

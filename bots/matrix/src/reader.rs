@@ -34,9 +34,21 @@ pub struct RoomReader {
 }
 
 impl RoomReader {
-    pub async fn run(self) {
+    /// Finds where to start reading: done before the reader is announced as running, so
+    /// that in a room read for the first time nothing sent after start is taken for history.
+    pub async fn prepare(&self) -> Option<String> {
+        match self.starting_token().await {
+            Ok(token) => token,
+            Err(error) => {
+                tracing::warn!(room = %self.key, %error, "matrix: cannot find where to start reading yet; retrying");
+                None
+            }
+        }
+    }
+
+    /// Reads until aborted, starting from `token` (or finding the start itself).
+    pub async fn run(self, mut token: Option<String>) {
         let mut backoff = Backoff::default();
-        let mut token: Option<String> = None;
         loop {
             let result = match &token {
                 None => self.starting_token().await,
