@@ -101,6 +101,7 @@ impl Shared {
         let wake = Arc::new(Notify::new());
         let reader = RoomReader {
             room,
+            waiting_for_keys: None,
             key: key.clone(),
             sink: self.sink.clone(),
             wake: wake.clone(),

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use magnet_chat::{Commit, EventSink, Platform, ResumePoint};
 use matrix_sdk::Room;
@@ -23,9 +23,16 @@ use crate::convert::{Converted, MemberLookup, convert};
 const PAGE: u32 = 100;
 /// A reader re-reads at least this often even without a sync wake-up (a safety net).
 const IDLE_CHECK: Duration = Duration::from_secs(30);
+/// How soon a reader stuck on an undecryptable event looks again at first (then less
+/// often, as the wait grows).
+const KEY_RECHECK: Duration = Duration::from_secs(1);
+/// How long a reader waits for the keys of an undecryptable event before going past it.
+const KEY_PATIENCE: Duration = Duration::from_secs(120);
 
 pub struct RoomReader {
     pub room: Room,
+    /// An event we could not decrypt yet and are waiting for keys for, since when.
+    pub waiting_for_keys: Option<(String, Instant)>,
     /// The room as the config names it (id or alias): the key the core knows.
     pub key: String,
     pub sink: Arc<dyn EventSink>,
@@ -47,7 +54,7 @@ impl RoomReader {
     }
 
     /// Reads until aborted, starting from `token` (or finding the start itself).
-    pub async fn run(self, mut token: Option<String>) {
+    pub async fn run(mut self, mut token: Option<String>) {
         let mut backoff = Backoff::default();
         loop {
             let result = match &token {
@@ -63,8 +70,14 @@ impl RoomReader {
                     token = Some(next);
                     backoff.reset();
                     if !advanced {
-                        // Caught up: wait for the next sync to say there is more.
-                        let _ = tokio::time::timeout(IDLE_CHECK, self.wake.notified()).await;
+                        // Caught up (or waiting for keys): wait for the next sync to say
+                        // there is more. Keys come by to-device messages, which do not wake
+                        // the room, so a reader waiting for them looks again soon.
+                        let wait = match &self.waiting_for_keys {
+                            Some((_, since)) => KEY_RECHECK.max(since.elapsed() / 4).min(IDLE_CHECK),
+                            None => IDLE_CHECK,
+                        };
+                        let _ = tokio::time::timeout(wait, self.wake.notified()).await;
                     }
                 }
                 Ok(None) => {
@@ -124,7 +137,7 @@ impl RoomReader {
     }
 
     /// Reads and commits one page forward from `from`; returns the token after it.
-    async fn read_from(&self, from: &str) -> Result<Option<String>, String> {
+    async fn read_from(&mut self, from: &str) -> Result<Option<String>, String> {
         let mut options = MessagesOptions::forward().from(from);
         options.limit = PAGE.into();
         let page = self.room.messages(options).await.map_err(|e| e.to_string())?;
@@ -143,9 +156,28 @@ impl RoomReader {
                 }
             };
             match convert(&raw, &self.key, &self.own_user, &members) {
-                Converted::Event(neutral) => self.commit(*neutral).await,
+                Converted::Event(neutral) => {
+                    self.waiting_for_keys = None;
+                    self.commit(*neutral).await
+                }
                 Converted::Skip(reason) if event.kind.is_utd() => {
-                    tracing::warn!(room = %self.key, %reason, "matrix: cannot decrypt an event; it is not bridged");
+                    let event_id = event.event_id().map(|id| id.to_string()).unwrap_or_default();
+                    let since = match &self.waiting_for_keys {
+                        Some((waiting, since)) if *waiting == event_id => *since,
+                        _ => {
+                            tracing::warn!(room = %self.key, event = %event_id, "matrix: cannot decrypt an event yet; waiting for its keys");
+                            self.waiting_for_keys = Some((event_id.clone(), Instant::now()));
+                            Instant::now()
+                        }
+                    };
+                    if since.elapsed() < KEY_PATIENCE {
+                        // Stop here and read this page again once keys may have come; the
+                        // events before it are committed already and come back as duplicates.
+                        return Ok(Some(from.to_string()));
+                    }
+                    tracing::error!(room = %self.key, event = %event_id, %reason, patience = ?KEY_PATIENCE,
+                        "matrix: the keys for an event never came; it is not bridged");
+                    self.waiting_for_keys = None;
                 }
                 Converted::Skip(reason) => tracing::debug!(room = %self.key, %reason, "matrix: skipped"),
             }
