@@ -147,6 +147,32 @@ impl MatrixUser {
         Ok(body["event_id"].as_str().context("no event_id")?.to_string())
     }
 
+    /// Uploads bytes to the media repository; returns the mxc:// URI.
+    pub async fn upload_media(&self, name: &str, mime: &str, data: Vec<u8>) -> Result<String> {
+        let url = format!("{}/_matrix/media/v3/upload?filename={}", self.homeserver, encode(name));
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(&self.access_token)
+            .header("Content-Type", mime)
+            .body(data)
+            .send()
+            .await?;
+        let body = checked_json(response).await.context("uploading media")?;
+        Ok(body["content_uri"].as_str().context("no content_uri")?.to_string())
+    }
+
+    /// Downloads an mxc:// URI through the authenticated media API.
+    pub async fn download_media(&self, mxc: &str) -> Result<Vec<u8>> {
+        let path = mxc.strip_prefix("mxc://").context("not an mxc URI")?;
+        let url = format!("{}/_matrix/client/v1/media/download/{path}", self.homeserver);
+        let response = self.http.get(url).bearer_auth(&self.access_token).send().await?;
+        if !response.status().is_success() {
+            bail!("download of {mxc} answered {}", response.status());
+        }
+        Ok(response.bytes().await?.to_vec())
+    }
+
     /// Sets this user's display name.
     pub async fn set_display_name(&self, name: &str) -> Result<()> {
         self.request(

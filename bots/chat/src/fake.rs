@@ -7,7 +7,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use crate::{ChatAdapter, ChatError, Commit, Delivered, EventSink, InboundEvent, Outbound, Platform, SinkError};
+use crate::{
+    ChatAdapter, ChatError, Commit, Delivered, EventSink, InboundEvent, Member, Outbound, Platform, SinkError,
+};
 
 /// A fake platform: records what it was asked to do and forwards injected events.
 #[derive(Clone)]
@@ -18,6 +20,8 @@ pub struct FakeAdapter {
 
 #[derive(Default)]
 struct FakeState {
+    members: HashMap<(String, String), Member>,
+    media: HashMap<String, Vec<u8>>,
     performed: Vec<Outbound>,
     by_key: HashMap<String, Delivered>,
     failures: VecDeque<ChatError>,
@@ -35,6 +39,18 @@ impl FakeAdapter {
     /// Makes the next delivery attempts fail with these errors, in order.
     pub fn fail_next(&self, errors: impl IntoIterator<Item = ChatError>) {
         self.lock().failures.extend(errors);
+    }
+
+    /// Puts a member in a room, as the platform would report them.
+    pub fn set_member(&self, room: &str, member: Member) {
+        self.lock()
+            .members
+            .insert((room.to_string(), member.user_id.clone()), member);
+    }
+
+    /// Makes an attachment URL fetchable.
+    pub fn set_media(&self, url: &str, data: Vec<u8>) {
+        self.lock().media.insert(url.to_string(), data);
     }
 
     /// Every action carried out, once each, in the order they happened.
@@ -78,6 +94,22 @@ impl ChatAdapter for FakeAdapter {
         state.by_key.insert(outbound.idempotency_key.clone(), delivered.clone());
         state.performed.push(outbound.clone());
         Ok(delivered)
+    }
+
+    async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError> {
+        Ok(self
+            .lock()
+            .members
+            .get(&(room.to_string(), user_id.to_string()))
+            .cloned())
+    }
+
+    async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError> {
+        self.lock()
+            .media
+            .get(url)
+            .cloned()
+            .ok_or_else(|| ChatError::Permanent(format!("no media at {url}")))
     }
 }
 

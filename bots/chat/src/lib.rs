@@ -14,7 +14,7 @@ pub mod fake;
 mod outbound;
 
 pub use event::{Attachment, EventKind, InboundEvent, Membership, MessageBody, MessageKind, PollStart, Sender};
-pub use outbound::{Delivered, Outbound, OutboundAction, Persona};
+pub use outbound::{Delivered, FileUpload, Outbound, OutboundAction, Persona};
 
 use std::fmt;
 use std::time::Duration;
@@ -118,4 +118,23 @@ pub trait ChatAdapter: Send + Sync {
     /// Carries out one action. The adapter uses `outbound.idempotency_key` so that the same
     /// action given twice (after a crash between send and record) reaches the room once.
     async fn deliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError>;
+
+    /// A room member as the platform knows them now: name, avatar, and the standing that
+    /// permission checks use. `None` if they are not in the room.
+    async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError>;
+
+    /// The bytes of an attachment this adapter reported (its `Attachment::url`).
+    async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError>;
+}
+
+/// A room member, for attribution and permission checks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Member {
+    pub user_id: String,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    /// Matrix power level in the room (`i64::MAX` for a room creator in room version 12).
+    pub power_level: Option<i64>,
+    /// Discord role ids in the guild.
+    pub roles: Vec<String>,
 }

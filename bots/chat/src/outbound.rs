@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::MessageBody;
+use crate::{MessageBody, PollStart};
 
 /// One action in one room, with the key that makes a repeat of it harmless.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +29,40 @@ pub enum OutboundAction {
     Delete { target: String },
     /// React to a message in the room.
     React { target: String, key: String },
+    /// Upload a file and post it, with an optional caption. The bytes are fetched from the
+    /// source platform when the delivery is carried out, never stored.
+    SendFile {
+        file: FileUpload,
+        caption: Option<String>,
+        persona: Option<Persona>,
+    },
+    /// Start a native poll. `fallback_text` is also posted as plain text for clients that
+    /// cannot show polls.
+    StartPoll {
+        poll: PollStart,
+        fallback_text: Option<String>,
+    },
+    /// Close a poll this bot started, with the results as text.
+    EndPoll { target: String, results_text: String },
+}
+
+/// A file to upload.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileUpload {
+    pub name: String,
+    pub mime_type: Option<String>,
+    #[serde(skip)]
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for FileUpload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileUpload")
+            .field("name", &self.name)
+            .field("mime_type", &self.mime_type)
+            .field("bytes", &self.data.len())
+            .finish()
+    }
 }
 
 /// The person a relayed message is shown as coming from.

@@ -110,18 +110,19 @@ fn body(content: &Value) -> Result<MessageBody, String> {
         attachments: Vec::new(),
     };
     if matches!(msgtype, "m.image" | "m.file" | "m.audio" | "m.video") {
-        // Unencrypted media has `url`; encrypted media has `file.url` (plus keys that the
-        // SDK uses when fetching).
-        let url = content["url"]
-            .as_str()
-            .or_else(|| content["file"]["url"].as_str())
-            .ok_or("a file message without a URL")?;
+        // Unencrypted media has `url`; encrypted media has `file`, whose keys are needed
+        // to fetch it, so the whole `file` object (as JSON) is the opaque URL.
+        let url = match (content["url"].as_str(), content["file"].is_object()) {
+            (Some(url), _) => url.to_string(),
+            (None, true) => content["file"].to_string(),
+            (None, false) => return Err("a file message without a URL".into()),
+        };
         let filename = content["filename"].as_str().unwrap_or(text);
         body.attachments.push(Attachment {
             name: filename.to_string(),
             mime_type: content["info"]["mimetype"].as_str().map(str::to_string),
             size: content["info"]["size"].as_u64(),
-            url: url.to_string(),
+            url,
         });
         // With a separate filename, the body is a caption; otherwise it is just the name.
         if content["filename"].is_null() || filename == text {

@@ -17,10 +17,15 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use magnet_chat::{ChatAdapter, ChatError, Delivered, EventSink, Outbound, Platform};
+use magnet_chat::{ChatAdapter, ChatError, Delivered, EventSink, Member, Outbound, Platform};
 use matrix_sdk::config::{RequestConfig, SyncSettings};
+use matrix_sdk::media::{MediaFormat, MediaRequestParameters};
 use matrix_sdk::ruma::api::client::filter::FilterDefinition;
+use matrix_sdk::ruma::events::room::member::MembershipState;
 use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::events::room::power_levels::UserPowerLevel;
+use matrix_sdk::ruma::events::room::{EncryptedFile, MediaSource};
+use matrix_sdk::ruma::{OwnedMxcUri, UserId};
 use matrix_sdk::ruma::{OwnedRoomId, OwnedRoomOrAliasId, RoomAliasId, RoomId, uint};
 use matrix_sdk::{Client, Room, RoomState};
 use tokio::sync::Notify;
@@ -212,6 +217,50 @@ impl ChatAdapter for MatrixAdapter {
             )));
         }
         send::perform(&room, &outbound.idempotency_key, &outbound.action).await
+    }
+
+    async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError> {
+        let room = self
+            .room(room)
+            .ok_or_else(|| ChatError::Permanent(format!("the bot is not in Matrix room {room}")))?;
+        let user = UserId::parse(user_id).map_err(|e| ChatError::Permanent(format!("`{user_id}`: {e}")))?;
+        let member = room
+            .get_member(&user)
+            .await
+            .map_err(|error| error::classify_send(&error))?;
+        Ok(member
+            .filter(|m| *m.membership() == MembershipState::Join)
+            .map(|m| Member {
+                user_id: user_id.to_string(),
+                display_name: m.display_name().map(str::to_string),
+                avatar_url: m.avatar_url().map(|url| url.to_string()),
+                power_level: Some(match m.power_level() {
+                    UserPowerLevel::Int(level) => i64::from(level),
+                    _ => i64::MAX,
+                }),
+                roles: Vec::new(),
+            }))
+    }
+
+    async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError> {
+        // Encrypted media travels as the JSON of its `file` object (see convert).
+        let source = if url.starts_with('{') {
+            let file: EncryptedFile =
+                serde_json::from_str(url).map_err(|e| ChatError::Permanent(format!("bad encrypted file info: {e}")))?;
+            MediaSource::Encrypted(Box::new(file))
+        } else {
+            MediaSource::Plain(OwnedMxcUri::from(url))
+        };
+        let request = MediaRequestParameters {
+            source,
+            format: MediaFormat::File,
+        };
+        self.shared
+            .client
+            .media()
+            .get_media_content(&request, false)
+            .await
+            .map_err(|error| error::classify_send(&error))
     }
 }
 

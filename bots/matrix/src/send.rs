@@ -2,9 +2,11 @@
 //! core's delivery key, so a send repeated after a crash returns the first event instead
 //! of posting a second one (Synapse keeps transaction ids per device for about a day).
 
-use magnet_chat::{ChatError, Delivered, MessageBody, MessageKind, OutboundAction};
+use magnet_chat::{ChatError, Delivered, MessageBody, MessageKind, OutboundAction, PollStart};
 use matrix_sdk::Room;
+use matrix_sdk::attachment::AttachmentConfig;
 use matrix_sdk::config::RequestConfig;
+use matrix_sdk::ruma::events::room::message::TextMessageEventContent;
 use matrix_sdk::ruma::{EventId, OwnedTransactionId, TransactionId};
 use serde_json::{Value, json};
 
@@ -13,8 +15,6 @@ use crate::error::{classify_http, classify_send};
 /// Carries out one action in a joined room.
 pub async fn perform(room: &Room, idempotency_key: &str, action: &OutboundAction) -> Result<Delivered, ChatError> {
     let txn = transaction_id(idempotency_key);
-    // The delivery worker owns retries and backoff; the SDK must report, not retry.
-    let once = RequestConfig::new().disable_retry();
     let (event_type, content) = match action {
         OutboundAction::Send { body, .. } => ("m.room.message", message_content(body)),
         OutboundAction::Edit { target, body } => {
@@ -36,6 +36,47 @@ pub async fn perform(room: &Room, idempotency_key: &str, action: &OutboundAction
                 json!({"m.relates_to": {"rel_type": "m.annotation", "event_id": target.as_str(), "key": key}}),
             )
         }
+        OutboundAction::SendFile { file, caption, .. } => {
+            let mime = file
+                .mime_type
+                .as_deref()
+                .and_then(|m| m.parse::<mime::Mime>().ok())
+                .unwrap_or(mime::APPLICATION_OCTET_STREAM);
+            let config = AttachmentConfig::new().txn_id(txn).caption(
+                caption
+                    .as_ref()
+                    .map(|text| TextMessageEventContent::plain(text.clone())),
+            );
+            // send_attachment uploads (encrypted in an encrypted room) and posts in one go.
+            let sent = room
+                .send_attachment(file.name.clone(), &mime, file.data.clone(), config)
+                .await
+                .map_err(|error| classify_send(&error))?;
+            return Ok(Delivered {
+                remote_id: sent.event_id.to_string(),
+            });
+        }
+        OutboundAction::StartPoll { poll, fallback_text } => {
+            let delivered = send_raw(room, &txn, "org.matrix.msc3381.poll.start", poll_start_content(poll)).await?;
+            if let Some(text) = fallback_text {
+                // Clients without poll support show nothing for the poll event itself.
+                let fallback = json!({"msgtype": "m.notice", "body": text,
+                    "m.relates_to": {"rel_type": "m.reference", "event_id": delivered.remote_id}});
+                let fallback_txn = transaction_id(&format!("{idempotency_key}.fallback"));
+                send_raw(room, &fallback_txn, "m.room.message", fallback).await?;
+            }
+            return Ok(delivered);
+        }
+        OutboundAction::EndPoll { target, results_text } => {
+            let target = parse_event_id(target)?;
+            let content = json!({
+                "m.relates_to": {"rel_type": "m.reference", "event_id": target.as_str()},
+                "org.matrix.msc3381.poll.end": {},
+                "org.matrix.msc1767.text": results_text,
+                "body": results_text,
+            });
+            ("org.matrix.msc3381.poll.end", content)
+        }
         OutboundAction::Delete { target } => {
             let target = parse_event_id(target)?;
             let response = room.redact(&target, None, Some(txn)).await.map_err(classify_http)?;
@@ -44,14 +85,49 @@ pub async fn perform(room: &Room, idempotency_key: &str, action: &OutboundAction
             });
         }
     };
+    send_raw(room, &txn, event_type, content).await
+}
+
+async fn send_raw(room: &Room, txn: &TransactionId, event_type: &str, content: Value) -> Result<Delivered, ChatError> {
+    // The delivery worker owns retries and backoff; the SDK must report, not retry.
+    let once = RequestConfig::new().disable_retry();
     let sent = room
         .send_raw(event_type, content)
-        .with_transaction_id(&txn)
+        .with_transaction_id(txn)
         .with_request_config(once)
         .await
         .map_err(|error| classify_send(&error))?;
     Ok(Delivered {
         remote_id: sent.response.event_id.to_string(),
+    })
+}
+
+/// An MSC3381 poll start, with the MSC1767 text fallback inside it.
+fn poll_start_content(poll: &PollStart) -> Value {
+    let answers: Vec<Value> = poll
+        .answers
+        .iter()
+        .map(|(id, text)| json!({"id": id, "org.matrix.msc1767.text": text}))
+        .collect();
+    let listed: Vec<String> = poll
+        .answers
+        .iter()
+        .enumerate()
+        .map(|(n, (_, text))| format!("{}. {text}", n + 1))
+        .collect();
+    let kind = if poll.disclosed {
+        "org.matrix.msc3381.poll.disclosed"
+    } else {
+        "org.matrix.msc3381.poll.undisclosed"
+    };
+    json!({
+        "org.matrix.msc3381.poll.start": {
+            "question": {"org.matrix.msc1767.text": poll.question},
+            "kind": kind,
+            "max_selections": poll.max_selections.max(1),
+            "answers": answers,
+        },
+        "org.matrix.msc1767.text": format!("{}\n{}", poll.question, listed.join("\n")),
     })
 }
 

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use magnet_chat::{
-    ChatAdapter, Commit, EventKind, EventSink, InboundEvent, MessageBody, MessageKind, Outbound, OutboundAction,
-    Platform, ResumePoint, SinkError,
+    ChatAdapter, Commit, EventKind, EventSink, FileUpload, InboundEvent, MessageBody, MessageKind, Outbound,
+    OutboundAction, Platform, PollStart, ResumePoint, SinkError,
 };
 use magnet_matrix::{Credential, MatrixAdapter, MatrixError, MatrixSettings};
 use magnet_testkit::{MatrixUser, Synapse};
@@ -171,6 +171,9 @@ async fn inbound_kinds_arrive_as_neutral_events_in_order() {
         )
         .await
         .unwrap();
+    // A reaction redacted before the adapter reads it comes back without its content (and
+    // rightly crosses as nothing); wait so this test sees the add and then the removal.
+    sink.wait_for_count(6).await;
     a.redact(room, &reaction).await.unwrap();
     let poll = a
         .send_event(
@@ -461,4 +464,222 @@ async fn an_unreachable_homeserver_is_a_transient_error() {
         Err(error) => assert!(error.is_transient(), "{error}"),
         Ok(_) => panic!("started without a homeserver"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_are_known_with_names_and_power_levels() {
+    let s = setup().await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    let alice = adapter
+        .member(&s.room, &s.alice.user_id)
+        .await
+        .unwrap()
+        .expect("alice is a member");
+    assert_eq!(alice.display_name.as_deref(), Some("Ayşe Yılmaz"));
+    // The room's creator: 100 in older room versions, above every level in version 12.
+    assert!(alice.power_level.unwrap() >= 100, "{alice:?}");
+    let bot = adapter
+        .member(&s.room, &s.bot.user_id)
+        .await
+        .unwrap()
+        .expect("the bot is a member");
+    assert_eq!(bot.power_level, Some(0));
+    let stranger = s.synapse.register_user("stranger").await.unwrap();
+    assert_eq!(adapter.member(&s.room, &stranger.user_id).await.unwrap(), None);
+    adapter.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_cross_both_ways_with_their_bytes() {
+    let s = setup().await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    let pdf: Vec<u8> = (0..50_000u32).map(|n| (n % 251) as u8).collect();
+    let mxc = s
+        .alice
+        .upload_media("minutes.pdf", "application/pdf", pdf.clone())
+        .await
+        .unwrap();
+    s.alice
+        .send_event(
+            &s.room,
+            "m.room.message",
+            json!({"msgtype": "m.file", "body": "minutes.pdf", "url": mxc, "info": {"mimetype": "application/pdf", "size": pdf.len()}}),
+        )
+        .await
+        .unwrap();
+    let events = sink.wait_for_count(1).await;
+    let EventKind::Message(body) = &events[0].kind else {
+        panic!("{:?}", events[0])
+    };
+    let attachment = &body.attachments[0];
+    assert_eq!(
+        (attachment.name.as_str(), attachment.size),
+        ("minutes.pdf", Some(pdf.len() as u64))
+    );
+    assert_eq!(adapter.fetch_media(&attachment.url).await.unwrap(), pdf);
+
+    let png = vec![0x89, b'P', b'N', b'G', 1, 2, 3, 4];
+    let upload = FileUpload {
+        name: "chart.png".into(),
+        mime_type: Some("image/png".into()),
+        data: png.clone(),
+    };
+    let outbound = Outbound {
+        idempotency_key: "f1".into(),
+        room: s.room.clone(),
+        action: OutboundAction::SendFile {
+            file: upload,
+            caption: Some("Attendance chart".into()),
+            persona: None,
+        },
+    };
+    let sent = adapter.deliver(&outbound).await.unwrap();
+    let events = s.alice.recent_events(&s.room, 20).await.unwrap();
+    let event = events
+        .iter()
+        .find(|e| e["event_id"] == sent.remote_id.as_str())
+        .expect("the file event");
+    assert_eq!(event["content"]["msgtype"], "m.image");
+    assert_eq!(event["content"]["filename"], "chart.png");
+    assert_eq!(event["content"]["body"], "Attendance chart");
+    let url = event["content"]["url"].as_str().unwrap();
+    assert_eq!(s.alice.download_media(url).await.unwrap(), png);
+    adapter.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_are_started_with_a_fallback_and_ended() {
+    let s = setup().await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    let poll = PollStart {
+        question: "Next meeting venue?".into(),
+        answers: vec![("ank".into(), "Ankara".into()), ("onl".into(), "Online".into())],
+        max_selections: 1,
+        disclosed: true,
+    };
+    let start = Outbound {
+        idempotency_key: "p1".into(),
+        room: s.room.clone(),
+        action: OutboundAction::StartPoll {
+            poll,
+            fallback_text: Some("Poll: Next meeting venue? 1. Ankara 2. Online".into()),
+        },
+    };
+    let started = adapter.deliver(&start).await.unwrap();
+    s.alice
+        .send_event(
+            &s.room,
+            "org.matrix.msc3381.poll.response",
+            json!({"m.relates_to": {"rel_type": "m.reference", "event_id": started.remote_id}, "org.matrix.msc3381.poll.response": {"answers": ["onl"]}}),
+        )
+        .await
+        .unwrap();
+    let events = sink.wait_for_count(1).await;
+    assert_eq!(
+        events[0].kind,
+        EventKind::PollResponse {
+            poll: started.remote_id.clone(),
+            answers: vec!["onl".into()]
+        }
+    );
+    let end = Outbound {
+        idempotency_key: "p2".into(),
+        room: s.room.clone(),
+        action: OutboundAction::EndPoll {
+            target: started.remote_id.clone(),
+            results_text: "Online wins, 1 vote".into(),
+        },
+    };
+    adapter.deliver(&end).await.unwrap();
+
+    let events = s.alice.recent_events(&s.room, 20).await.unwrap();
+    let poll_event = events
+        .iter()
+        .find(|e| e["event_id"] == started.remote_id.as_str())
+        .unwrap();
+    assert_eq!(poll_event["type"], "org.matrix.msc3381.poll.start");
+    assert_eq!(
+        poll_event["content"]["org.matrix.msc3381.poll.start"]["answers"][1]["org.matrix.msc1767.text"],
+        "Online"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["content"]["msgtype"] == "m.notice"
+                && e["content"]["body"].as_str().unwrap().contains("1. Ankara"))
+    );
+    let ended = events
+        .iter()
+        .find(|e| e["type"] == "org.matrix.msc3381.poll.end")
+        .expect("the poll end");
+    assert_eq!(ended["content"]["m.relates_to"]["event_id"], started.remote_id.as_str());
+    adapter.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_from_the_network_is_skipped_or_passed_on_sanely() {
+    let s = setup().await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    let room = &s.room;
+    // Synapse checks the body and msgtype of a message, so the malformed events that can
+    // reach us are the ones whose other parts are wrong.
+    s.alice
+        .send_event(
+            room,
+            "m.room.message",
+            json!({"msgtype": "m.file", "body": "no url.pdf"}),
+        )
+        .await
+        .unwrap();
+    s.alice
+        .send_event(
+            room,
+            "org.matrix.msc3381.poll.start",
+            json!({"org.matrix.msc3381.poll.start": {"answers": "nope"}}),
+        )
+        .await
+        .unwrap();
+    s.alice
+        .send_event(room, "m.reaction", json!({"m.relates_to": "not an object"}))
+        .await
+        .unwrap();
+    let nested = format!(
+        "{}<script>alert(1)</script>{}",
+        "<div>".repeat(5_000),
+        "</div>".repeat(5_000)
+    );
+    s.alice
+        .send_event(
+            room,
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "deep", "format": "org.matrix.custom.html", "formatted_body": nested}),
+        )
+        .await
+        .unwrap();
+    let big = "ş".repeat(30_000);
+    s.alice.send_text(room, &big).await.unwrap();
+    s.alice.send_text(room, "still alive").await.unwrap();
+
+    let events = sink.wait_for_count(3).await;
+    let texts: Vec<String> = events
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::Message(body) => body.text.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(texts, ["deep".to_string(), big, "still alive".to_string()]);
+    let EventKind::Message(deep) = &events[0].kind else {
+        unreachable!()
+    };
+    assert_eq!(
+        deep.html.as_deref(),
+        Some(nested.as_str()),
+        "HTML is passed on for the core to sanitise"
+    );
+    adapter.shutdown();
 }
