@@ -104,6 +104,17 @@ impl MatrixUser {
         Ok(body["room_id"].as_str().context("no room_id")?.to_string())
     }
 
+    /// Invites a user to a room.
+    pub async fn invite(&self, room: &str, user_id: &str) -> Result<()> {
+        self.request(
+            reqwest::Method::POST,
+            &format!("/rooms/{}/invite", encode(room)),
+            Some(json!({"user_id": user_id})),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Joins a room by id or alias.
     pub async fn join(&self, room: &str) -> Result<()> {
         self.request(

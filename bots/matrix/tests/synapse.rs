@@ -683,3 +683,120 @@ async fn bad_input_from_the_network_is_skipped_or_passed_on_sanely() {
     );
     adapter.shutdown();
 }
+
+/// Runs the matrix-nio client script with the test venv's Python; returns its JSON output.
+fn nio(args: &[&str]) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nio_client.py");
+    let output = std::process::Command::new(magnet_testkit::env::python())
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "nio script failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("nio printed no JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_we_did_not_write_interoperates() {
+    let s = setup().await;
+    let carol = s.synapse.register_user("carol").await.unwrap();
+    s.alice.invite(&s.room, &carol.user_id).await.unwrap();
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    let poll = PollStart {
+        question: "Which day?".into(),
+        answers: vec![("a".into(), "Tuesday".into()), ("b".into(), "Thursday".into())],
+        max_selections: 1,
+        disclosed: true,
+    };
+    let started = adapter
+        .deliver(&Outbound {
+            idempotency_key: "n1".into(),
+            room: s.room.clone(),
+            action: OutboundAction::StartPoll {
+                poll,
+                fallback_text: None,
+            },
+        })
+        .await
+        .unwrap();
+
+    let hs = s.synapse.url.clone();
+    let (user, password, room, poll_id) = (
+        carol.user_id.clone(),
+        carol.password.clone(),
+        s.room.clone(),
+        started.remote_id.clone(),
+    );
+    let sent = tokio::task::spawn_blocking(move || nio(&["send", &hs, &user, &password, &room, &poll_id]))
+        .await
+        .unwrap();
+
+    // carol's join, then her four events.
+    let events: Vec<InboundEvent> = sink
+        .wait_for_count(5)
+        .await
+        .into_iter()
+        .filter(|e| e.sender.id == carol.user_id)
+        .collect();
+    let kinds: Vec<&EventKind> = events
+        .iter()
+        .map(|e| &e.kind)
+        .filter(|k| !matches!(k, EventKind::Membership { .. }))
+        .collect();
+    let text = sent["text"].as_str().unwrap();
+    let EventKind::Message(first) = kinds[0] else {
+        panic!("{kinds:?}")
+    };
+    assert_eq!(first.text, "hello from nio");
+    let EventKind::Message(reply) = kinds[1] else {
+        panic!("{kinds:?}")
+    };
+    assert_eq!(reply.reply_to.as_deref(), Some(text));
+    assert_eq!(
+        kinds[2],
+        &EventKind::ReactionAdded {
+            target: text.into(),
+            key: "👍".into()
+        }
+    );
+    assert_eq!(
+        kinds[3],
+        &EventKind::PollResponse {
+            poll: started.remote_id.clone(),
+            answers: vec!["b".into()]
+        }
+    );
+
+    let body = MessageBody {
+        text: "relayed to nio".into(),
+        html: Some("<b>relayed</b> to nio".into()),
+        ..Default::default()
+    };
+    adapter
+        .deliver(&Outbound {
+            idempotency_key: "n2".into(),
+            room: s.room.clone(),
+            action: OutboundAction::Send { body, persona: None },
+        })
+        .await
+        .unwrap();
+    let hs = s.synapse.url.clone();
+    let (user, password, room) = (carol.user_id.clone(), carol.password.clone(), s.room.clone());
+    let seen = tokio::task::spawn_blocking(move || nio(&["read", &hs, &user, &password, &room]))
+        .await
+        .unwrap();
+    let relayed = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["sender"] == s.bot.user_id.as_str() && e["content"]["body"] == "relayed to nio")
+        .expect("nio reads the adapter's message");
+    assert_eq!(relayed["content"]["formatted_body"], "<b>relayed</b> to nio");
+    adapter.shutdown();
+}
