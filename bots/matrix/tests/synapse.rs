@@ -800,3 +800,87 @@ async fn a_client_we_did_not_write_interoperates() {
     assert_eq!(relayed["content"]["formatted_body"], "<b>relayed</b> to nio");
     adapter.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_invites_to_configured_rooms_are_accepted_and_a_late_invite_is_served() {
+    let s = setup().await;
+    // A configured room the bot is not invited to yet, and a room nobody configured.
+    let later = s.alice.create_room("invited later", &[]).await.unwrap();
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = MatrixAdapter::start(s.settings(&[&s.room, &later]), sink.clone())
+        .await
+        .unwrap();
+    assert!(
+        adapter
+            .room(&later)
+            .is_none_or(|room| room.state() != matrix_sdk::RoomState::Joined)
+    );
+
+    let stranger_room = s.alice.create_room("not configured", &[&s.bot.user_id]).await.unwrap();
+    s.alice.invite(&later, &s.bot.user_id).await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    while adapter
+        .room(&later)
+        .is_none_or(|room| room.state() != matrix_sdk::RoomState::Joined)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the late invite to a configured room was not accepted"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.alice.send_text(&later, "now you are here").await.unwrap();
+    let events = sink.wait_for_count(1).await;
+    assert_eq!(events[0].room, later);
+
+    let membership = |events: &[serde_json::Value]| {
+        events
+            .iter()
+            .filter(|e| e["type"] == "m.room.member" && e["state_key"] == s.bot.user_id.as_str())
+            .map(|e| e["content"]["membership"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let seen = membership(&s.alice.recent_events(&stranger_room, 20).await.unwrap());
+        if seen.last().map(String::as_str) == Some("leave") {
+            assert_eq!(seen, ["invite", "leave"], "the invite was declined, never joined");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the invite to an unconfigured room was not declined: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    adapter.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_session_is_a_clear_error() {
+    let s = setup().await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = s.start(&sink).await;
+    adapter.shutdown();
+    drop(adapter);
+    let session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.store.path().join("matrix/session.json")).unwrap()).unwrap();
+    let token = session["access_token"].as_str().unwrap();
+    let logout = reqwest::Client::new()
+        .post(format!("{}/_matrix/client/v3/logout", s.synapse.url))
+        .bearer_auth(token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert!(logout.status().is_success());
+    let sink: Arc<dyn EventSink> = Arc::new(RecordingSink::default());
+    match MatrixAdapter::start(s.settings(&[&s.room]), sink).await {
+        Err(MatrixError::Auth(message)) => assert!(
+            message.contains("no longer accepts the saved access token"),
+            "{message}"
+        ),
+        Err(other) => panic!("expected a login error, got {other}"),
+        Ok(_) => panic!("a revoked session was accepted"),
+    }
+}
