@@ -115,6 +115,26 @@ impl MatrixUser {
         Ok(())
     }
 
+    /// Creates a public room with a local alias `#<alias>:<server>`; returns (room id, alias).
+    pub async fn create_room_with_alias(&self, alias: &str) -> Result<(String, String)> {
+        let body = self
+            .request(
+                reqwest::Method::POST,
+                "/createRoom",
+                Some(json!({"name": alias, "preset": "public_chat", "room_alias_name": alias})),
+            )
+            .await?;
+        let server = self
+            .user_id
+            .split_once(':')
+            .map(|(_, server)| server)
+            .context("a user id with a server")?;
+        Ok((
+            body["room_id"].as_str().context("no room_id")?.to_string(),
+            format!("#{alias}:{server}"),
+        ))
+    }
+
     /// Joins a room by id or alias.
     pub async fn join(&self, room: &str) -> Result<()> {
         self.request(

@@ -28,13 +28,13 @@ use matrix_sdk::ruma::events::room::{EncryptedFile, MediaSource};
 use matrix_sdk::ruma::{OwnedMxcUri, UserId};
 use matrix_sdk::ruma::{OwnedRoomId, OwnedRoomOrAliasId, RoomAliasId, RoomId, uint};
 use matrix_sdk::{Client, Room, RoomState};
-use tokio::sync::Notify;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 pub use convert::{Converted, MemberLookup, convert};
 pub use error::MatrixError;
 
-use reader::{Backoff, RoomReader};
+use reader::{Backoff, RoomReader, SyncBatch};
 
 /// What the Matrix side needs to run.
 #[derive(Clone)]
@@ -82,8 +82,11 @@ struct Shared {
     served: Mutex<HashMap<OwnedRoomId, ServedRoom>>,
 }
 
-/// A room being read: how to wake its reader, and the reader's task.
-type ServedRoom = (Arc<Notify>, JoinHandle<()>);
+/// A room being read: where its sync batches go, and the reader's task.
+struct ServedRoom {
+    batches: mpsc::UnboundedSender<SyncBatch>,
+    task: Option<JoinHandle<()>>,
+}
 
 impl Shared {
     /// Starts reading a joined configured room, once; returns when its reader knows where
@@ -95,34 +98,40 @@ impl Shared {
         let Some(room) = self.client.get_room(room_id) else {
             return;
         };
-        if self
-            .served
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(room_id)
+        // Batches are forwarded (and buffered) from before the reader finds its start, so no
+        // sync between the two is missed.
+        let (sender, receiver) = mpsc::unbounded_channel();
         {
-            return;
+            let mut served = self.served.lock().unwrap_or_else(|p| p.into_inner());
+            if served.contains_key(room_id) {
+                return;
+            }
+            served.insert(
+                room_id.clone(),
+                ServedRoom {
+                    batches: sender,
+                    task: None,
+                },
+            );
         }
-        let wake = Arc::new(Notify::new());
         let reader = RoomReader {
             room,
             waiting_for_keys: None,
             key: key.clone(),
             sink: self.sink.clone(),
-            wake: wake.clone(),
             own_user: self.own_user.clone(),
         };
         let token = reader.prepare().await;
-        let task = tokio::spawn(reader.run(token));
-        self.served
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(room_id.clone(), (wake, task));
+        let task = tokio::spawn(reader.run(token, receiver));
+        if let Some(served) = self.served.lock().unwrap_or_else(|p| p.into_inner()).get_mut(room_id) {
+            served.task = Some(task);
+        }
     }
 
-    fn wake(&self, room_id: &RoomId) {
-        if let Some((wake, _)) = self.served.lock().unwrap_or_else(|p| p.into_inner()).get(room_id) {
-            wake.notify_one();
+    /// Hands one sync's timeline to the room's reader.
+    fn forward(&self, room_id: &RoomId, batch: SyncBatch) {
+        if let Some(served) = self.served.lock().unwrap_or_else(|p| p.into_inner()).get(room_id) {
+            let _ = served.batches.send(batch);
         }
     }
 
@@ -183,8 +192,10 @@ impl MatrixAdapter {
     /// Stops syncing and reading. Events not yet committed are read again next start.
     pub fn shutdown(&self) {
         self.sync_task.abort();
-        for (_, task) in self.shared.served.lock().unwrap_or_else(|p| p.into_inner()).values() {
-            task.abort();
+        for served in self.shared.served.lock().unwrap_or_else(|p| p.into_inner()).values() {
+            if let Some(task) = &served.task {
+                task.abort();
+            }
         }
     }
 
@@ -277,9 +288,14 @@ async fn sync_loop(shared: Arc<Shared>, settings: SyncSettings) {
         match shared.client.sync_once(settings.clone()).await {
             Ok(response) => {
                 backoff.reset();
-                for (room_id, update) in &response.rooms.joined {
+                for (room_id, update) in response.rooms.joined {
                     if !update.timeline.events.is_empty() || update.timeline.limited {
-                        shared.wake(room_id);
+                        let batch = SyncBatch {
+                            events: update.timeline.events,
+                            limited: update.timeline.limited,
+                            next_batch: response.next_batch.clone(),
+                        };
+                        shared.forward(&room_id, batch);
                     }
                 }
             }

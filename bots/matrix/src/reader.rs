@@ -1,11 +1,11 @@
-//! One reader per room: reads the room's timeline forward from the last event the core
-//! committed, hands each event to the core in order, and waits for the next sync to say
-//! there is more.
+//! One reader per room: hands every event of the room to the core, in order, once.
 //!
-//! Reading with `/messages` from a stored position, rather than taking events from the
-//! sync response, means a gap (a limited sync timeline, a restart, a crash between receive
-//! and commit) can never drop events: whatever the sync said, the reader reads everything
-//! after the last committed event.
+//! At start the reader catches up with `/messages` from the last event the core committed
+//! (the core's position is the truth; matrix-sdk's sync token is only a cache). Once caught
+//! up it takes events straight from each sync, which saves a round trip per message. When a
+//! sync says its timeline is `limited` (events were left out), or an event cannot be
+//! decrypted yet, it goes back to reading with `/messages` from the last token it finished,
+//! so a gap can never drop events; events seen twice are harmless, the core drops them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use magnet_chat::{Commit, EventSink, Platform, ResumePoint};
 use matrix_sdk::Room;
+use matrix_sdk::deserialized_responses::TimelineEvent;
 use matrix_sdk::room::MessagesOptions;
 use matrix_sdk::ruma::{EventId, OwnedUserId, uint};
-use tokio::sync::Notify;
+use tokio::sync::mpsc;
 
 use crate::convert::{Converted, MemberLookup, convert};
 
@@ -36,8 +37,23 @@ pub struct RoomReader {
     /// The room as the config names it (id or alias): the key the core knows.
     pub key: String,
     pub sink: Arc<dyn EventSink>,
-    pub wake: Arc<Notify>,
     pub own_user: String,
+}
+
+/// One sync's timeline for a room.
+pub struct SyncBatch {
+    pub events: Vec<TimelineEvent>,
+    /// The server left events out between the previous sync and these.
+    pub limited: bool,
+    /// The sync's `next_batch`: `/messages` can read forward from it.
+    pub next_batch: String,
+}
+
+/// What became of a sync batch.
+enum BatchOutcome {
+    Committed,
+    /// An event could not be decrypted: read this stretch again with `/messages`.
+    Undecryptable,
 }
 
 impl RoomReader {
@@ -53,43 +69,80 @@ impl RoomReader {
         }
     }
 
-    /// Reads until aborted, starting from `token` (or finding the start itself).
-    pub async fn run(mut self, mut token: Option<String>) {
+    /// Reads until the adapter stops (the batch sender is dropped), starting from `token`
+    /// (or finding the start itself).
+    pub async fn run(mut self, mut token: Option<String>, mut batches: mpsc::UnboundedReceiver<SyncBatch>) {
         let mut backoff = Backoff::default();
+        let mut caught_up = false;
         loop {
-            let result = match &token {
-                None => self.starting_token().await,
-                Some(from) => self
-                    .read_from(from)
-                    .await
-                    .map(|next| next.or_else(|| Some(from.clone()))),
-            };
-            match result {
-                Ok(Some(next)) => {
-                    let advanced = token.as_deref() != Some(next.as_str());
-                    token = Some(next);
-                    backoff.reset();
-                    if !advanced {
-                        // Caught up (or waiting for keys): wait for the next sync to say
-                        // there is more. Keys come by to-device messages, which do not wake
-                        // the room, so a reader waiting for them looks again soon.
-                        let wait = match &self.waiting_for_keys {
-                            Some((_, since)) => KEY_RECHECK.max(since.elapsed() / 4).min(IDLE_CHECK),
-                            None => IDLE_CHECK,
-                        };
-                        let _ = tokio::time::timeout(wait, self.wake.notified()).await;
+            let Some(from) = token.clone() else {
+                match self.starting_token().await {
+                    Ok(Some(start)) => token = Some(start),
+                    Ok(None) => tokio::time::sleep(backoff.next()).await,
+                    Err(error) => {
+                        let delay = backoff.next();
+                        tracing::warn!(room = %self.key, %error, ?delay, "matrix: cannot find where to start reading; retrying");
+                        tokio::time::sleep(delay).await;
                     }
                 }
-                Ok(None) => {
-                    tokio::time::sleep(backoff.next()).await;
+                continue;
+            };
+            if !caught_up || self.waiting_for_keys.is_some() {
+                match self.read_from(&from).await {
+                    Ok(next) => {
+                        backoff.reset();
+                        let next = next.unwrap_or_else(|| from.clone());
+                        if next != from {
+                            token = Some(next);
+                            continue;
+                        }
+                        if self.waiting_for_keys.is_none() {
+                            caught_up = true;
+                            continue;
+                        }
+                        // Waiting for room keys: they come by to-device messages, which do
+                        // not show in the room, so look again soon (less often as it drags).
+                        let since = self
+                            .waiting_for_keys
+                            .as_ref()
+                            .map_or(Duration::ZERO, |(_, since)| since.elapsed());
+                        let wait = KEY_RECHECK.max(since / 4).min(IDLE_CHECK);
+                        // A sync batch meanwhile is only a wake-up: /messages reads it too.
+                        if let Ok(None) = tokio::time::timeout(wait, batches.recv()).await {
+                            return;
+                        }
+                    }
+                    Err(error) => {
+                        let delay = backoff.next();
+                        tracing::warn!(room = %self.key, %error, ?delay, "matrix: reading the room failed; retrying");
+                        tokio::time::sleep(delay).await;
+                    }
                 }
-                Err(error) => {
-                    let delay = backoff.next();
-                    tracing::warn!(room = %self.key, %error, ?delay, "matrix: reading the room failed; retrying");
-                    tokio::time::sleep(delay).await;
-                }
+                continue;
+            }
+            match tokio::time::timeout(IDLE_CHECK, batches.recv()).await {
+                Ok(None) => return,
+                // Quiet for a while: read again with /messages, as a safety net.
+                Err(_) => caught_up = false,
+                Ok(Some(batch)) if batch.limited => caught_up = false,
+                Ok(Some(batch)) => match self.commit_batch(&batch.events).await {
+                    BatchOutcome::Committed => token = Some(batch.next_batch),
+                    BatchOutcome::Undecryptable => caught_up = false,
+                },
             }
         }
+    }
+
+    /// Commits the events of one sync in order; stops at one that cannot be decrypted.
+    async fn commit_batch(&mut self, events: &[TimelineEvent]) -> BatchOutcome {
+        let members = self.members_of(events.iter().filter_map(|event| event.sender())).await;
+        for event in events {
+            if event.kind.is_utd() {
+                return BatchOutcome::Undecryptable;
+            }
+            self.commit_timeline_event(event, &members).await;
+        }
+        BatchOutcome::Committed
     }
 
     /// The pagination token just after the last committed event, or after the newest event
@@ -148,41 +201,51 @@ impl RoomReader {
             .members_of(page.chunk.iter().filter_map(|event| event.sender()))
             .await;
         for event in &page.chunk {
-            let raw: serde_json::Value = match serde_json::from_str(event.raw().json().get()) {
-                Ok(raw) => raw,
-                Err(error) => {
-                    tracing::warn!(room = %self.key, %error, "matrix: skipping an event that is not JSON");
-                    continue;
-                }
-            };
-            match convert(&raw, &self.key, &self.own_user, &members) {
-                Converted::Event(neutral) => {
-                    self.waiting_for_keys = None;
-                    self.commit(*neutral).await
-                }
-                Converted::Skip(reason) if event.kind.is_utd() => {
-                    let event_id = event.event_id().map(|id| id.to_string()).unwrap_or_default();
-                    let since = match &self.waiting_for_keys {
-                        Some((waiting, since)) if *waiting == event_id => *since,
-                        _ => {
-                            tracing::warn!(room = %self.key, event = %event_id, "matrix: cannot decrypt an event yet; waiting for its keys");
-                            self.waiting_for_keys = Some((event_id.clone(), Instant::now()));
-                            Instant::now()
-                        }
-                    };
-                    if since.elapsed() < KEY_PATIENCE {
-                        // Stop here and read this page again once keys may have come; the
-                        // events before it are committed already and come back as duplicates.
-                        return Ok(Some(from.to_string()));
+            if event.kind.is_utd() {
+                let event_id = event.event_id().map(|id| id.to_string()).unwrap_or_default();
+                let since = match &self.waiting_for_keys {
+                    Some((waiting, since)) if *waiting == event_id => *since,
+                    _ => {
+                        tracing::warn!(room = %self.key, event = %event_id, "matrix: cannot decrypt an event yet; waiting for its keys");
+                        self.waiting_for_keys = Some((event_id.clone(), Instant::now()));
+                        Instant::now()
                     }
-                    tracing::error!(room = %self.key, event = %event_id, %reason, patience = ?KEY_PATIENCE,
-                        "matrix: the keys for an event never came; it is not bridged");
-                    self.waiting_for_keys = None;
+                };
+                if since.elapsed() < KEY_PATIENCE {
+                    // Stop here and read this page again once keys may have come; the events
+                    // before it are committed already and come back as duplicates.
+                    return Ok(Some(from.to_string()));
                 }
-                Converted::Skip(reason) => tracing::debug!(room = %self.key, %reason, "matrix: skipped"),
+                tracing::error!(room = %self.key, event = %event_id, patience = ?KEY_PATIENCE,
+                    "matrix: the keys for an event never came; it is not bridged");
+                self.waiting_for_keys = None;
+                continue;
             }
+            if self
+                .waiting_for_keys
+                .as_ref()
+                .is_some_and(|(waiting, _)| event.event_id().is_some_and(|id| id == waiting.as_str()))
+            {
+                self.waiting_for_keys = None;
+            }
+            self.commit_timeline_event(event, &members).await;
         }
         Ok(page.end)
+    }
+
+    /// Converts one (decrypted or plain) event and commits it, or logs why it is skipped.
+    async fn commit_timeline_event(&self, event: &TimelineEvent, members: &Members) {
+        let raw: serde_json::Value = match serde_json::from_str(event.raw().json().get()) {
+            Ok(raw) => raw,
+            Err(error) => {
+                tracing::warn!(room = %self.key, %error, "matrix: skipping an event that is not JSON");
+                return;
+            }
+        };
+        match convert(&raw, &self.key, &self.own_user, members) {
+            Converted::Event(neutral) => self.commit(*neutral).await,
+            Converted::Skip(reason) => tracing::debug!(room = %self.key, %reason, "matrix: skipped"),
+        }
     }
 
     /// Commits one event, retrying until the core takes it: an event is never dropped

@@ -884,3 +884,39 @@ async fn a_revoked_session_is_a_clear_error() {
         Ok(_) => panic!("a revoked session was accepted"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_configured_by_alias_is_joined_and_read_under_that_name() {
+    let s = setup().await;
+    let (room_id, alias) = s
+        .alice
+        .create_room_with_alias(&format!("civil{}", std::process::id()))
+        .await
+        .unwrap();
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = MatrixAdapter::start(s.settings(&[&alias]), sink.clone()).await.unwrap();
+    assert!(
+        adapter
+            .room(&alias)
+            .is_some_and(|room| room.state() == matrix_sdk::RoomState::Joined)
+    );
+    s.alice.send_text(&room_id, "by alias").await.unwrap();
+    let events = sink.wait_for_count(1).await;
+    assert_eq!(events[0].room, alias, "the core knows the room by its configured name");
+    let sent = adapter
+        .deliver(&Outbound {
+            idempotency_key: "a1".into(),
+            room: alias.clone(),
+            action: OutboundAction::Send {
+                body: MessageBody {
+                    text: "reply by alias".into(),
+                    ..Default::default()
+                },
+                persona: None,
+            },
+        })
+        .await
+        .unwrap();
+    assert!(sent.remote_id.starts_with('$'));
+    adapter.shutdown();
+}
