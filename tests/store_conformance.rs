@@ -75,6 +75,7 @@ fn message(room_id: i64, event: &str, pillar: &str, targets: &[i64]) -> InboundR
         sender_id: "@ayse:example.org".into(),
         event_ts: 1_700_000_000_000,
         starts_message_in: Some(pillar.to_string()),
+        advances_position: true,
         deliveries: targets
             .iter()
             .map(|&target| NewDelivery {
@@ -255,6 +256,12 @@ async fn the_room_position_advances_and_never_goes_back(store: Store) {
     store.record_inbound(&earlier).await.unwrap();
     let position = store.position(origin).await.unwrap().unwrap();
     assert_eq!((position.event_id.as_str(), position.event_ts), ("$later", 2_000));
+    // An edit or a reaction is not a place to read on from: the position stays.
+    let mut edit = message(origin, "$edit", "authorities", &[]);
+    (edit.kind, edit.event_ts, edit.starts_message_in, edit.advances_position) = ("edit".into(), 3_000, None, false);
+    store.record_inbound(&edit).await.unwrap();
+    let position = store.position(origin).await.unwrap().unwrap();
+    assert_eq!(position.event_id, "$later");
 }
 
 async fn deliveries_go_in_sequence_and_fill_the_id_map(store: Store) {

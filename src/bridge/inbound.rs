@@ -30,10 +30,8 @@ impl EventSink for StoreSink {
             tracing::debug!(platform = %event.platform, room = %event.room, "event from a room that is not configured; ignored");
             return Ok(Commit::Ignored);
         };
-        let starts_message_in = match &event.kind {
-            EventKind::Message(_) => pillar_id,
-            _ => None,
-        };
+        let is_new_message = matches!(event.kind, EventKind::Message(_) | EventKind::PollStart(_));
+        let starts_message_in = if is_new_message { pillar_id } else { None };
         let record = InboundRecord {
             room_id,
             remote_event_id: event.event_id.clone(),
@@ -41,6 +39,7 @@ impl EventSink for StoreSink {
             sender_id: event.sender.id.clone(),
             event_ts: event.timestamp_ms,
             starts_message_in,
+            advances_position: is_new_message,
             deliveries: Vec::new(),
         };
         match self.store.record_inbound(&record).await.map_err(internal)? {

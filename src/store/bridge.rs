@@ -22,6 +22,10 @@ pub struct InboundRecord {
     pub event_ts: i64,
     /// Set when the event is a new message: it starts an entry in the id map, in this pillar.
     pub starts_message_in: Option<String>,
+    /// Whether the room's catch-up position moves to this event. Only new messages move
+    /// it: Discord lists messages, not edits or reactions, so only a message id is a place
+    /// to read on from.
+    pub advances_position: bool,
     pub deliveries: Vec<NewDelivery>,
 }
 
@@ -182,18 +186,20 @@ impl Store {
             delivery_ids.push(row.try_get("id")?);
         }
 
-        sqlx::query(
-            "INSERT INTO room_positions (room_id, event_id, event_ts, updated_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (room_id) DO UPDATE SET event_id = excluded.event_id, event_ts = excluded.event_ts,
-                 updated_at = excluded.updated_at
-             WHERE excluded.event_ts >= room_positions.event_ts",
-        )
-        .bind(record.room_id)
-        .bind(&record.remote_event_id)
-        .bind(record.event_ts)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        if record.advances_position {
+            sqlx::query(
+                "INSERT INTO room_positions (room_id, event_id, event_ts, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (room_id) DO UPDATE SET event_id = excluded.event_id, event_ts = excluded.event_ts,
+                     updated_at = excluded.updated_at
+                 WHERE excluded.event_ts >= room_positions.event_ts",
+            )
+            .bind(record.room_id)
+            .bind(&record.remote_event_id)
+            .bind(record.event_ts)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(Recorded::New {
             inbound_id,

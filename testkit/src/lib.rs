@@ -8,7 +8,9 @@
 pub mod env;
 pub mod postgres;
 pub mod process;
+pub mod sink;
 pub mod synapse;
 
 pub use process::MagnetProcess;
+pub use sink::RecordingSink;
 pub use synapse::{MatrixUser, Synapse};

@@ -1,81 +1,19 @@
 //! The Matrix adapter against the real Synapse started by `scripts/test`: a second user
 //! acts, the adapter hands the core neutral events; the adapter acts, the user sees it.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use magnet_chat::{
-    ChatAdapter, Commit, EventKind, EventSink, FileUpload, InboundEvent, MessageBody, MessageKind, Outbound,
-    OutboundAction, Platform, PollStart, ResumePoint, SinkError,
+    ChatAdapter, EventKind, EventSink, FileUpload, InboundEvent, MessageBody, MessageKind, Outbound, OutboundAction,
+    Platform, PollStart,
 };
 use magnet_matrix::{Credential, MatrixAdapter, MatrixError, MatrixSettings};
-use magnet_testkit::{MatrixUser, Synapse};
+use magnet_testkit::{MatrixUser, RecordingSink, Synapse};
 use serde_json::json;
-use tokio::sync::Notify;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-/// A core stand-in that records what it is handed, once per event id and kind, and keeps
-/// positions as the real store does.
-#[derive(Default)]
-struct RecordingSink {
-    events: Mutex<Vec<InboundEvent>>,
-    positions: Mutex<HashMap<String, ResumePoint>>,
-    changed: Notify,
-}
-
-#[async_trait::async_trait]
-impl EventSink for RecordingSink {
-    async fn commit(&self, event: InboundEvent) -> Result<Commit, SinkError> {
-        let mut events = self.events.lock().unwrap();
-        let key = (&event.event_id, event.kind.dedup_kind());
-        if events.iter().any(|e| (&e.event_id, e.kind.dedup_kind()) == key) {
-            return Ok(Commit::Duplicate);
-        }
-        let point = ResumePoint {
-            event_id: event.event_id.clone(),
-            timestamp_ms: event.timestamp_ms,
-        };
-        self.positions.lock().unwrap().insert(event.room.clone(), point);
-        events.push(event);
-        self.changed.notify_waiters();
-        Ok(Commit::Recorded)
-    }
-
-    async fn resume_point(&self, _: Platform, room: &str) -> Result<Option<ResumePoint>, SinkError> {
-        Ok(self.positions.lock().unwrap().get(room).cloned())
-    }
-
-    async fn mark_start(&self, _: Platform, room: &str, start: ResumePoint) -> Result<(), SinkError> {
-        self.positions.lock().unwrap().entry(room.to_string()).or_insert(start);
-        Ok(())
-    }
-}
-
-impl RecordingSink {
-    /// Waits until at least `count` events were committed; returns them all.
-    async fn wait_for_count(&self, count: usize) -> Vec<InboundEvent> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let notified = self.changed.notified();
-            {
-                let events = self.events.lock().unwrap();
-                if events.len() >= count {
-                    return events.clone();
-                }
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(
-                !left.is_zero(),
-                "only {} of {count} events arrived",
-                self.events.lock().unwrap().len()
-            );
-            let _ = tokio::time::timeout(left, notified).await;
-        }
-    }
-}
 
 struct Setup {
     synapse: Synapse,
@@ -173,7 +111,7 @@ async fn inbound_kinds_arrive_as_neutral_events_in_order() {
         .unwrap();
     // A reaction redacted before the adapter reads it comes back without its content (and
     // rightly crosses as nothing); wait so this test sees the add and then the removal.
-    sink.wait_for_count(6).await;
+    sink.wait_for_count(6, WAIT).await;
     a.redact(room, &reaction).await.unwrap();
     let poll = a
         .send_event(
@@ -198,7 +136,7 @@ async fn inbound_kinds_arrive_as_neutral_events_in_order() {
         .unwrap();
     a.send_text(room, "last").await.unwrap();
 
-    let events = sink.wait_for_count(10).await;
+    let events = sink.wait_for_count(10, WAIT).await;
     assert!(
         events
             .iter()
@@ -391,7 +329,7 @@ async fn outbound_actions_reach_the_room_once_each() {
     assert_eq!(reaction["content"]["m.relates_to"]["key"], "🎉");
 
     // Nothing the bot sent came back to the core as an inbound event.
-    assert!(sink.events.lock().unwrap().is_empty());
+    assert!(sink.events().is_empty());
 
     let unknown = Outbound {
         idempotency_key: "d7".into(),
@@ -411,7 +349,7 @@ async fn after_downtime_everything_missed_arrives_once_in_order_on_the_same_devi
     let sink = Arc::new(RecordingSink::default());
     let adapter = s.start(&sink).await;
     s.alice.send_text(&s.room, "before").await.unwrap();
-    sink.wait_for_count(1).await;
+    sink.wait_for_count(1, WAIT).await;
     let device = saved_device(s.store.path());
     adapter.shutdown();
     drop(adapter);
@@ -422,7 +360,7 @@ async fn after_downtime_everything_missed_arrives_once_in_order_on_the_same_devi
         sent.push(s.alice.send_text(&s.room, &format!("missed {n}")).await.unwrap());
     }
     let adapter = s.start(&sink).await;
-    let events = sink.wait_for_count(131).await;
+    let events = sink.wait_for_count(131, WAIT).await;
     let ids: Vec<&str> = events[1..].iter().map(|e| e.event_id.as_str()).collect();
     assert_eq!(ids, sent.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(
@@ -431,7 +369,7 @@ async fn after_downtime_everything_missed_arrives_once_in_order_on_the_same_devi
         "the restart restored the same device"
     );
     s.alice.send_text(&s.room, "after").await.unwrap();
-    let events = sink.wait_for_count(132).await;
+    let events = sink.wait_for_count(132, WAIT).await;
     assert_eq!(events.len(), 132);
     adapter.shutdown();
 }
@@ -509,7 +447,7 @@ async fn files_cross_both_ways_with_their_bytes() {
         )
         .await
         .unwrap();
-    let events = sink.wait_for_count(1).await;
+    let events = sink.wait_for_count(1, WAIT).await;
     let EventKind::Message(body) = &events[0].kind else {
         panic!("{:?}", events[0])
     };
@@ -577,7 +515,7 @@ async fn polls_are_started_with_a_fallback_and_ended() {
         )
         .await
         .unwrap();
-    let events = sink.wait_for_count(1).await;
+    let events = sink.wait_for_count(1, WAIT).await;
     assert_eq!(
         events[0].kind,
         EventKind::PollResponse {
@@ -664,7 +602,7 @@ async fn bad_input_from_the_network_is_skipped_or_passed_on_sanely() {
     s.alice.send_text(room, &big).await.unwrap();
     s.alice.send_text(room, "still alive").await.unwrap();
 
-    let events = sink.wait_for_count(3).await;
+    let events = sink.wait_for_count(3, WAIT).await;
     let texts: Vec<String> = events
         .iter()
         .map(|e| match &e.kind {
@@ -739,7 +677,7 @@ async fn a_client_we_did_not_write_interoperates() {
 
     // carol's join, then her four events.
     let events: Vec<InboundEvent> = sink
-        .wait_for_count(5)
+        .wait_for_count(5, WAIT)
         .await
         .into_iter()
         .filter(|e| e.sender.id == carol.user_id)
@@ -830,7 +768,7 @@ async fn only_invites_to_configured_rooms_are_accepted_and_a_late_invite_is_serv
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     s.alice.send_text(&later, "now you are here").await.unwrap();
-    let events = sink.wait_for_count(1).await;
+    let events = sink.wait_for_count(1, WAIT).await;
     assert_eq!(events[0].room, later);
 
     let membership = |events: &[serde_json::Value]| {
@@ -901,7 +839,7 @@ async fn a_room_configured_by_alias_is_joined_and_read_under_that_name() {
             .is_some_and(|room| room.state() == matrix_sdk::RoomState::Joined)
     );
     s.alice.send_text(&room_id, "by alias").await.unwrap();
-    let events = sink.wait_for_count(1).await;
+    let events = sink.wait_for_count(1, WAIT).await;
     assert_eq!(events[0].room, alias, "the core knows the room by its configured name");
     let sent = adapter
         .deliver(&Outbound {

@@ -1,0 +1,132 @@
+//! Discord messages (as the REST API returns them) into the port's neutral events.
+
+use magnet_chat::{Attachment, EventKind, InboundEvent, MessageBody, MessageKind, Platform, Sender};
+use serde_json::Value;
+
+/// Who the adapter is, to recognise its own messages and its own webhooks' relays.
+pub struct Own<'a> {
+    pub bot_user: u64,
+    pub webhooks: &'a [u64],
+    pub application: u64,
+}
+
+/// Converts one message from a channel listing, or says why it is skipped.
+pub fn message(raw: &Value, own: &Own<'_>) -> Result<InboundEvent, String> {
+    let id = raw["id"].as_str().ok_or("a message without an id")?;
+    let channel = raw["channel_id"].as_str().ok_or("a message without a channel")?;
+    let author = &raw["author"];
+    let author_id: u64 = author["id"]
+        .as_str()
+        .and_then(|a| a.parse().ok())
+        .ok_or("a message without an author")?;
+    if author_id == own.bot_user {
+        return Err(format!("{id}: our own message"));
+    }
+    if let Some(webhook) = raw["webhook_id"].as_str().and_then(|w| w.parse::<u64>().ok())
+        && (own.webhooks.contains(&webhook)
+            || raw["application_id"].as_str() == Some(own.application.to_string().as_str()))
+    {
+        return Err(format!("{id}: relayed by our own webhook"));
+    }
+    // Only default (0) and reply (19) messages carry what people wrote; joins, pins and
+    // the like are not bridged.
+    let kind = raw["type"].as_u64().unwrap_or(0);
+    if kind != 0 && kind != 19 {
+        return Err(format!("{id}: a system message of type {kind}"));
+    }
+    let attachments = raw["attachments"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|a| {
+                    Some(Attachment {
+                        name: a["filename"].as_str()?.to_string(),
+                        mime_type: a["content_type"].as_str().map(str::to_string),
+                        size: a["size"].as_u64(),
+                        url: a["url"].as_str()?.to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let body = MessageBody {
+        kind: MessageKind::Text,
+        text: raw["content"].as_str().unwrap_or_default().to_string(),
+        html: None,
+        reply_to: raw["message_reference"]["message_id"].as_str().map(str::to_string),
+        attachments,
+    };
+    Ok(InboundEvent {
+        platform: Platform::Discord,
+        room: channel.to_string(),
+        event_id: id.to_string(),
+        sender: sender(author, &raw["member"]),
+        timestamp_ms: timestamp_ms(raw["timestamp"].as_str()),
+        kind: EventKind::Message(body),
+    })
+}
+
+/// The author as shown in the guild: nickname, else global name, else username.
+pub fn sender(author: &Value, member: &Value) -> Sender {
+    let id = author["id"].as_str().unwrap_or_default().to_string();
+    let display_name = member["nick"]
+        .as_str()
+        .or_else(|| author["global_name"].as_str())
+        .or_else(|| author["username"].as_str())
+        .unwrap_or("someone")
+        .to_string();
+    let avatar_url = author["avatar"]
+        .as_str()
+        .map(|hash| format!("https://cdn.discordapp.com/avatars/{id}/{hash}.png"));
+    Sender {
+        id,
+        display_name,
+        avatar_url,
+    }
+}
+
+/// An ISO 8601 timestamp in Unix milliseconds (0 if missing or unreadable).
+pub fn timestamp_ms(text: Option<&str>) -> i64 {
+    text.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map_or(0, |t| t.timestamp_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const OWN: Own<'static> = Own {
+        bot_user: 1,
+        webhooks: &[2],
+        application: 1,
+    };
+
+    #[test]
+    fn a_reply_with_a_file_from_a_member_with_a_nickname() {
+        let raw = json!({"id": "10", "channel_id": "5", "type": 19, "content": "see attached",
+            "timestamp": "2026-11-26T18:00:00.250000+00:00",
+            "author": {"id": "7", "username": "ayse", "global_name": "Ayşe", "avatar": null},
+            "member": {"nick": "Ayşe (Ministry)"},
+            "message_reference": {"message_id": "9"},
+            "attachments": [{"filename": "a.pdf", "size": 3, "url": "http://x/a.pdf", "content_type": "application/pdf"}]});
+        let event = message(&raw, &OWN).unwrap();
+        assert_eq!(event.sender.display_name, "Ayşe (Ministry)");
+        assert_eq!(event.timestamp_ms, 1_795_716_000_250);
+        let EventKind::Message(body) = event.kind else { panic!() };
+        assert_eq!(body.reply_to.as_deref(), Some("9"));
+        assert_eq!(body.attachments[0].name, "a.pdf");
+    }
+
+    #[test]
+    fn own_messages_relays_and_system_messages_are_skipped() {
+        let ours = json!({"id": "10", "channel_id": "5", "author": {"id": "1", "username": "magnet"}});
+        assert!(message(&ours, &OWN).unwrap_err().contains("our own"));
+        let relay = json!({"id": "11", "channel_id": "5", "webhook_id": "2", "author": {"id": "2", "username": "Ayşe [Matrix]"}});
+        assert!(message(&relay, &OWN).unwrap_err().contains("webhook"));
+        let pin = json!({"id": "12", "channel_id": "5", "type": 6, "author": {"id": "7", "username": "ayse"}});
+        assert!(message(&pin, &OWN).unwrap_err().contains("system"));
+        assert!(message(&json!(null), &OWN).is_err());
+    }
+}

@@ -1,0 +1,445 @@
+//! The Discord side of magnet: the port of `magnet-chat` implemented with serenity for the
+//! gateway (connection, heartbeats, RESUME, reconnects) and a small REST client ([`rest`])
+//! for everything the bot sends and reads.
+//!
+//! [`DiscordAdapter::start`] checks the token, finds (or creates) the relay webhook of each
+//! configured channel, starts one [`reader`] per channel and the gateway. Messages reach
+//! the core in order through the readers; relays go out through the channel's webhook
+//! under the original author's name, bot messages with a nonce that Discord enforces.
+
+mod convert;
+mod reader;
+mod rest;
+mod send;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use magnet_chat::{
+    ChatAdapter, ChatError, Delivered, EventKind, EventSink, InboundEvent, Member, Outbound, Platform, Sender,
+};
+use reqwest::Method;
+use serenity::all::{
+    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Message, MessageId, MessageUpdateEvent, Reaction,
+    ReactionType, Ready,
+};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+pub use rest::Rest;
+
+use reader::{ChannelReader, Nudge, OwnIds};
+
+/// What the Discord side needs to run.
+#[derive(Clone)]
+pub struct DiscordSettings {
+    pub token: String,
+    pub application_id: u64,
+    /// `https://discord.com/api`, or the simulator's `http://127.0.0.1:PORT/api`.
+    pub api_base: String,
+    pub channels: Vec<u64>,
+}
+
+impl std::fmt::Debug for DiscordSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiscordSettings")
+            .field("token", &"***")
+            .field("application_id", &self.application_id)
+            .field("api_base", &self.api_base)
+            .field("channels", &self.channels)
+            .finish()
+    }
+}
+
+/// Why the Discord side could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscordError {
+    #[error("discord login failed: {0}")]
+    Auth(String),
+    #[error("discord unreachable: {0}")]
+    Unreachable(String),
+    #[error("discord gateway: {0}")]
+    Gateway(String),
+}
+
+impl DiscordError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, DiscordError::Unreachable(_))
+    }
+}
+
+/// The relay webhook of a channel.
+#[derive(Debug, Clone)]
+pub struct RelayHook {
+    pub id: u64,
+    pub token: String,
+}
+
+/// A running Discord connection.
+pub struct DiscordAdapter {
+    rest: Arc<Rest>,
+    own: Arc<OwnIds>,
+    hooks: tokio::sync::Mutex<HashMap<u64, RelayHook>>,
+    guilds: HashMap<u64, u64>,
+    tasks: Vec<JoinHandle<()>>,
+    shards: Arc<serenity::gateway::ShardManager>,
+}
+
+/// The name of the webhook the bot relays through in each channel.
+pub const RELAY_HOOK_NAME: &str = "magnet relay";
+
+impl DiscordAdapter {
+    pub async fn start(settings: DiscordSettings, sink: Arc<dyn EventSink>) -> Result<DiscordAdapter, DiscordError> {
+        let rest = Arc::new(Rest::new(&settings.api_base, &settings.token));
+        let me = rest
+            .json(Method::GET, "/users/@me", "me", None)
+            .await
+            .map_err(|error| match error {
+                ChatError::Permanent(detail) if detail.starts_with("401") => {
+                    DiscordError::Auth("Discord refused the bot token".into())
+                }
+                ChatError::Permanent(detail) => DiscordError::Auth(detail),
+                other => DiscordError::Unreachable(other.to_string()),
+            })?;
+        let bot_user: u64 = me["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| DiscordError::Auth("no user id for the bot".into()))?;
+        let own = Arc::new(OwnIds {
+            bot_user,
+            application: settings.application_id,
+            webhooks: RwLock::new(Vec::new()),
+        });
+
+        let mut guilds = HashMap::new();
+        let mut hooks = HashMap::new();
+        for &channel in &settings.channels {
+            match rest
+                .json(Method::GET, &format!("/channels/{channel}"), "channels", None)
+                .await
+            {
+                Ok(info) => {
+                    if let Some(guild) = info["guild_id"].as_str().and_then(|g| g.parse().ok()) {
+                        guilds.insert(channel, guild);
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(channel, %error, "discord: cannot see a configured channel; it is not served");
+                    continue;
+                }
+            }
+            match send::find_relay_hook(&rest, channel, settings.application_id).await {
+                Ok(Some(hook)) => {
+                    own.webhooks.write().unwrap_or_else(|p| p.into_inner()).push(hook.id);
+                    hooks.insert(channel, hook);
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(channel, %error, "discord: cannot list the channel's webhooks (Manage Webhooks missing?)")
+                }
+            }
+        }
+
+        let mut readers = HashMap::new();
+        let mut tasks = Vec::new();
+        for &channel in guilds.keys() {
+            let (tx, rx) = mpsc::unbounded_channel();
+            readers.insert(channel, tx);
+            let reader = ChannelReader {
+                channel,
+                rest: rest.clone(),
+                sink: sink.clone(),
+                own: own.clone(),
+            };
+            tasks.push(tokio::spawn(reader.run(rx)));
+        }
+
+        let http = serenity_http(&settings);
+        let intents = GatewayIntents::GUILDS
+            | GatewayIntents::GUILD_MESSAGES
+            | GatewayIntents::MESSAGE_CONTENT
+            | GatewayIntents::GUILD_MESSAGE_REACTIONS
+            | GatewayIntents::GUILD_MEMBERS;
+        let handler = Gateway {
+            readers,
+            own: own.clone(),
+        };
+        let mut client = serenity::all::ClientBuilder::new_with_http(http, intents)
+            .event_handler(handler)
+            .await
+            .map_err(|error| DiscordError::Gateway(error.to_string()))?;
+        let shards = client.shard_manager.clone();
+        tasks.push(tokio::spawn(async move {
+            if let Err(error) = client.start().await {
+                tracing::error!(%error, "discord: the gateway stopped; the bot needs a valid token and the privileged intents (message content, server members)");
+            }
+        }));
+        tracing::info!(channels = guilds.len(), "discord: ready");
+        Ok(DiscordAdapter {
+            rest,
+            own,
+            hooks: tokio::sync::Mutex::new(hooks),
+            guilds,
+            tasks,
+            shards,
+        })
+    }
+
+    /// Stops the gateway and the readers. Messages not yet committed are read next start.
+    pub async fn shutdown(&self) {
+        self.shards.shutdown_all().await;
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+
+    /// The channel's relay webhook, created if it does not exist yet.
+    async fn relay_hook(&self, channel: u64, recreate: bool) -> Result<RelayHook, ChatError> {
+        let mut hooks = self.hooks.lock().await;
+        if !recreate && let Some(hook) = hooks.get(&channel) {
+            return Ok(hook.clone());
+        }
+        let hook = send::create_relay_hook(&self.rest, channel).await?;
+        self.own
+            .webhooks
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(hook.id);
+        hooks.insert(channel, hook.clone());
+        Ok(hook)
+    }
+}
+
+/// serenity's HTTP client, used by the gateway for discovery only. Pointing it at a
+/// simulator needs its rate limiter off: the limiter ignores the proxy (serenity 0.12.5).
+fn serenity_http(settings: &DiscordSettings) -> serenity::http::Http {
+    let base = settings
+        .api_base
+        .trim_end_matches('/')
+        .trim_end_matches("/v10")
+        .trim_end_matches("/api");
+    let builder = serenity::http::HttpBuilder::new(&settings.token).application_id(settings.application_id.into());
+    if base == "https://discord.com" {
+        builder.build()
+    } else {
+        builder.proxy(base).ratelimiter_disabled(true).build()
+    }
+}
+
+#[async_trait::async_trait]
+impl ChatAdapter for DiscordAdapter {
+    fn platform(&self) -> Platform {
+        Platform::Discord
+    }
+
+    async fn deliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError> {
+        let channel: u64 = outbound
+            .room
+            .parse()
+            .map_err(|_| ChatError::Permanent(format!("`{}` is not a Discord channel id", outbound.room)))?;
+        if !self.guilds.contains_key(&channel) {
+            return Err(ChatError::Permanent(format!(
+                "the bot does not serve Discord channel {channel}"
+            )));
+        }
+        send::perform(self, channel, outbound).await
+    }
+
+    async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError> {
+        let guild = room
+            .parse::<u64>()
+            .ok()
+            .and_then(|channel| self.guilds.get(&channel))
+            .ok_or_else(|| ChatError::Permanent(format!("the bot does not serve Discord channel {room}")))?;
+        match self
+            .rest
+            .json(
+                Method::GET,
+                &format!("/guilds/{guild}/members/{user_id}"),
+                "members",
+                None,
+            )
+            .await
+        {
+            Ok(member) => Ok(Some(Member {
+                user_id: user_id.to_string(),
+                display_name: member["nick"]
+                    .as_str()
+                    .or_else(|| member["user"]["global_name"].as_str())
+                    .or_else(|| member["user"]["username"].as_str())
+                    .map(str::to_string),
+                avatar_url: None,
+                power_level: None,
+                roles: member["roles"]
+                    .as_array()
+                    .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default(),
+            })),
+            Err(error) if rest::error_code(&error) == Some(10007) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError> {
+        self.rest.download(url).await
+    }
+}
+
+/// The gateway side: each event nudges the reader of its channel.
+struct Gateway {
+    readers: HashMap<u64, mpsc::UnboundedSender<Nudge>>,
+    own: Arc<OwnIds>,
+}
+
+impl Gateway {
+    fn nudge(&self, channel: ChannelId, nudge: Nudge) {
+        if let Some(reader) = self.readers.get(&channel.get()) {
+            let _ = reader.send(nudge);
+        }
+    }
+
+    fn event(&self, channel: ChannelId, event_id: String, sender: Sender, kind: EventKind) {
+        let event = InboundEvent {
+            platform: Platform::Discord,
+            room: channel.get().to_string(),
+            event_id,
+            sender,
+            timestamp_ms: now_ms(),
+            kind,
+        };
+        self.nudge(channel, Nudge::Event(Box::new(event)));
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn reaction_key(reaction: &ReactionType) -> String {
+    match reaction {
+        ReactionType::Unicode(emoji) => emoji.clone(),
+        ReactionType::Custom { id, name, .. } => format!("{}:{id}", name.clone().unwrap_or_default()),
+        other => other.to_string(),
+    }
+}
+
+fn unknown_sender(id: String) -> Sender {
+    Sender {
+        display_name: id.clone(),
+        id,
+        avatar_url: None,
+    }
+}
+
+#[serenity::async_trait]
+impl EventHandler for Gateway {
+    async fn ready(&self, _: Context, ready: Ready) {
+        tracing::info!(session = %ready.session_id, "discord: gateway session ready; catching up every channel");
+        for reader in self.readers.values() {
+            let _ = reader.send(Nudge::Read);
+        }
+    }
+
+    async fn message(&self, _: Context, message: Message) {
+        self.nudge(message.channel_id, Nudge::Read);
+    }
+
+    async fn message_update(&self, _: Context, _: Option<Message>, _: Option<Message>, update: MessageUpdateEvent) {
+        let Some(content) = update.content else { return };
+        let Some(author) = update.author else { return };
+        if author.id.get() == self.own.bot_user
+            || update.webhook_id.flatten().is_some_and(|w| {
+                self.own
+                    .webhooks
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains(&w.get())
+            })
+        {
+            return;
+        }
+        let sender = Sender {
+            id: author.id.get().to_string(),
+            display_name: author.global_name.clone().unwrap_or_else(|| author.name.clone()),
+            avatar_url: author.avatar_url(),
+        };
+        let edited = update.edited_timestamp.map(|t| t.to_string()).unwrap_or_default();
+        let body = magnet_chat::MessageBody {
+            text: content,
+            ..Default::default()
+        };
+        // An edit is identified by the message and when it was made: each edit is its own event.
+        self.event(
+            update.channel_id,
+            format!("{}:{edited}", update.id),
+            sender,
+            EventKind::Edit {
+                target: update.id.get().to_string(),
+                body,
+            },
+        );
+    }
+
+    async fn message_delete(&self, _: Context, channel: ChannelId, message: MessageId, _: Option<GuildId>) {
+        self.event(
+            channel,
+            message.get().to_string(),
+            unknown_sender(String::new()),
+            EventKind::Delete {
+                target: message.get().to_string(),
+            },
+        );
+    }
+
+    async fn message_delete_bulk(&self, _: Context, channel: ChannelId, messages: Vec<MessageId>, _: Option<GuildId>) {
+        for message in messages {
+            self.event(
+                channel,
+                message.get().to_string(),
+                unknown_sender(String::new()),
+                EventKind::Delete {
+                    target: message.get().to_string(),
+                },
+            );
+        }
+    }
+
+    async fn reaction_add(&self, _: Context, reaction: Reaction) {
+        self.reaction(reaction, true);
+    }
+
+    async fn reaction_remove(&self, _: Context, reaction: Reaction) {
+        self.reaction(reaction, false);
+    }
+}
+
+impl Gateway {
+    fn reaction(&self, reaction: Reaction, added: bool) {
+        let Some(user) = reaction.user_id else { return };
+        if user.get() == self.own.bot_user {
+            return;
+        }
+        let key = reaction_key(&reaction.emoji);
+        let target = reaction.message_id.get().to_string();
+        let name = reaction
+            .member
+            .as_ref()
+            .and_then(|m| m.nick.clone().or_else(|| m.user.global_name.clone()))
+            .unwrap_or_else(|| user.get().to_string());
+        let sender = Sender {
+            id: user.get().to_string(),
+            display_name: name,
+            avatar_url: None,
+        };
+        // Reactions carry no id of their own; when it was seen tells a re-add from a replay.
+        let event_id = format!("{target}:{}:{key}:{}", user.get(), now_ms());
+        let kind = if added {
+            EventKind::ReactionAdded { target, key }
+        } else {
+            EventKind::ReactionRemoved { target, key }
+        };
+        self.event(reaction.channel_id, event_id, sender, kind);
+    }
+}

@@ -1,0 +1,278 @@
+//! Outbound actions as Discord requests. Relays go through the channel's webhook under the
+//! original author's name and avatar; the bot's own messages carry a nonce that Discord
+//! enforces, so a send repeated within minutes returns the first message. Every message
+//! states `allowed_mentions`: nothing pings unless the core listed it.
+
+use magnet_chat::{ChatError, Delivered, FileUpload, Outbound, OutboundAction, Persona};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::rest::{FilePart, Rest, error_code};
+use crate::{DiscordAdapter, RELAY_HOOK_NAME, RelayHook};
+
+/// Discord's code for a webhook that no longer exists.
+const UNKNOWN_WEBHOOK: u64 = 10015;
+
+pub async fn find_relay_hook(rest: &Rest, channel: u64, application: u64) -> Result<Option<RelayHook>, ChatError> {
+    let hooks = rest
+        .json(Method::GET, &format!("/channels/{channel}/webhooks"), "webhooks", None)
+        .await?;
+    Ok(hooks.as_array().into_iter().flatten().find_map(|hook| {
+        let ours = hook["name"] == RELAY_HOOK_NAME
+            && hook["application_id"].as_str() == Some(application.to_string().as_str());
+        let id = hook["id"].as_str()?.parse().ok()?;
+        let token = hook["token"].as_str()?.to_string();
+        ours.then_some(RelayHook { id, token })
+    }))
+}
+
+pub async fn create_relay_hook(rest: &Rest, channel: u64) -> Result<RelayHook, ChatError> {
+    let hook = rest
+        .json(
+            Method::POST,
+            &format!("/channels/{channel}/webhooks"),
+            "webhooks",
+            Some(&json!({"name": RELAY_HOOK_NAME})),
+        )
+        .await?;
+    let id = hook["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| ChatError::Permanent("a webhook without an id".into()))?;
+    let token = hook["token"]
+        .as_str()
+        .ok_or_else(|| ChatError::Permanent("a webhook without a token".into()))?
+        .to_string();
+    tracing::info!(channel, webhook = id, "discord: created the relay webhook");
+    Ok(RelayHook { id, token })
+}
+
+pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound) -> Result<Delivered, ChatError> {
+    let rest = &adapter.rest;
+    let messages = format!("/channels/{channel}/messages");
+    let bucket = format!("messages:{channel}");
+    let posted = match &outbound.action {
+        OutboundAction::Send {
+            body,
+            persona: Some(persona),
+        } => relay(adapter, channel, persona, json!({"content": body.text}), &[]).await?,
+        OutboundAction::Send { body, persona: None } => {
+            let mut payload = bot_message(&outbound.idempotency_key, &body.text);
+            if let Some(reply_to) = &body.reply_to {
+                payload["message_reference"] = json!({"message_id": reply_to, "fail_if_not_exists": false});
+            }
+            rest.json(Method::POST, &messages, &bucket, Some(&payload)).await?
+        }
+        OutboundAction::SendFile { file, caption, persona } => {
+            let content = json!({"content": caption.clone().unwrap_or_default()});
+            let parts = [file_part(file)];
+            match persona {
+                Some(persona) => relay(adapter, channel, persona, content, &parts).await?,
+                None => {
+                    let payload = bot_message(&outbound.idempotency_key, caption.as_deref().unwrap_or_default());
+                    rest.multipart(Method::POST, &messages, &bucket, &payload, &parts)
+                        .await?
+                }
+            }
+        }
+        OutboundAction::Edit { target, body } => {
+            let current = rest
+                .json(
+                    Method::GET,
+                    &format!("{messages}/{target}"),
+                    &format!("read:{channel}"),
+                    None,
+                )
+                .await?;
+            let payload = json!({"content": body.text, "allowed_mentions": {"parse": []}});
+            let hook = adapter.hooks.lock().await.get(&channel).cloned();
+            match hook.filter(|hook| current["webhook_id"].as_str() == Some(hook.id.to_string().as_str())) {
+                Some(hook) => {
+                    let path = format!("/webhooks/{}/{}/messages/{target}", hook.id, hook.token);
+                    rest.json(Method::PATCH, &path, &format!("webhook:{}", hook.id), Some(&payload))
+                        .await?
+                }
+                None => {
+                    rest.json(
+                        Method::PATCH,
+                        &format!("{messages}/{target}"),
+                        &format!("edit:{channel}"),
+                        Some(&payload),
+                    )
+                    .await?
+                }
+            }
+        }
+        OutboundAction::Delete { target } => {
+            rest.json(
+                Method::DELETE,
+                &format!("{messages}/{target}"),
+                &format!("delete:{channel}"),
+                None,
+            )
+            .await?;
+            json!({"id": target})
+        }
+        OutboundAction::React { target, key } => {
+            let path = format!("{messages}/{target}/reactions/{}/@me", encode_emoji(key));
+            rest.json(Method::PUT, &path, &format!("reactions:{channel}"), None)
+                .await?;
+            json!({"id": target})
+        }
+        OutboundAction::StartPoll { poll, .. } => {
+            let mut payload = bot_message(&outbound.idempotency_key, "");
+            let answers: Vec<Value> = poll
+                .answers
+                .iter()
+                .map(|(_, text)| json!({"poll_media": {"text": text}}))
+                .collect();
+            payload["poll"] = json!({
+                "question": {"text": poll.question},
+                "answers": answers,
+                "duration": 24,
+                "allow_multiselect": poll.max_selections > 1,
+                "layout_type": 1,
+            });
+            rest.json(Method::POST, &messages, &bucket, Some(&payload)).await?
+        }
+        OutboundAction::EndPoll { target, .. } => {
+            let path = format!("/channels/{channel}/polls/{target}/expire");
+            rest.json(Method::POST, &path, &format!("polls:{channel}"), None)
+                .await?
+        }
+    };
+    let remote_id = posted["id"]
+        .as_str()
+        .ok_or_else(|| ChatError::Transient("Discord answered without a message id".into()))?;
+    Ok(Delivered {
+        remote_id: remote_id.to_string(),
+    })
+}
+
+/// A message from the bot itself: a nonce Discord enforces, and no pings.
+fn bot_message(key: &str, content: &str) -> Value {
+    json!({
+        "content": content,
+        "nonce": nonce(key),
+        "enforce_nonce": true,
+        "allowed_mentions": {"parse": []},
+    })
+}
+
+/// A relay through the channel's webhook, re-created once if someone deleted it.
+async fn relay(
+    adapter: &DiscordAdapter,
+    channel: u64,
+    persona: &Persona,
+    mut payload: Value,
+    files: &[FilePart],
+) -> Result<Value, ChatError> {
+    payload["username"] = json!(webhook_username(&persona.display_name));
+    if let Some(avatar) = &persona.avatar_url {
+        payload["avatar_url"] = json!(avatar);
+    }
+    payload["allowed_mentions"] = json!({"parse": []});
+    let mut recreated = false;
+    loop {
+        let hook = adapter.relay_hook(channel, recreated).await?;
+        let path = format!("/webhooks/{}/{}?wait=true", hook.id, hook.token);
+        let bucket = format!("webhook:{}", hook.id);
+        let result = if files.is_empty() {
+            adapter.rest.json(Method::POST, &path, &bucket, Some(&payload)).await
+        } else {
+            adapter
+                .rest
+                .multipart(Method::POST, &path, &bucket, &payload, files)
+                .await
+        };
+        match result {
+            Err(error) if !recreated && error_code(&error) == Some(UNKNOWN_WEBHOOK) => {
+                tracing::warn!(channel, "discord: the relay webhook was deleted; creating it again");
+                recreated = true;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Discord refuses webhook names over 80 characters or containing "discord" or "clyde".
+fn webhook_username(name: &str) -> String {
+    let cleaned = name.replace(['\n', '\r'], " ");
+    let cleaned = replace_case_insensitive(
+        &replace_case_insensitive(&cleaned, "discord", "d1scord"),
+        "clyde",
+        "c1yde",
+    );
+    let trimmed: String = cleaned.trim().chars().take(80).collect();
+    if trimmed.is_empty() { "someone".into() } else { trimmed }
+}
+
+fn replace_case_insensitive(text: &str, needle: &str, with: &str) -> String {
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        return text.replace(needle, with);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, _) in lower.match_indices(needle) {
+        out.push_str(&text[rest..at]);
+        out.push_str(with);
+        rest = at + needle.len();
+    }
+    out.push_str(&text[rest..]);
+    out
+}
+
+fn file_part(file: &FileUpload) -> FilePart {
+    // A name with path separators would be a path on someone's disk.
+    let name = file.name.rsplit(['/', '\\']).next().unwrap_or("file").to_string();
+    FilePart {
+        name: if name.is_empty() { "file".into() } else { name },
+        mime_type: file.mime_type.clone(),
+        data: file.data.clone(),
+    }
+}
+
+/// A nonce of at most 25 characters, the same for the same delivery key.
+fn nonce(key: &str) -> String {
+    let hash = key
+        .bytes()
+        .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    format!("m{hash:016x}")
+}
+
+/// Emoji in a reaction path: percent-encoded unicode, or `name:id` for custom emoji.
+fn encode_emoji(key: &str) -> String {
+    key.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_names_are_made_acceptable() {
+        assert_eq!(webhook_username("Ayşe [Matrix]"), "Ayşe [Matrix]");
+        assert_eq!(webhook_username("Discord Fan"), "d1scord Fan");
+        assert_eq!(webhook_username("  "), "someone");
+        assert_eq!(webhook_username(&"x".repeat(100)).chars().count(), 80);
+    }
+
+    #[test]
+    fn nonces_are_short_and_stable() {
+        assert_eq!(nonce("delivery-1"), nonce("delivery-1"));
+        assert_ne!(nonce("delivery-1"), nonce("delivery-2"));
+        assert!(nonce("a much longer delivery key than twenty-five characters").len() <= 25);
+    }
+
+    #[test]
+    fn emoji_are_encoded_for_the_path() {
+        assert_eq!(encode_emoji("👍"), "%F0%9F%91%8D");
+        assert_eq!(encode_emoji("party:123"), "party:123");
+    }
+}
