@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use magnet_chat::EventSink;
-use magnet_matrix::{Credential, MatrixAdapter, MatrixSettings};
+use magnet_discord::{DiscordAdapter, DiscordError, DiscordSettings};
+use magnet_matrix::{Credential, MatrixAdapter, MatrixError, MatrixSettings};
 use tokio::sync::watch;
 
 use crate::bridge::StoreSink;
-use crate::config::{Config, MatrixConfig, MatrixCredential, SecretSource};
+use crate::config::{Config, DiscordConfig, MatrixConfig, MatrixCredential, SecretSource};
 use crate::http;
 use crate::store::Store;
 
@@ -44,9 +45,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let settings = matrix_settings(&config, matrix);
         tokio::spawn(run_matrix(settings, sink.clone(), stop_rx.clone()))
     });
-    if config.discord.is_some() {
-        tracing::warn!("a Discord bot is configured but this build has no Discord adapter yet");
-    }
+    let discord_task = config.discord.as_ref().map(|discord| {
+        let settings = discord_settings(&config, discord);
+        tokio::spawn(run_discord(settings, sink.clone(), stop_rx.clone()))
+    });
     if config.matrix.is_none() && config.discord.is_none() {
         tracing::info!("no chat platform configured; serving the health endpoint only");
     }
@@ -56,7 +58,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!("stop signal received; shutting down");
     let _ = stop_tx.send(true);
     let _ = stop_rx.changed().await;
-    if let Some(task) = matrix_task {
+    for task in [matrix_task, discord_task].into_iter().flatten() {
         let _ = task.await;
     }
     http_task
@@ -103,8 +105,43 @@ fn matrix_settings(config: &Config, matrix: &MatrixConfig) -> Result<MatrixSetti
     })
 }
 
-/// Runs the Matrix side until the stop signal: an unreachable homeserver is retried with
-/// backoff; a refused login is reported once and the rest of the bot keeps running.
+/// Starts a platform's adapter, retrying with backoff while the failure is transient (the
+/// server is unreachable); a refused login is reported once and the platform stays off
+/// while the rest of the bot keeps running. `None` if it never started or a stop came first.
+async fn start_with_retry<A, E, Fut>(
+    platform: &str,
+    stop: &mut watch::Receiver<bool>,
+    start: impl Fn() -> Fut,
+    is_transient: impl Fn(&E) -> bool,
+) -> Option<A>
+where
+    E: std::fmt::Display,
+    Fut: Future<Output = Result<A, E>>,
+{
+    let mut delay = Duration::from_secs(1);
+    loop {
+        tokio::select! {
+            started = start() => match started {
+                Ok(adapter) => return Some(adapter),
+                Err(error) if is_transient(&error) => {
+                    tracing::warn!(%error, ?delay, "{platform}: cannot start yet; retrying");
+                }
+                Err(error) => {
+                    tracing::error!(%error, "{platform}: not served");
+                    return None;
+                }
+            },
+            _ = stop.wait_for(|stop| *stop) => return None,
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.wait_for(|stop| *stop) => return None,
+        }
+        delay = (delay * 2).min(Duration::from_secs(60));
+    }
+}
+
+/// Runs the Matrix side until the stop signal.
 async fn run_matrix(
     settings: Result<MatrixSettings, String>,
     sink: Arc<dyn EventSink>,
@@ -117,28 +154,51 @@ async fn run_matrix(
             return;
         }
     };
-    let mut delay = Duration::from_secs(1);
-    let adapter = loop {
-        tokio::select! {
-            started = MatrixAdapter::start(settings.clone(), sink.clone()) => match started {
-                Ok(adapter) => break adapter,
-                Err(error) if error.is_transient() => {
-                    tracing::warn!(%error, ?delay, "matrix: cannot start yet; retrying");
-                }
-                Err(error) => {
-                    tracing::error!(%error, "matrix: not served");
-                    return;
-                }
-            },
-            _ = stop.wait_for(|stop| *stop) => return,
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = stop.wait_for(|stop| *stop) => return,
-        }
-        delay = (delay * 2).min(Duration::from_secs(60));
+    let start = || MatrixAdapter::start(settings.clone(), sink.clone());
+    let Some(adapter) = start_with_retry("matrix", &mut stop, start, MatrixError::is_transient).await else {
+        return;
     };
     let _ = stop.wait_for(|stop| *stop).await;
     adapter.shutdown();
     tracing::info!("matrix: stopped");
+}
+
+/// The Discord side's settings: the bot, and every Discord channel the config names.
+fn discord_settings(config: &Config, discord: &DiscordConfig) -> Result<DiscordSettings, String> {
+    let token = discord.token.read()?;
+    let channels = config
+        .pillars
+        .iter()
+        .flat_map(|pillar| pillar.discord_channels.iter())
+        .chain(config.secretariat.discord_channels.iter())
+        .copied()
+        .collect();
+    Ok(DiscordSettings {
+        token: token.expose().to_string(),
+        application_id: discord.application_id,
+        api_base: discord.api_base.as_str().trim_end_matches('/').to_string(),
+        channels,
+    })
+}
+
+/// Runs the Discord side until the stop signal.
+async fn run_discord(
+    settings: Result<DiscordSettings, String>,
+    sink: Arc<dyn EventSink>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let settings = match settings {
+        Ok(settings) => settings,
+        Err(error) => {
+            tracing::error!(%error, "discord: cannot read the token; Discord is not served");
+            return;
+        }
+    };
+    let start = || DiscordAdapter::start(settings.clone(), sink.clone());
+    let Some(adapter) = start_with_retry("discord", &mut stop, start, DiscordError::is_transient).await else {
+        return;
+    };
+    let _ = stop.wait_for(|stop| *stop).await;
+    adapter.shutdown().await;
+    tracing::info!("discord: stopped");
 }

@@ -2,9 +2,12 @@
 //! every message is committed exactly once, in order. Messages sent while it is stopped
 //! arrive after it starts again.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{committed, kill_points, wait_for_committed};
 use magnet::store::Store;
 use magnet_chat::Platform;
 use magnet_testkit::{MagnetProcess, MatrixUser, Synapse};
@@ -67,54 +70,9 @@ matrix_rooms = ["{room}"]
     }
 }
 
-/// The message events committed in the room so far, in commit order.
-async fn committed(store: &Store, room: &str) -> Vec<String> {
-    let Some(row) = store.room(Platform::Matrix, room).await.unwrap() else {
-        return Vec::new();
-    };
-    let events = store.inbound_events(row.id).await.unwrap();
-    events
-        .into_iter()
-        .filter(|(_, kind)| kind == "message")
-        .map(|(id, _)| id)
-        .collect()
-}
-
-/// Waits (re-reading the database as the bot writes it) until `count` messages are there.
-async fn wait_for_committed(store: &Store, room: &str, count: usize, timeout: Duration) -> Vec<String> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let events = committed(store, room).await;
-        if events.len() >= count || Instant::now() > deadline {
-            return events;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// A small deterministic generator, so a failing kill schedule can be replayed.
-fn kill_points(seed: u64) -> (usize, usize) {
-    let mut x = seed | 1;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    (20 + (next() % 100) as usize, 150 + (next() % 100) as usize)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sigkill_mid_burst_loses_and_doubles_nothing() {
-    let seed = std::env::var("MAGNET_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs()
-        });
+    let seed = common::seed();
     let (first_kill, second_kill) = kill_points(seed);
     eprintln!("kill schedule seed {seed} (MAGNET_TEST_SEED): SIGKILL after {first_kill} and {second_kill} committed");
 
@@ -138,14 +96,17 @@ async fn a_sigkill_mid_burst_loses_and_doubles_nothing() {
         })
     };
     for kill_at in [first_kill, second_kill] {
-        let seen = wait_for_committed(&store, &room, kill_at, Duration::from_secs(60)).await;
+        let seen = wait_for_committed(&store, Platform::Matrix, &room, kill_at, Duration::from_secs(60)).await;
         assert!(seen.len() >= kill_at, "only {} committed before the kill", seen.len());
         process.kill().unwrap();
-        eprintln!("killed with {} committed", committed(&store, &room).await.len());
+        eprintln!(
+            "killed with {} committed",
+            committed(&store, Platform::Matrix, &room).await.len()
+        );
         process = bot.start();
     }
     let sent = sender.await.unwrap();
-    let got = wait_for_committed(&store, &room, 300, Duration::from_secs(90)).await;
+    let got = wait_for_committed(&store, Platform::Matrix, &room, 300, Duration::from_secs(90)).await;
     assert_eq!(got.len(), 300, "seed {seed}: {} of 300 committed", got.len());
     assert_eq!(got, sent, "seed {seed}: every message once, in the order sent");
 
@@ -157,7 +118,7 @@ async fn a_sigkill_mid_burst_loses_and_doubles_nothing() {
         missed.push(alice.send_text(&room, &format!("while down {n}")).await.unwrap());
     }
     let process = bot.start();
-    let got = wait_for_committed(&store, &room, 350, Duration::from_secs(60)).await;
+    let got = wait_for_committed(&store, Platform::Matrix, &room, 350, Duration::from_secs(60)).await;
     assert_eq!(got.len(), 350);
     assert_eq!(&got[300..], &missed[..]);
     process.stop(Duration::from_secs(30)).unwrap();

@@ -151,7 +151,8 @@ impl DiscordAdapter {
                 sink: sink.clone(),
                 own: own.clone(),
             };
-            tasks.push(tokio::spawn(reader.run(rx)));
+            let after = reader.prepare().await;
+            tasks.push(tokio::spawn(reader.run(after, rx)));
         }
 
         let http = serenity_http(&settings);

@@ -43,15 +43,28 @@ pub struct ChannelReader {
 const IDLE_CHECK: Duration = Duration::from_secs(60);
 
 impl ChannelReader {
-    pub async fn run(self, mut nudges: mpsc::UnboundedReceiver<Nudge>) {
-        let mut after = loop {
-            match self.starting_point().await {
-                Ok(after) => break after,
-                Err(error) => {
-                    tracing::warn!(channel = self.channel, %error, "discord: cannot find where to start reading; retrying");
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                }
+    /// Finds where to start reading: done before the adapter reports ready, so that in a
+    /// channel read for the first time nothing posted after start is taken for history.
+    pub async fn prepare(&self) -> Option<u64> {
+        match self.starting_point().await {
+            Ok(after) => Some(after),
+            Err(error) => {
+                tracing::warn!(channel = self.channel, %error, "discord: cannot find where to start reading yet; retrying");
+                None
             }
+        }
+    }
+
+    /// Reads until the adapter stops, from `after` (or finding the start itself).
+    pub async fn run(self, after: Option<u64>, mut nudges: mpsc::UnboundedReceiver<Nudge>) {
+        let mut after = match after {
+            Some(after) => after,
+            None => loop {
+                if let Some(after) = self.prepare().await {
+                    break after;
+                }
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            },
         };
         loop {
             self.catch_up(&mut after).await;
