@@ -194,15 +194,7 @@ fn limited(
 ) -> ApiResult {
     match state.take(bucket, limit, window) {
         Ok((remaining, reset_after)) => {
-            let headers = response.headers_mut();
-            headers.insert("X-RateLimit-Limit", HeaderValue::from(limit));
-            headers.insert("X-RateLimit-Remaining", HeaderValue::from(remaining));
-            headers.insert("X-RateLimit-Reset-After", header_secs(reset_after));
-            headers.insert("X-RateLimit-Reset", header_reset(reset_after));
-            headers.insert(
-                "X-RateLimit-Bucket",
-                HeaderValue::from_str(&format!("{:x}", hash(bucket))).expect("hex"),
-            );
+            rate_headers(&mut response, bucket, limit, remaining, reset_after);
             log(state, method, path, response.status().as_u16());
             Ok(response)
         }
@@ -211,6 +203,19 @@ fn limited(
             Err(ApiError::rate_limited(retry_after, false))
         }
     }
+}
+
+/// Discord's rate-limit headers for a request that took from a bucket.
+fn rate_headers(response: &mut Response, bucket: &str, limit: u32, remaining: u32, reset_after: Duration) {
+    let headers = response.headers_mut();
+    headers.insert("X-RateLimit-Limit", HeaderValue::from(limit));
+    headers.insert("X-RateLimit-Remaining", HeaderValue::from(remaining));
+    headers.insert("X-RateLimit-Reset-After", header_secs(reset_after));
+    headers.insert("X-RateLimit-Reset", header_reset(reset_after));
+    headers.insert(
+        "X-RateLimit-Bucket",
+        HeaderValue::from_str(&format!("{:x}", hash(bucket))).expect("hex"),
+    );
 }
 
 fn ok_logged(state: &SimState, method: &Method, path: &str, response: Response) -> ApiResult {
@@ -548,31 +553,17 @@ async fn create_message(
     let content =
         validate(&submission.body, submission.files.len()).inspect_err(|_| log(&state, &method, &path, 400))?;
     let (limit, window) = state.limits.lock().unwrap_or_else(|p| p.into_inner()).channel_messages;
-    if let Err(retry_after) = state.take(&format!("messages:{channel_id}"), limit, window) {
-        log(&state, &method, &path, 429);
-        return Err(ApiError::rate_limited(retry_after, false));
-    }
+    let (remaining, reset_after) = match state.take(&format!("messages:{channel_id}"), limit, window) {
+        Ok(taken) => taken,
+        Err(retry_after) => {
+            log(&state, &method, &path, 429);
+            return Err(ApiError::rate_limited(retry_after, false));
+        }
+    };
     let author = Author::User(state.bot_user_id);
     let message = store_message(&state, channel_id, author, state.bot_user_id, content, &submission)?;
     let mut response = Json(message).into_response();
-    let headers = response.headers_mut();
-    // The bucket was taken above; report it like Discord.
-    headers.insert("X-RateLimit-Limit", HeaderValue::from(limit));
-    headers.insert(
-        "X-RateLimit-Bucket",
-        HeaderValue::from_str(&format!("{:x}", hash("messages"))).expect("hex"),
-    );
-    let remaining = {
-        let buckets = state.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        limit.saturating_sub(
-            buckets
-                .get(&format!("messages:{channel_id}"))
-                .map_or(0, |b| b.len() as u32),
-        )
-    };
-    headers.insert("X-RateLimit-Remaining", HeaderValue::from(remaining));
-    headers.insert("X-RateLimit-Reset-After", header_secs(window));
-    headers.insert("X-RateLimit-Reset", header_reset(window));
+    rate_headers(&mut response, "messages", limit, remaining, reset_after);
     ok_logged(&state, &method, &path, response)
 }
 
@@ -1144,21 +1135,25 @@ async fn execute_webhook(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .webhook_executions;
-    if let Err(retry_after) = state.take(&format!("webhook:{}", hook.id), limit, window) {
-        log(&state, &method, &path, 429);
-        return Err(ApiError::rate_limited(retry_after, false));
-    }
+    let (remaining, reset_after) = match state.take(&format!("webhook:{}", hook.id), limit, window) {
+        Ok(taken) => taken,
+        Err(retry_after) => {
+            log(&state, &method, &path, 429);
+            return Err(ApiError::rate_limited(retry_after, false));
+        }
+    };
     let author = Author::Webhook {
         webhook_id: hook.id,
         username,
         avatar_url: submission.body["avatar_url"].as_str().map(str::to_string),
     };
     let json = store_message(&state, hook.channel_id, author, hook.id, content, &submission)?;
-    let response = if query.wait.unwrap_or(false) {
+    let mut response = if query.wait.unwrap_or(false) {
         Json(json).into_response()
     } else {
         StatusCode::NO_CONTENT.into_response()
     };
+    rate_headers(&mut response, "webhook", limit, remaining, reset_after);
     ok_logged(&state, &method, &path, response)
 }
 

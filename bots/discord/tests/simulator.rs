@@ -369,3 +369,59 @@ async fn a_wrong_token_is_a_clear_error() {
         Ok(_) => panic!("a wrong token was accepted"),
     }
 }
+
+/// Delivers as the core's delivery worker does: in order, waiting out a 429 in place.
+async fn deliver_in_order(adapter: &DiscordAdapter, outbound: &Outbound) -> magnet_chat::Delivered {
+    loop {
+        match adapter.deliver(outbound).await {
+            Ok(delivered) => return delivered,
+            Err(magnet_chat::ChatError::RateLimited { retry_after }) => tokio::time::sleep(retry_after).await,
+            Err(other) => panic!("delivery failed: {other}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_100_relays_under_discords_limits_is_paced_not_refused() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let persona = Persona {
+        display_name: "Ahmet [Matrix]".into(),
+        avatar_url: None,
+    };
+    let (limit, window) = Limits::default().webhook_executions;
+    let started = std::time::Instant::now();
+    for n in 0..100 {
+        let action = OutboundAction::Send {
+            body: text(&format!("relay {n}")),
+            persona: Some(persona.clone()),
+        };
+        deliver_in_order(&adapter, &send(w.channel, &format!("b{n}"), action)).await;
+    }
+    let took = started.elapsed();
+    let contents: Vec<String> = w.sim.messages(w.channel).into_iter().map(|m| m.content).collect();
+    assert_eq!(
+        contents,
+        (0..100).map(|n| format!("relay {n}")).collect::<Vec<_>>(),
+        "all delivered, in order, once"
+    );
+    let refused = w
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/webhooks/") && r.status == 429)
+        .count();
+    assert!(
+        refused <= 1,
+        "the limiter paces the burst; Discord refused {refused} requests"
+    );
+    // The limit allows `limit` per `window`: the burst needs at least this long, and a
+    // limiter that waits well beyond it is wasting the channel's time.
+    let least = window * (100 / limit - 1);
+    assert!(
+        took >= least && took <= least + least / 2,
+        "took {took:?}, the limit permits {least:?}"
+    );
+    adapter.shutdown().await;
+}

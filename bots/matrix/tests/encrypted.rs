@@ -5,16 +5,12 @@
 // matrix-sdk's sync future is deep enough to need more than the default limit.
 #![recursion_limit = "256"]
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use magnet_chat::{
-    ChatAdapter, Commit, EventKind, EventSink, InboundEvent, MessageBody, Outbound, OutboundAction, Platform,
-    ResumePoint, SinkError,
-};
+use magnet_chat::{ChatAdapter, EventKind, MessageBody, Outbound, OutboundAction};
 use magnet_matrix::{Credential, MatrixAdapter, MatrixSettings};
-use magnet_testkit::Synapse;
+use magnet_testkit::{RecordingSink, Synapse};
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::ruma::api::client::room::create_room::v3::Request as CreateRoom;
 use matrix_sdk::ruma::events::InitialStateEvent;
@@ -25,50 +21,15 @@ use matrix_sdk::{Client, Room, RoomMemberships};
 
 const WAIT: Duration = Duration::from_secs(60);
 
-#[derive(Default)]
-struct Sink {
-    events: Mutex<Vec<InboundEvent>>,
-    positions: Mutex<HashMap<String, ResumePoint>>,
-}
-
-#[async_trait::async_trait]
-impl EventSink for Sink {
-    async fn commit(&self, event: InboundEvent) -> Result<Commit, SinkError> {
-        let mut events = self.events.lock().unwrap();
-        if events.iter().any(|e| e.event_id == event.event_id) {
-            return Ok(Commit::Duplicate);
-        }
-        self.positions.lock().unwrap().insert(
-            event.room.clone(),
-            ResumePoint {
-                event_id: event.event_id.clone(),
-                timestamp_ms: event.timestamp_ms,
-            },
-        );
-        events.push(event);
-        Ok(Commit::Recorded)
-    }
-    async fn resume_point(&self, _: Platform, room: &str) -> Result<Option<ResumePoint>, SinkError> {
-        Ok(self.positions.lock().unwrap().get(room).cloned())
-    }
-    async fn mark_start(&self, _: Platform, room: &str, start: ResumePoint) -> Result<(), SinkError> {
-        self.positions.lock().unwrap().entry(room.to_string()).or_insert(start);
-        Ok(())
-    }
-}
-
-impl Sink {
-    fn texts(&self) -> Vec<String> {
-        self.events
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|e| match &e.kind {
-                EventKind::Message(body) => Some(body.text.clone()),
-                _ => None,
-            })
-            .collect()
-    }
+/// The texts of the messages the core was handed, in order.
+fn texts(sink: &RecordingSink) -> Vec<String> {
+    sink.events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Message(body) => Some(body.text.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Waits for a condition that other tasks make true, checking it as they progress.
@@ -169,7 +130,7 @@ async fn messages_cross_an_encrypted_room_both_ways_before_and_after_a_restart()
         device_name: "magnet e2ee test".into(),
         rooms: vec![room_id.clone()],
     };
-    let sink = Arc::new(Sink::default());
+    let sink = Arc::new(RecordingSink::default());
     let adapter = MatrixAdapter::start(settings.clone(), sink.clone()).await.unwrap();
     eventually("the bot to join", async || bot_joined(&room, &bot_id).await).await;
     // Alice's client shares room keys only with devices it knows of, as any client does.
@@ -188,7 +149,7 @@ async fn messages_cross_an_encrypted_room_both_ways_before_and_after_a_restart()
         .await
         .unwrap();
     eventually("the bot to decrypt alice's message", async || {
-        sink.texts().contains(&"secret one".to_string())
+        texts(&sink).contains(&"secret one".to_string())
     })
     .await;
 
@@ -217,14 +178,14 @@ async fn messages_cross_an_encrypted_room_both_ways_before_and_after_a_restart()
         .unwrap();
     let adapter = MatrixAdapter::start(settings, sink.clone()).await.unwrap();
     eventually("the message sent while down", async || {
-        sink.texts().contains(&"secret while down".to_string())
+        texts(&sink).contains(&"secret while down".to_string())
     })
     .await;
     room.send(RoomMessageEventContent::text_plain("secret two"))
         .await
         .unwrap();
     eventually("the bot to decrypt after restart", async || {
-        sink.texts().contains(&"secret two".to_string())
+        texts(&sink).contains(&"secret two".to_string())
     })
     .await;
     adapter.deliver(&outbound("e2", "bot secret two")).await.unwrap();
@@ -233,6 +194,6 @@ async fn messages_cross_an_encrypted_room_both_ways_before_and_after_a_restart()
     })
     .await;
 
-    assert_eq!(sink.texts(), ["secret one", "secret while down", "secret two"]);
+    assert_eq!(texts(&sink), ["secret one", "secret while down", "secret two"]);
     adapter.shutdown();
 }
