@@ -49,10 +49,17 @@ pub enum EventKind {
     },
     /// A poll was started (Matrix MSC3381 / `m.poll.start`, Discord native poll).
     PollStart(PollStart),
-    /// Someone chose answers in a poll; an empty list withdraws their vote.
+    /// Someone chose answers in a poll; an empty list withdraws their vote (Matrix sends
+    /// the whole choice each time).
     PollResponse {
         poll: String,
         answers: Vec<String>,
+    },
+    /// Someone added or withdrew one answer (Discord sends one event per answer).
+    PollVote {
+        poll: String,
+        answer: String,
+        added: bool,
     },
     /// A poll was closed.
     PollEnd {
@@ -99,6 +106,8 @@ impl EventKind {
             EventKind::ReactionRemoved { .. } => "unreaction",
             EventKind::PollStart(_) => "poll_start",
             EventKind::PollResponse { .. } => "poll_response",
+            EventKind::PollVote { added: true, .. } => "poll_vote",
+            EventKind::PollVote { added: false, .. } => "poll_unvote",
             EventKind::PollEnd { .. } => "poll_end",
             EventKind::Membership { .. } => "membership",
         }

@@ -53,6 +53,9 @@ pub struct SeenMessage {
     pub mention_everyone: bool,
     pub edited: bool,
     pub poll_question: Option<String>,
+    /// Votes per answer (1-based), and whether the poll has ended.
+    pub poll_votes: Vec<(u32, Vec<u64>)>,
+    pub poll_closed: bool,
     pub components: Vec<Value>,
 }
 
@@ -286,6 +289,12 @@ impl DiscordSim {
         .unwrap_or_else(|_| panic!("reacting to message {message} failed"));
     }
 
+    /// A user adds or withdraws a vote for an answer (1-based) of a poll.
+    pub fn vote(&self, channel: u64, message: u64, user: u64, answer: u32, add: bool) {
+        rest::vote(&self.state, channel, message, user, answer, add)
+            .unwrap_or_else(|_| panic!("voting in poll {message} failed"));
+    }
+
     // ---- faults ----
 
     /// Drops every gateway connection without a close frame.
@@ -356,6 +365,12 @@ impl DiscordSim {
                     mention_everyone: m.mention_everyone,
                     edited: m.edited_timestamp.is_some(),
                     poll_question: m.poll.as_ref().map(|p| p.question.clone()),
+                    poll_votes: m
+                        .poll
+                        .as_ref()
+                        .map(|p| p.votes.iter().map(|(a, v)| (*a, v.clone())).collect())
+                        .unwrap_or_default(),
+                    poll_closed: m.poll.as_ref().is_some_and(|p| p.finalized),
                     components: m.components.clone(),
                 }
             })

@@ -19,6 +19,7 @@ use crate::state::{INTENT_MESSAGE_CONTENT, LoggedRequest, SimState, World};
 /// Gateway intents for the dispatches the REST API causes.
 pub const INTENT_GUILD_MESSAGES: u64 = 1 << 9;
 pub const INTENT_GUILD_MESSAGE_REACTIONS: u64 = 1 << 10;
+pub const INTENT_GUILD_MESSAGE_POLLS: u64 = 1 << 24;
 
 type Shared = State<Arc<SimState>>;
 
@@ -49,6 +50,7 @@ pub fn router() -> Router<Arc<SimState>> {
                 .patch(edit_webhook_message)
                 .delete(delete_webhook_message),
         )
+        .route("/channels/{channel}/polls/{message}/expire", post(expire_poll))
         .route("/guilds/{guild}/members/{user}", get(get_member))
         .route("/guilds/{guild}/roles", get(get_roles))
         .route("/applications/{app}/commands", put(put_commands).get(get_commands))
@@ -965,6 +967,119 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+// ---- polls ------------------------------------------------------------------------------------
+
+/// Adds or withdraws a vote and dispatches the change (if there was one).
+pub fn vote(state: &SimState, channel: u64, message: u64, user: u64, answer: u32, add: bool) -> Result<(), ApiError> {
+    let mut world = state.world();
+    let found = world
+        .messages
+        .get_mut(&channel)
+        .and_then(|m| m.get_mut(&message))
+        .ok_or_else(ApiError::unknown_message)?;
+    let guild = found.guild_id;
+    let poll = found
+        .poll
+        .as_mut()
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, 0, "not a poll"))?;
+    if poll.finalized || answer == 0 || answer as usize > poll.answers.len() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            0,
+            "the poll is closed or has no such answer",
+        ));
+    }
+    if add && !poll.allow_multiselect {
+        // One answer only: a new vote replaces the old one, as in Discord's client.
+        let others: Vec<u32> = poll
+            .votes
+            .iter()
+            .filter(|(a, v)| **a != answer && v.contains(&user))
+            .map(|(a, _)| *a)
+            .collect();
+        drop(world);
+        for other in others {
+            vote(state, channel, message, user, other, false)?;
+        }
+        world = state.world();
+    }
+    let poll = world
+        .messages
+        .get_mut(&channel)
+        .and_then(|m| m.get_mut(&message))
+        .and_then(|m| m.poll.as_mut())
+        .expect("checked above");
+    let voters = poll.votes.entry(answer).or_default();
+    let changed = if add {
+        !voters.contains(&user) && {
+            voters.push(user);
+            true
+        }
+    } else {
+        let before = voters.len();
+        voters.retain(|v| *v != user);
+        voters.len() != before
+    };
+    drop(world);
+    if changed {
+        let event = if add {
+            "MESSAGE_POLL_VOTE_ADD"
+        } else {
+            "MESSAGE_POLL_VOTE_REMOVE"
+        };
+        state.dispatch(event, INTENT_GUILD_MESSAGE_POLLS, |_| {
+            json!({"user_id": user.to_string(), "channel_id": channel.to_string(), "message_id": message.to_string(),
+                   "guild_id": guild.to_string(), "answer_id": answer})
+        });
+    }
+    Ok(())
+}
+
+async fn expire_poll(
+    State(state): Shared,
+    headers: HeaderMap,
+    method: Method,
+    Path((channel, message)): Path<(String, String)>,
+) -> ApiResult {
+    let path = format!("/channels/{channel}/polls/{message}/expire");
+    admit(&state, &headers, &method, &path, true)?;
+    let mut world = state.world();
+    let found = find_message(&world, &channel, &message)?;
+    if !matches!(found.author, Author::User(a) if a == state.bot_user_id) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            50005,
+            "Cannot expire a poll authored by another user",
+        ));
+    }
+    let (channel_id, message_id) = (found.channel_id, found.id);
+    let stored = world
+        .messages
+        .get_mut(&channel_id)
+        .and_then(|m| m.get_mut(&message_id))
+        .expect("found above");
+    let Some(poll) = stored.poll.as_mut() else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            520001,
+            "This message does not have a poll",
+        ));
+    };
+    if poll.finalized {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            520002,
+            "This poll has already expired",
+        ));
+    }
+    poll.finalized = true;
+    poll.expiry = chrono::Utc::now().to_rfc3339();
+    let json = render(&state, &world, &world.messages[&channel_id][&message_id]);
+    drop(world);
+    dispatch_message(&state, "MESSAGE_UPDATE", &json, true);
+    ok_logged(&state, &method, &path, Json(json).into_response())
 }
 
 // ---- webhooks ------------------------------------------------------------------------------------

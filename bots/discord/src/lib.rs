@@ -20,8 +20,8 @@ use magnet_chat::{
 };
 use reqwest::Method;
 use serenity::all::{
-    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Message, MessageId, MessageUpdateEvent, Reaction,
-    ReactionType, Ready,
+    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Message, MessageId, MessagePollVoteAddEvent,
+    MessagePollVoteRemoveEvent, MessageUpdateEvent, Reaction, ReactionType, Ready,
 };
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -160,7 +160,8 @@ impl DiscordAdapter {
             | GatewayIntents::GUILD_MESSAGES
             | GatewayIntents::MESSAGE_CONTENT
             | GatewayIntents::GUILD_MESSAGE_REACTIONS
-            | GatewayIntents::GUILD_MEMBERS;
+            | GatewayIntents::GUILD_MEMBERS
+            | GatewayIntents::GUILD_MESSAGE_POLLS;
         let handler = Gateway {
             readers,
             own: own.clone(),
@@ -407,6 +408,26 @@ impl EventHandler for Gateway {
         }
     }
 
+    async fn poll_vote_add(&self, _: Context, vote: MessagePollVoteAddEvent) {
+        self.vote(
+            vote.channel_id,
+            vote.message_id,
+            vote.user_id,
+            vote.answer_id.get(),
+            true,
+        );
+    }
+
+    async fn poll_vote_remove(&self, _: Context, vote: MessagePollVoteRemoveEvent) {
+        self.vote(
+            vote.channel_id,
+            vote.message_id,
+            vote.user_id,
+            vote.answer_id.get(),
+            false,
+        );
+    }
+
     async fn reaction_add(&self, _: Context, reaction: Reaction) {
         self.reaction(reaction, true);
     }
@@ -417,6 +438,18 @@ impl EventHandler for Gateway {
 }
 
 impl Gateway {
+    fn vote(&self, channel: ChannelId, message: MessageId, user: serenity::all::UserId, answer: u64, added: bool) {
+        let poll = message.get().to_string();
+        // Votes carry no id: the voter, the answer and when it was seen tell them apart.
+        let event_id = format!("{poll}:{}:{answer}:{}", user.get(), now_ms());
+        let kind = EventKind::PollVote {
+            poll,
+            answer: answer.to_string(),
+            added,
+        };
+        self.event(channel, event_id, unknown_sender(user.get().to_string()), kind);
+    }
+
     fn reaction(&self, reaction: Reaction, added: bool) {
         let Some(user) = reaction.user_id else { return };
         if user.get() == self.own.bot_user {

@@ -425,3 +425,60 @@ async fn a_burst_of_100_relays_under_discords_limits_is_paced_not_refused() {
     );
     adapter.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poll_votes_arrive_one_answer_at_a_time_and_the_bot_ends_its_poll() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let poll = PollStart {
+        question: "Day?".into(),
+        answers: vec![("a".into(), "Tuesday".into()), ("b".into(), "Thursday".into())],
+        max_selections: 1,
+        disclosed: true,
+    };
+    let started = adapter
+        .deliver(&send(
+            w.channel,
+            "p1",
+            OutboundAction::StartPoll {
+                poll,
+                fallback_text: None,
+            },
+        ))
+        .await
+        .unwrap();
+    let poll_id: u64 = started.remote_id.parse().unwrap();
+
+    w.sim.vote(w.channel, poll_id, w.ayse, 2, true);
+    // One answer only: choosing Tuesday withdraws Thursday, as Discord's client does.
+    w.sim.vote(w.channel, poll_id, w.ayse, 1, true);
+    let events = sink.wait_for_count(3, WAIT).await;
+    let votes: Vec<&EventKind> = events.iter().map(|e| &e.kind).collect();
+    let vote = |answer: &str, added| EventKind::PollVote {
+        poll: started.remote_id.clone(),
+        answer: answer.into(),
+        added,
+    };
+    assert!(
+        votes.contains(&&vote("2", true)) && votes.contains(&&vote("2", false)) && votes.contains(&&vote("1", true)),
+        "{votes:?}"
+    );
+    assert!(events.iter().all(|e| e.sender.id == w.ayse.to_string()));
+
+    adapter
+        .deliver(&send(
+            w.channel,
+            "p2",
+            OutboundAction::EndPoll {
+                target: started.remote_id.clone(),
+                results_text: String::new(),
+            },
+        ))
+        .await
+        .unwrap();
+    let seen = w.sim.messages(w.channel);
+    assert!(seen[0].poll_closed);
+    assert_eq!(seen[0].poll_votes, vec![(1, vec![w.ayse]), (2, vec![])]);
+    adapter.shutdown().await;
+}
