@@ -10,6 +10,7 @@
 // serde_json's json! macro needs more than the default to write a whole GUILD_CREATE.
 #![recursion_limit = "256"]
 
+mod control;
 mod gateway;
 mod model;
 mod rest;
@@ -30,7 +31,7 @@ use state::SimState;
 
 /// A running simulator.
 pub struct DiscordSim {
-    state: Arc<SimState>,
+    handle: SimHandle,
     addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
 }
@@ -74,12 +75,17 @@ impl DiscordSim {
         let app = Router::new()
             .nest("/api/v10", rest::router())
             .route("/gateway", get(gateway::upgrade))
+            .nest("/control", control::router())
             .route("/attachments/{channel}/{attachment}/{name}", get(attachment))
             .with_state(state.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(DiscordSim { state, addr, task })
+        Ok(DiscordSim {
+            handle: SimHandle { state },
+            addr,
+            task,
+        })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -91,7 +97,23 @@ impl DiscordSim {
     pub fn api_base(&self) -> String {
         format!("http://{}/api", self.addr)
     }
+}
 
+/// The simulator's controls: build the world, act as people, inject faults, inspect. A
+/// [`DiscordSim`] derefs to one; the HTTP control API (`/control/...`) uses the same.
+#[derive(Clone)]
+pub struct SimHandle {
+    state: Arc<SimState>,
+}
+
+impl std::ops::Deref for DiscordSim {
+    type Target = SimHandle;
+    fn deref(&self) -> &SimHandle {
+        &self.handle
+    }
+}
+
+impl SimHandle {
     pub fn bot_token(&self) -> &str {
         &self.state.config.bot_token
     }

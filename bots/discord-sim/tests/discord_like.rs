@@ -357,3 +357,61 @@ async fn a_dropped_gateway_is_resumed_and_what_was_missed_is_replayed_once() {
     shards.shutdown_all().await;
     let _ = running.await;
 }
+
+#[tokio::test]
+async fn the_http_control_api_builds_the_world_and_acts_as_people() {
+    let sim = DiscordSim::start(SimConfig::default()).await.unwrap();
+    let client = reqwest::Client::new();
+    let control = |path: &str| format!("{}/control{path}", sim.base_url());
+    let post = async |path: &str, body: Value| -> Value {
+        let response = client.post(control(path)).json(&body).send().await.unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.unwrap_or(Value::Null)
+    };
+    let guild = post("/guilds", json!({"name": "MAGNET"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let channel = post("/channels", json!({"guild": guild, "name": "civil-society"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = post("/users", json!({"guild": guild, "username": "ayse"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let message = post("/post", json!({"channel": channel, "user": user, "content": "merhaba"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(
+        "/react",
+        json!({"channel": channel, "message": message, "user": user, "emoji": "👍"}),
+    )
+    .await;
+    post(
+        "/edit",
+        json!({"channel": channel, "message": message, "content": "merhaba!"}),
+    )
+    .await;
+
+    let seen: Value = client
+        .get(control(&format!("/messages/{channel}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen[0]["content"], "merhaba!");
+    assert_eq!(seen[0]["author"], "ayse");
+    assert_eq!(seen[0]["edited"], true);
+    assert_eq!(seen[0]["reactions"][0]["count"], 1);
+    let bad = client
+        .post(control("/post"))
+        .json(&json!({"channel": "x", "user": "y", "content": "z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
