@@ -119,6 +119,14 @@ pub trait ChatAdapter: Send + Sync {
     /// action given twice (after a crash between send and record) reaches the room once.
     async fn deliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError>;
 
+    /// Carries out an action that an earlier attempt may already have carried out (the
+    /// process stopped between sending and recording). Platforms whose idempotency key does
+    /// not cover the action (Discord webhooks take no nonce) look for the earlier result
+    /// first. By default the same as [`ChatAdapter::deliver`].
+    async fn redeliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError> {
+        self.deliver(outbound).await
+    }
+
     /// A room member as the platform knows them now: name, avatar, and the standing that
     /// permission checks use. `None` if they are not in the room.
     async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError>;

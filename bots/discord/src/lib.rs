@@ -16,7 +16,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use magnet_chat::{
-    ChatAdapter, ChatError, Delivered, EventKind, EventSink, InboundEvent, Member, Outbound, Platform, Sender,
+    ChatAdapter, ChatError, Delivered, EventKind, EventSink, InboundEvent, Member, Outbound, OutboundAction, Platform,
+    Sender,
 };
 use reqwest::Method;
 use serenity::all::{
@@ -245,6 +246,21 @@ impl ChatAdapter for DiscordAdapter {
             )));
         }
         send::perform(self, channel, outbound).await
+    }
+
+    async fn redeliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError> {
+        if let OutboundAction::Send {
+            body,
+            persona: Some(persona),
+        } = &outbound.action
+            && let Ok(channel) = outbound.room.parse::<u64>()
+            && let Some(found) = send::find_earlier_relay(self, channel, persona, &body.text).await?
+        {
+            tracing::info!(channel, message = %found.remote_id, "discord: the earlier attempt was delivered; not sending again");
+            return Ok(found);
+        }
+        // Bot messages carry a nonce Discord enforces for a few minutes; the rest is sent again.
+        self.deliver(outbound).await
     }
 
     async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError> {

@@ -149,6 +149,33 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
     })
 }
 
+/// Looks through the channel's latest messages for a relay by our webhook with this name
+/// and text: what an attempt cut short by a crash would have left.
+pub async fn find_earlier_relay(
+    adapter: &DiscordAdapter,
+    channel: u64,
+    persona: &Persona,
+    text: &str,
+) -> Result<Option<Delivered>, ChatError> {
+    let Some(hook) = adapter.hooks.lock().await.get(&channel).cloned() else {
+        return Ok(None);
+    };
+    let path = format!("/channels/{channel}/messages?limit=50");
+    let recent = adapter
+        .rest
+        .json(Method::GET, &path, &format!("read:{channel}"), None)
+        .await?;
+    let name = webhook_username(&persona.display_name);
+    let found = recent.as_array().into_iter().flatten().find(|m| {
+        m["webhook_id"].as_str() == Some(hook.id.to_string().as_str())
+            && m["author"]["username"] == name.as_str()
+            && m["content"] == text
+    });
+    Ok(found.and_then(|m| m["id"].as_str()).map(|id| Delivered {
+        remote_id: id.to_string(),
+    }))
+}
+
 /// A message from the bot itself: a nonce Discord enforces, and no pings.
 fn bot_message(key: &str, content: &str) -> Value {
     json!({

@@ -482,3 +482,34 @@ async fn poll_votes_arrive_one_answer_at_a_time_and_the_bot_ends_its_poll() {
     assert_eq!(seen[0].poll_votes, vec![(1, vec![w.ayse]), (2, vec![])]);
     adapter.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_that_may_have_been_sent_is_found_instead_of_sent_twice() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let persona = Persona {
+        display_name: "Ahmet [Matrix]".into(),
+        avatar_url: None,
+    };
+    let relay = |key: &str, words: &str| {
+        send(
+            w.channel,
+            key,
+            OutboundAction::Send {
+                body: text(words),
+                persona: Some(persona.clone()),
+            },
+        )
+    };
+    // The first attempt reached Discord, then the process died before recording it.
+    let first = adapter.deliver(&relay("r1", "the minutes are up")).await.unwrap();
+    let again = adapter.redeliver(&relay("r1", "the minutes are up")).await.unwrap();
+    assert_eq!(first, again, "found, not sent again");
+    assert_eq!(w.sim.messages(w.channel).len(), 1);
+    // An attempt that never reached Discord is sent.
+    let other = adapter.redeliver(&relay("r2", "a different message")).await.unwrap();
+    assert_ne!(other, first);
+    assert_eq!(w.sim.messages(w.channel).len(), 2);
+    adapter.shutdown().await;
+}
