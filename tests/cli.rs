@@ -104,6 +104,14 @@ async fn run_serve_and_stop(dir: &Path, config: &Path) -> Vec<String> {
     let response = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ok\n");
+    let metrics = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("magnet_inbound_events_total 0\n"), "{metrics}");
+    assert!(metrics.contains("magnet_deliveries{state=\"dead\"} 0\n"), "{metrics}");
     process.wait_for_log("no chat platform configured", START).unwrap();
     let log = process.log_lines();
     let status = process.stop(Duration::from_secs(20)).unwrap();

@@ -220,6 +220,15 @@ impl Store {
             .collect()
     }
 
+    /// How many deliveries are in each state, for metrics.
+    pub async fn delivery_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state ORDER BY state")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows)
+    }
+
     /// Where catch-up resumes in a room: the newest event committed there.
     pub async fn position(&self, room_id: i64) -> Result<Option<Position>> {
         let row = sqlx::query("SELECT event_id, event_ts FROM room_positions WHERE room_id = $1")
