@@ -88,13 +88,7 @@ fn matrix_settings(config: &Config, matrix: &MatrixConfig) -> Result<MatrixSetti
         MatrixCredential::Password(source) => Credential::Password(read(source)?),
         MatrixCredential::AccessToken(source) => Credential::AccessToken(read(source)?),
     };
-    let rooms = config
-        .pillars
-        .iter()
-        .flat_map(|pillar| pillar.matrix_rooms.iter())
-        .chain(config.secretariat.matrix_rooms.iter())
-        .cloned()
-        .collect();
+    let rooms = config.matrix_rooms().cloned().collect();
     Ok(MatrixSettings {
         homeserver: matrix.homeserver.to_string(),
         user_id: matrix.user_id.clone(),
@@ -166,13 +160,7 @@ async fn run_matrix(
 /// The Discord side's settings: the bot, and every Discord channel the config names.
 fn discord_settings(config: &Config, discord: &DiscordConfig) -> Result<DiscordSettings, String> {
     let token = discord.token.read()?;
-    let channels = config
-        .pillars
-        .iter()
-        .flat_map(|pillar| pillar.discord_channels.iter())
-        .chain(config.secretariat.discord_channels.iter())
-        .copied()
-        .collect();
+    let channels = config.discord_channels().collect();
     Ok(DiscordSettings {
         token: token.expose().to_string(),
         application_id: discord.application_id,

@@ -748,6 +748,23 @@ fn check_platforms_configured(
 }
 
 impl Config {
+    /// Every Matrix room the bot serves: the pillars' and the secretariat's.
+    pub fn matrix_rooms(&self) -> impl Iterator<Item = &String> {
+        self.pillars
+            .iter()
+            .flat_map(|pillar| pillar.matrix_rooms.iter())
+            .chain(self.secretariat.matrix_rooms.iter())
+    }
+
+    /// Every Discord channel the bot serves: the pillars' and the secretariat's.
+    pub fn discord_channels(&self) -> impl Iterator<Item = u64> + '_ {
+        self.pillars
+            .iter()
+            .flat_map(|pillar| pillar.discord_channels.iter())
+            .chain(self.secretariat.discord_channels.iter())
+            .copied()
+    }
+
     /// A human-readable account of what was resolved, for `magnet check-config`.
     pub fn describe(&self) -> String {
         use std::fmt::Write;

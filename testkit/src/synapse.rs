@@ -268,12 +268,8 @@ async fn checked_json(response: reqwest::Response) -> Result<Value> {
     Ok(body)
 }
 
-fn encode(text: &str) -> String {
-    url_escape(text)
-}
-
 /// Percent-encodes everything outside the unreserved set, for ids in URL paths and queries.
-fn url_escape(text: &str) -> String {
+fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
         match byte {

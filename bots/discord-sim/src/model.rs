@@ -243,7 +243,7 @@ pub fn message_json(
             "discriminator": "0000",
             "global_name": null,
             // Discord gives a hash here; serenity accepts only 32 hex digits or null.
-            "avatar": avatar_url.as_ref().map(|url| format!("{:032x}", fnv(url))),
+            "avatar": avatar_url.as_ref().map(|url| format!("{:032x}", fnv64(url))),
             "bot": true,
             "public_flags": 0,
         }),
@@ -365,8 +365,9 @@ pub fn emoji_json(emoji: &str) -> Value {
     }
 }
 
-/// A stable 64-bit hash, written as an avatar "hash" for webhook messages.
-fn fnv(text: &str) -> u128 {
+/// A stable 64-bit hash (FNV-1a): rate-limit bucket names, and the avatar "hash" of
+/// webhook messages.
+pub fn fnv64(text: &str) -> u64 {
     text.bytes()
-        .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3)) as u128
+        .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
 }

@@ -216,18 +216,13 @@ fn rate_headers(response: &mut Response, bucket: &str, limit: u32, remaining: u3
     headers.insert("X-RateLimit-Reset", header_reset(reset_after));
     headers.insert(
         "X-RateLimit-Bucket",
-        HeaderValue::from_str(&format!("{:x}", hash(bucket))).expect("hex"),
+        HeaderValue::from_str(&format!("{:x}", crate::model::fnv64(bucket))).expect("hex"),
     );
 }
 
 fn ok_logged(state: &SimState, method: &Method, path: &str, response: Response) -> ApiResult {
     log(state, method, path, response.status().as_u16());
     Ok(response)
-}
-
-fn hash(text: &str) -> u64 {
-    text.bytes()
-        .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
 }
 
 fn parse_id(text: &str) -> Option<u64> {
@@ -322,9 +317,7 @@ async fn list_messages(
         ));
     }
     let world = state.world();
-    let channel_id = parse_id(&channel)
-        .filter(|id| world.channels.contains_key(id))
-        .ok_or_else(ApiError::unknown_channel)?;
+    let channel_id = known_channel(&world, &channel)?;
     let empty = Default::default();
     let messages = world.messages.get(&channel_id).unwrap_or(&empty);
     let id = |text: &Option<String>| text.as_deref().and_then(parse_id);
@@ -366,10 +359,22 @@ async fn get_message(
     ok_logged(&state, &method, &path, Json(body).into_response())
 }
 
-fn find_message<'w>(world: &'w World, channel: &str, message: &str) -> Result<&'w Message, ApiError> {
-    let channel_id = parse_id(channel)
+/// A channel id that names a channel, or Discord's "Unknown Channel".
+fn known_channel(world: &World, text: &str) -> Result<u64, ApiError> {
+    parse_id(text)
         .filter(|id| world.channels.contains_key(id))
-        .ok_or_else(ApiError::unknown_channel)?;
+        .ok_or_else(ApiError::unknown_channel)
+}
+
+/// The guild a guild id names, or Discord's "Unknown Guild".
+fn known_guild<'w>(world: &'w World, text: &str) -> Result<&'w Guild, ApiError> {
+    parse_id(text)
+        .and_then(|id| world.guilds.iter().find(|g| g.id == id))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, 10004, "Unknown Guild"))
+}
+
+fn find_message<'w>(world: &'w World, channel: &str, message: &str) -> Result<&'w Message, ApiError> {
+    let channel_id = known_channel(world, channel)?;
     let message_id = parse_id(message).ok_or_else(ApiError::unknown_message)?;
     world
         .messages
@@ -543,15 +548,7 @@ async fn create_message(
     let submission = read_submission(request, &state)
         .await
         .inspect_err(|_| log(&state, &method, &path, 400))?;
-    let channel_id = {
-        let world = state.world();
-        parse_id(&channel)
-            .filter(|id| world.channels.contains_key(id))
-            .ok_or_else(|| {
-                log(&state, &method, &path, 404);
-                ApiError::unknown_channel()
-            })?
-    };
+    let channel_id = known_channel(&state.world(), &channel).inspect_err(|_| log(&state, &method, &path, 404))?;
     let content =
         validate(&submission.body, submission.files.len()).inspect_err(|_| log(&state, &method, &path, 400))?;
     let (limit, window) = state.limits.lock().unwrap_or_else(|p| p.into_inner()).channel_messages;
@@ -824,9 +821,7 @@ async fn bulk_delete(
         ));
     }
     let mut world = state.world();
-    let channel_id = parse_id(&channel)
-        .filter(|id| world.channels.contains_key(id))
-        .ok_or_else(ApiError::unknown_channel)?;
+    let channel_id = known_channel(&world, &channel)?;
     let guild_id = world.channels[&channel_id].guild_id;
     let removed: Vec<String> = ids
         .iter()
@@ -1107,9 +1102,7 @@ async fn create_webhook(
         ));
     }
     let mut world = state.world();
-    let channel_id = parse_id(&channel)
-        .filter(|id| world.channels.contains_key(id))
-        .ok_or_else(ApiError::unknown_channel)?;
+    let channel_id = known_channel(&world, &channel)?;
     let limit = state
         .limits
         .lock()
@@ -1149,9 +1142,7 @@ async fn list_webhooks(
     let path = format!("/channels/{channel}/webhooks");
     admit(&state, &headers, &method, &path, true)?;
     let world = state.world();
-    let channel_id = parse_id(&channel)
-        .filter(|id| world.channels.contains_key(id))
-        .ok_or_else(ApiError::unknown_channel)?;
+    let channel_id = known_channel(&world, &channel)?;
     let hooks: Vec<Value> = world
         .webhooks
         .values()
@@ -1414,9 +1405,7 @@ async fn get_member(
     let path = format!("/guilds/{guild}/members/{user}");
     admit(&state, &headers, &method, &path, true)?;
     let world = state.world();
-    let guild = parse_id(&guild)
-        .and_then(|id| world.guilds.iter().find(|g| g.id == id))
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, 10004, "Unknown Guild"))?;
+    let guild = known_guild(&world, &guild)?;
     let member = parse_id(&user)
         .and_then(|user| member_json(&world, guild, user))
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, 10007, "Unknown Member"))?;
@@ -1428,9 +1417,7 @@ async fn get_roles(State(state): Shared, headers: HeaderMap, method: Method, Pat
     let path = format!("/guilds/{guild}/roles");
     admit(&state, &headers, &method, &path, true)?;
     let world = state.world();
-    let guild = parse_id(&guild)
-        .and_then(|id| world.guilds.iter().find(|g| g.id == id))
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, 10004, "Unknown Guild"))?;
+    let guild = known_guild(&world, &guild)?;
     let roles: Vec<Value> = guild.roles.iter().map(|r| r.to_json()).collect();
     drop(world);
     ok_logged(&state, &method, &path, Json(roles).into_response())

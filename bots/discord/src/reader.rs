@@ -151,11 +151,11 @@ impl ChannelReader {
             let mut messages = page.as_array().cloned().unwrap_or_default();
             let full = messages.len() == 100;
             messages.sort_by_key(|m| m["id"].as_str().and_then(|id| id.parse::<u64>().ok()).unwrap_or(0));
+            let webhooks = self.own.webhooks.read().unwrap_or_else(|p| p.into_inner()).clone();
             for raw in &messages {
                 let Some(id) = raw["id"].as_str().and_then(|id| id.parse::<u64>().ok()) else {
                     continue;
                 };
-                let webhooks = self.own.webhooks.read().unwrap_or_else(|p| p.into_inner()).clone();
                 let own = Own {
                     bot_user: self.own.bot_user,
                     webhooks: &webhooks,
