@@ -65,6 +65,29 @@ pub enum EventKind {
     PollEnd {
         poll: String,
     },
+    /// A native command (a Discord slash command): `path` is the command and its
+    /// sub-commands (`["magnet", "meeting", "add"]`), `options` the values given by name.
+    /// `interaction` is the handle to answer with [`crate::OutboundAction::Respond`].
+    Command {
+        path: Vec<String>,
+        options: Vec<(String, String)>,
+        interaction: String,
+    },
+    /// Someone clicked a button or chose from a menu under one of the bot's messages.
+    /// `values` are the menu values chosen (empty for a button).
+    ControlUsed {
+        message: String,
+        control: String,
+        values: Vec<String>,
+        interaction: String,
+    },
+    /// Someone answered the text a button asked for ([`crate::Button::asks_text`]).
+    FormSubmitted {
+        message: Option<String>,
+        form: String,
+        fields: Vec<(String, String)>,
+        interaction: String,
+    },
     /// Someone joined, left, was invited to or banned from the room.
     Membership {
         user_id: String,
@@ -109,6 +132,9 @@ impl EventKind {
             EventKind::PollVote { added: true, .. } => "poll_vote",
             EventKind::PollVote { added: false, .. } => "poll_unvote",
             EventKind::PollEnd { .. } => "poll_end",
+            EventKind::Command { .. } => "command",
+            EventKind::ControlUsed { .. } => "control",
+            EventKind::FormSubmitted { .. } => "form",
             EventKind::Membership { .. } => "membership",
         }
     }

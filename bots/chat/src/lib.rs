@@ -11,9 +11,11 @@
 
 mod event;
 pub mod fake;
+mod interaction;
 mod outbound;
 
 pub use event::{Attachment, EventKind, InboundEvent, Membership, MessageBody, MessageKind, PollStart, Sender};
+pub use interaction::{Button, ButtonStyle, CommandOption, CommandSpec, Control, Menu, MenuOption};
 pub use outbound::{Delivered, FileUpload, Outbound, OutboundAction, Persona};
 
 use std::fmt;
@@ -133,6 +135,13 @@ pub trait ChatAdapter: Send + Sync {
 
     /// The bytes of an attachment this adapter reported (its `Attachment::url`).
     async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError>;
+
+    /// Registers the bot's commands where the platform has native ones (Discord slash
+    /// commands), replacing what was registered before. Elsewhere commands are typed as
+    /// text and there is nothing to do.
+    async fn register_commands(&self, _commands: &[CommandSpec]) -> Result<(), ChatError> {
+        Ok(())
+    }
 }
 
 /// A room member, for attribution and permission checks.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{MessageBody, PollStart};
+use crate::{Control, MessageBody, PollStart};
 
 /// One action in one room, with the key that makes a repeat of it harmless.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +44,16 @@ pub enum OutboundAction {
     },
     /// Close a poll this bot started, with the results as text.
     EndPoll { target: String, results_text: String },
+    /// A bot message with controls under it (buttons, menus). Platforms without controls
+    /// send the body alone.
+    SendControls { body: MessageBody, controls: Vec<Control> },
+    /// The answer to an interaction (a command, a click, a form): `private` answers are
+    /// seen by the person who acted only. Only for platforms that report interactions.
+    Respond {
+        interaction: String,
+        body: MessageBody,
+        private: bool,
+    },
 }
 
 /// A file to upload.

@@ -25,6 +25,10 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/delete", post(delete))
         .route("/react", post(react))
         .route("/vote", post(vote))
+        .route("/command", post(command))
+        .route("/click", post(click))
+        .route("/submit-form", post(submit_form))
+        .route("/interactions/{id}", get(interaction))
         .route("/drop-gateway", post(drop_gateway))
         .route("/reconnect", post(reconnect))
         .route("/invalidate-sessions", post(invalidate))
@@ -162,6 +166,80 @@ async fn vote(State(state): Sim, Json(body): Json<Vote>) -> Response {
     };
     handle(state).vote(channel, message, user, body.answer, body.add);
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+struct Command {
+    channel: String,
+    user: String,
+    /// The command and its sub-commands: `["magnet", "help"]`.
+    path: Vec<String>,
+    #[serde(default)]
+    options: Vec<(String, String)>,
+}
+
+/// An interaction id, or Discord's client refusing what the user tried (422).
+fn started(result: Result<u64, String>) -> Response {
+    match result {
+        Ok(id) => Json(json!({"interaction": id.to_string()})).into_response(),
+        Err(why) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"message": why}))).into_response(),
+    }
+}
+
+async fn command(State(state): Sim, Json(body): Json<Command>) -> Response {
+    let (Ok(channel), Ok(user)) = (body.channel.parse(), body.user.parse()) else {
+        return bad("channel or user");
+    };
+    let path: Vec<&str> = body.path.iter().map(String::as_str).collect();
+    let options: Vec<(&str, &str)> = body.options.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    started(handle(state).run_command(channel, user, &path, &options))
+}
+
+#[derive(Deserialize)]
+struct Click {
+    channel: String,
+    message: String,
+    user: String,
+    custom_id: String,
+    /// Menu values; none for a button.
+    #[serde(default)]
+    values: Vec<String>,
+}
+
+async fn click(State(state): Sim, Json(body): Json<Click>) -> Response {
+    let (Ok(channel), Ok(message), Ok(user)) = (body.channel.parse(), body.message.parse(), body.user.parse()) else {
+        return bad("channel, message or user");
+    };
+    let values: Vec<&str> = body.values.iter().map(String::as_str).collect();
+    started(handle(state).choose(channel, message, user, &body.custom_id, &values))
+}
+
+#[derive(Deserialize)]
+struct SubmitForm {
+    /// The interaction the bot answered with the form.
+    interaction: String,
+    user: String,
+    fields: Vec<(String, String)>,
+}
+
+async fn submit_form(State(state): Sim, Json(body): Json<SubmitForm>) -> Response {
+    let (Ok(opened_by), Ok(user)) = (body.interaction.parse(), body.user.parse()) else {
+        return bad("interaction or user");
+    };
+    let fields: Vec<(&str, &str)> = body.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    started(handle(state).submit_form(opened_by, user, &fields))
+}
+
+async fn interaction(State(state): Sim, Path(id): Path<u64>) -> Response {
+    let Some(view) = handle(state).interaction(id) else {
+        return (StatusCode::NOT_FOUND, Json(json!({"message": "unknown interaction"}))).into_response();
+    };
+    let replies: Vec<_> = view
+        .replies
+        .iter()
+        .map(|r| json!({"id": r.id.to_string(), "content": r.content, "ephemeral": r.ephemeral, "loading": r.loading}))
+        .collect();
+    Json(json!({"response": view.response, "modal": view.modal, "replies": replies})).into_response()
 }
 
 async fn drop_gateway(State(state): Sim) -> StatusCode {

@@ -10,8 +10,10 @@
 // serde_json's json! macro needs more than the default to write a whole GUILD_CREATE.
 #![recursion_limit = "256"]
 
+mod components;
 mod control;
 mod gateway;
+mod interactions;
 mod model;
 mod rest;
 mod state;
@@ -24,6 +26,7 @@ use axum::Router;
 use axum::routing::get;
 use serde_json::{Value, json};
 
+pub use interactions::{InteractionView, SeenReply};
 pub use state::{INTENT_GUILD_MEMBERS, INTENT_MESSAGE_CONTENT, Limits, LoggedRequest, SimConfig};
 
 use model::{Author, Channel, Guild, Member, Role, User};
@@ -73,7 +76,7 @@ impl DiscordSim {
         let state = Arc::new(SimState::new(config));
         *state.base_url.lock().unwrap_or_else(|p| p.into_inner()) = format!("http://{addr}");
         let app = Router::new()
-            .nest("/api/v10", rest::router())
+            .nest("/api/v10", rest::router().merge(interactions::router()))
             .route("/gateway", get(gateway::upgrade))
             .nest("/control", control::router())
             .route("/attachments/{channel}/{attachment}/{name}", get(attachment))
@@ -315,6 +318,64 @@ impl SimHandle {
     pub fn vote(&self, channel: u64, message: u64, user: u64, answer: u32, add: bool) {
         rest::vote(&self.state, channel, message, user, answer, add)
             .unwrap_or_else(|_| panic!("voting in poll {message} failed"));
+    }
+
+    /// A user runs a slash command the bot registered (in the channel's guild or globally):
+    /// `path` is the command and its sub-commands, `options` the values typed in. Returns
+    /// the interaction's id, or why Discord's client would not let the user run it.
+    pub fn run_command(&self, channel: u64, user: u64, path: &[&str], options: &[(&str, &str)]) -> Result<u64, String> {
+        interactions::run_command(&self.state, channel, user, path, options)
+    }
+
+    /// A user clicks a button under a message; returns the interaction's id.
+    pub fn click(&self, channel: u64, message: u64, user: u64, custom_id: &str) -> Result<u64, String> {
+        interactions::use_component(&self.state, channel, message, user, custom_id, &[])
+    }
+
+    /// A user chooses values from a menu under a message; returns the interaction's id.
+    pub fn choose(
+        &self,
+        channel: u64,
+        message: u64,
+        user: u64,
+        custom_id: &str,
+        values: &[&str],
+    ) -> Result<u64, String> {
+        interactions::use_component(&self.state, channel, message, user, custom_id, values)
+    }
+
+    /// A user submits the form the bot answered the interaction `opened_by` with.
+    pub fn submit_form(&self, opened_by: u64, user: u64, fields: &[(&str, &str)]) -> Result<u64, String> {
+        interactions::submit_form(&self.state, opened_by, user, fields)
+    }
+
+    /// What the bot answered to an interaction, as the person who acted sees it.
+    pub fn interaction(&self, id: u64) -> Option<InteractionView> {
+        interactions::view(&self.state, id)
+    }
+
+    /// The interaction's token, as the bot reads it from INTERACTION_CREATE.
+    pub fn interaction_token(&self, id: u64) -> Option<String> {
+        interactions::token(&self.state, id)
+    }
+
+    /// Waits until `done` holds for the bot's answer to an interaction.
+    pub async fn wait_for_interaction(
+        &self,
+        id: u64,
+        timeout: Duration,
+        done: impl Fn(&InteractionView) -> bool,
+    ) -> Option<InteractionView> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(view) = self.interaction(id).filter(|v| done(v)) {
+                return Some(view);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     // ---- faults ----

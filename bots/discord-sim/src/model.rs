@@ -209,6 +209,19 @@ pub struct Message {
     pub reactions: Vec<(String, Vec<u64>)>,
     pub poll: Option<Poll>,
     pub flags: u64,
+    /// Set on a response to an interaction.
+    pub interaction: Option<InteractionRef>,
+}
+
+/// The interaction a message answers.
+#[derive(Debug, Clone, Copy)]
+pub struct InteractionRef {
+    pub id: u64,
+    /// The interaction type: 2 a slash command, 3 a component, 5 a form.
+    pub kind: u8,
+    pub user: u64,
+    /// The message whose component was used.
+    pub interacted: Option<u64>,
 }
 
 impl Message {

@@ -21,7 +21,7 @@ pub const INTENT_GUILD_MESSAGES: u64 = 1 << 9;
 pub const INTENT_GUILD_MESSAGE_REACTIONS: u64 = 1 << 10;
 pub const INTENT_GUILD_MESSAGE_POLLS: u64 = 1 << 24;
 
-type Shared = State<Arc<SimState>>;
+pub(crate) type Shared = State<Arc<SimState>>;
 
 pub fn router() -> Router<Arc<SimState>> {
     Router::new()
@@ -53,23 +53,18 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/channels/{channel}/polls/{message}/expire", post(expire_poll))
         .route("/guilds/{guild}/members/{user}", get(get_member))
         .route("/guilds/{guild}/roles", get(get_roles))
-        .route("/applications/{app}/commands", put(put_commands).get(get_commands))
-        .route(
-            "/applications/{app}/guilds/{guild}/commands",
-            put(put_commands).get(get_commands),
-        )
 }
 
 /// A Discord error answer.
 pub struct ApiError {
-    status: StatusCode,
+    pub(crate) status: StatusCode,
     // Boxed: errors travel through every handler's Result and should stay small.
     body: Box<Value>,
     headers: Box<HeaderMap>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: u64, message: &str) -> ApiError {
+    pub(crate) fn new(status: StatusCode, code: u64, message: &str) -> ApiError {
         ApiError {
             status,
             body: Box::new(json!({"code": code, "message": message})),
@@ -82,13 +77,13 @@ impl ApiError {
     fn unknown_channel() -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, 10003, "Unknown Channel")
     }
-    fn unknown_message() -> ApiError {
+    pub(crate) fn unknown_message() -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, 10008, "Unknown Message")
     }
-    fn unknown_webhook() -> ApiError {
+    pub(crate) fn unknown_webhook() -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, 10015, "Unknown Webhook")
     }
-    fn invalid_form(field: &str, code: &str, message: &str) -> ApiError {
+    pub(crate) fn invalid_form(field: &str, code: &str, message: &str) -> ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             body: Box::new(json!({"code": 50035, "message": "Invalid Form Body",
@@ -128,7 +123,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
 fn header_secs(duration: Duration) -> HeaderValue {
     HeaderValue::from_str(&format!("{:.3}", duration.as_secs_f64())).expect("a number is a valid header")
@@ -140,7 +135,13 @@ fn header_reset(after: Duration) -> HeaderValue {
 }
 
 /// Checks the bot token, the global limit, and injected faults; logs the request.
-fn admit(state: &SimState, headers: &HeaderMap, method: &Method, path: &str, needs_auth: bool) -> Result<(), ApiError> {
+pub(crate) fn admit(
+    state: &SimState,
+    headers: &HeaderMap,
+    method: &Method,
+    path: &str,
+    needs_auth: bool,
+) -> Result<(), ApiError> {
     if let Some(status) = scripted_fault(state, path) {
         log(state, method, path, status.as_u16());
         return Err(if status == StatusCode::TOO_MANY_REQUESTS {
@@ -175,7 +176,7 @@ fn scripted_fault(state: &SimState, path: &str) -> Option<StatusCode> {
     StatusCode::from_u16(*status).ok()
 }
 
-fn log(state: &SimState, method: &Method, path: &str, status: u16) {
+pub(crate) fn log(state: &SimState, method: &Method, path: &str, status: u16) {
     state.log.lock().unwrap_or_else(|p| p.into_inner()).push(LoggedRequest {
         method: method.to_string(),
         path: path.to_string(),
@@ -220,12 +221,12 @@ fn rate_headers(response: &mut Response, bucket: &str, limit: u32, remaining: u3
     );
 }
 
-fn ok_logged(state: &SimState, method: &Method, path: &str, response: Response) -> ApiResult {
+pub(crate) fn ok_logged(state: &SimState, method: &Method, path: &str, response: Response) -> ApiResult {
     log(state, method, path, response.status().as_u16());
     Ok(response)
 }
 
-fn parse_id(text: &str) -> Option<u64> {
+pub(crate) fn parse_id(text: &str) -> Option<u64> {
     text.parse().ok()
 }
 
@@ -373,7 +374,7 @@ fn known_guild<'w>(world: &'w World, text: &str) -> Result<&'w Guild, ApiError> 
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, 10004, "Unknown Guild"))
 }
 
-fn find_message<'w>(world: &'w World, channel: &str, message: &str) -> Result<&'w Message, ApiError> {
+pub(crate) fn find_message<'w>(world: &'w World, channel: &str, message: &str) -> Result<&'w Message, ApiError> {
     let channel_id = known_channel(world, channel)?;
     let message_id = parse_id(message).ok_or_else(ApiError::unknown_message)?;
     world
@@ -392,14 +393,34 @@ pub fn render(state: &SimState, world: &World, message: &Message) -> Value {
             .and_then(|m| m.get(&id))
             .map(|original| message_json(original, &world.users, &state.base_url(), state.bot_user_id, true, None))
     });
-    message_json(
+    let mut json = message_json(
         message,
         &world.users,
         &state.base_url(),
         state.bot_user_id,
         true,
         referenced,
-    )
+    );
+    // Interaction responses come from the application's own webhook, as on Discord.
+    if let Some(origin) = &message.interaction {
+        json["webhook_id"] = json!(state.application_id.to_string());
+        json["application_id"] = json!(state.application_id.to_string());
+        if origin.kind == 2 {
+            json["type"] = json!(20);
+        }
+        let mut metadata = json!({
+            "id": origin.id.to_string(),
+            "type": origin.kind,
+            "user": world.users.get(&origin.user).map(crate::model::User::to_json),
+            // Guild-installed ("0"), in this guild.
+            "authorizing_integration_owners": {"0": message.guild_id.to_string()},
+        });
+        if let Some(interacted) = origin.interacted {
+            metadata["interacted_message_id"] = json!(interacted.to_string());
+        }
+        json["interaction_metadata"] = metadata;
+    }
+    json
 }
 
 /// A message create or webhook execute body, from JSON or multipart.
@@ -408,7 +429,7 @@ pub struct Submission {
     pub files: Vec<(String, Option<String>, Vec<u8>)>,
 }
 
-async fn read_submission(request: Request, state: &Arc<SimState>) -> Result<Submission, ApiError> {
+pub(crate) async fn read_submission(request: Request, state: &Arc<SimState>) -> Result<Submission, ApiError> {
     let is_multipart = request
         .headers()
         .get("content-type")
@@ -459,7 +480,7 @@ async fn read_submission(request: Request, state: &Arc<SimState>) -> Result<Subm
 }
 
 /// Checks a message body as Discord does; returns the content.
-fn validate(body: &Value, files: usize) -> Result<String, ApiError> {
+pub(crate) fn validate(body: &Value, files: usize) -> Result<String, ApiError> {
     let content = body["content"].as_str().unwrap_or_default().to_string();
     if content.chars().count() > 2000 {
         return Err(ApiError::invalid_form(
@@ -471,7 +492,10 @@ fn validate(body: &Value, files: usize) -> Result<String, ApiError> {
     let has_embeds = body["embeds"].as_array().is_some_and(|e| !e.is_empty());
     let has_poll = body["poll"].is_object();
     let has_stickers = body["sticker_ids"].as_array().is_some_and(|s| !s.is_empty());
-    if content.trim().is_empty() && !has_embeds && files == 0 && !has_poll && !has_stickers {
+    let has_components = body["components"].as_array().is_some_and(|c| !c.is_empty());
+    crate::components::check_message_components(&body["components"])
+        .map_err(|bad| ApiError::invalid_form(&bad.field, bad.code, &bad.message))?;
+    if content.trim().is_empty() && !has_embeds && files == 0 && !has_poll && !has_stickers && !has_components {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             50006,
@@ -577,11 +601,7 @@ pub fn store_message(
     submission: &Submission,
 ) -> Result<Value, ApiError> {
     let body = &submission.body;
-    let nonce = match &body["nonce"] {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    };
+    let nonce = nonce_of(body);
     let enforce = body["enforce_nonce"].as_bool().unwrap_or(false);
     let mut world = state.world();
     if enforce && let Some(nonce) = &nonce {
@@ -593,9 +613,37 @@ pub fn store_message(
             return Ok(render(state, &world, found));
         }
     }
+    let message = build_message(&mut world, channel_id, author, content, submission)?;
+    if let Some(nonce) = nonce {
+        world
+            .nonces
+            .insert((channel_id, author_key, nonce), (message.id, Instant::now()));
+    }
+    Ok(publish(state, world, message))
+}
+
+fn nonce_of(body: &Value) -> Option<String> {
+    match &body["nonce"] {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// A new message from a create or execute body, checked against the world (the message it
+/// replies to must exist) but not stored yet.
+pub fn build_message(
+    world: &mut World,
+    channel_id: u64,
+    author: Author,
+    content: String,
+    submission: &Submission,
+) -> Result<Message, ApiError> {
+    let body = &submission.body;
+    let nonce = nonce_of(body);
     let guild_id = world.channels[&channel_id].guild_id;
     let (mentions, mention_roles, mention_everyone) =
-        resolve_mentions(&world, guild_id, &content, &body["allowed_mentions"]);
+        resolve_mentions(world, guild_id, &content, &body["allowed_mentions"]);
     let reply_to = body["message_reference"]["message_id"].as_str().and_then(parse_id);
     if let Some(reply_to) = reply_to
         && !world
@@ -662,13 +710,16 @@ pub fn store_message(
         reply_to,
         reactions: Vec::new(),
         poll,
-        flags: 0,
+        // Of the flags a sender may set, Discord keeps SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS.
+        flags: body["flags"].as_u64().unwrap_or(0) & (4 | 4096),
+        interaction: None,
     };
-    if let Some(nonce) = nonce {
-        world
-            .nonces
-            .insert((channel_id, author_key, nonce), (id, Instant::now()));
-    }
+    Ok(message)
+}
+
+/// Stores a message in its channel, dispatches MESSAGE_CREATE, and returns its JSON.
+pub fn publish(state: &SimState, mut world: std::sync::MutexGuard<'_, World>, message: Message) -> Value {
+    let (channel_id, id) = (message.channel_id, message.id);
     world.messages.entry(channel_id).or_default().insert(id, message);
     let stored = &world.messages[&channel_id][&id];
     let json = render(state, &world, stored);
@@ -677,7 +728,7 @@ pub fn store_message(
     let pinged = stored.mentions.contains(&bot);
     drop(world);
     dispatch_message(state, "MESSAGE_CREATE", &json, own || pinged);
-    Ok(json)
+    json
 }
 
 /// Sends a message dispatch; sessions without the message content intent see empty
@@ -734,6 +785,8 @@ pub fn apply_edit(
             "Must be 2000 or fewer in length.",
         ));
     }
+    crate::components::check_message_components(&body["components"])
+        .map_err(|bad| ApiError::invalid_form(&bad.field, bad.code, &bad.message))?;
     let mut world = state.world();
     let found = find_message(&world, channel, message)?;
     if !may_edit(found) {
@@ -1207,6 +1260,10 @@ async fn execute_webhook(
     Query(query): Query<ExecuteQuery>,
     request: Request,
 ) -> ApiResult {
+    if crate::interactions::is_application(&state, &webhook) {
+        admit(&state, request.headers(), &method, "/webhooks/<application>", false)?;
+        return crate::interactions::followup(state, method, token, request).await;
+    }
     let path = format!("/webhooks/{webhook}/{token}");
     admit(
         &state,
@@ -1268,6 +1325,9 @@ async fn get_webhook_message(
     method: Method,
     Path((webhook, token, message)): Path<(String, String, String)>,
 ) -> ApiResult {
+    if crate::interactions::is_application(&state, &webhook) {
+        return crate::interactions::response_message(&state, &method, &token, &message, None);
+    }
     let path = format!("/webhooks/{webhook}/{token}/messages/{message}");
     let hook = webhook_for(&state, &webhook, &token).inspect_err(|_| log(&state, &method, &path, 404))?;
     let world = state.world();
@@ -1286,9 +1346,12 @@ async fn edit_webhook_message(
     Path((webhook, token, message)): Path<(String, String, String)>,
     body: Bytes,
 ) -> ApiResult {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(json!({}));
+    if crate::interactions::is_application(&state, &webhook) {
+        return crate::interactions::response_message(&state, &method, &token, &message, Some(&body));
+    }
     let path = format!("/webhooks/{webhook}/{token}/messages/{message}");
     let hook = webhook_for(&state, &webhook, &token).inspect_err(|_| log(&state, &method, &path, 404))?;
-    let body: Value = serde_json::from_slice(&body).unwrap_or(json!({}));
     let json = apply_edit(&state, &hook.channel_id.to_string(), &message, &body, |m| {
         m.webhook_id() == Some(hook.id)
     })
@@ -1301,6 +1364,9 @@ async fn delete_webhook_message(
     method: Method,
     Path((webhook, token, message)): Path<(String, String, String)>,
 ) -> ApiResult {
+    if crate::interactions::is_application(&state, &webhook) {
+        return crate::interactions::response_message(&state, &method, &token, &message, None);
+    }
     let path = format!("/webhooks/{webhook}/{token}/messages/{message}");
     let hook = webhook_for(&state, &webhook, &token).inspect_err(|_| log(&state, &method, &path, 404))?;
     {
@@ -1421,49 +1487,4 @@ async fn get_roles(State(state): Shared, headers: HeaderMap, method: Method, Pat
     let roles: Vec<Value> = guild.roles.iter().map(|r| r.to_json()).collect();
     drop(world);
     ok_logged(&state, &method, &path, Json(roles).into_response())
-}
-
-async fn put_commands(
-    State(state): Shared,
-    headers: HeaderMap,
-    method: Method,
-    uri: axum::http::Uri,
-    Json(body): Json<Value>,
-) -> ApiResult {
-    let path = uri.path().to_string();
-    admit(&state, &headers, &method, &path, true)?;
-    let commands = body.as_array().cloned().unwrap_or_default();
-    let mut world = state.world();
-    let mut stored = Vec::new();
-    for mut command in commands {
-        if command["name"].as_str().is_none_or(|n| n.is_empty() || n.len() > 32) {
-            drop(world);
-            log(&state, &method, &path, 400);
-            return Err(ApiError::invalid_form(
-                "name",
-                "BASE_TYPE_BAD_LENGTH",
-                "Must be between 1 and 32 in length.",
-            ));
-        }
-        command["id"] = json!(world.ids.next().to_string());
-        command["application_id"] = json!(state.application_id.to_string());
-        command["version"] = json!("1");
-        command["default_member_permissions"] = command
-            .get("default_member_permissions")
-            .cloned()
-            .unwrap_or(Value::Null);
-        command["type"] = command.get("type").cloned().unwrap_or(json!(1));
-        command["description"] = command.get("description").cloned().unwrap_or(json!(""));
-        stored.push(command);
-    }
-    world.commands = stored.clone();
-    drop(world);
-    ok_logged(&state, &method, &path, Json(stored).into_response())
-}
-
-async fn get_commands(State(state): Shared, headers: HeaderMap, method: Method, uri: axum::http::Uri) -> ApiResult {
-    let path = uri.path().to_string();
-    admit(&state, &headers, &method, &path, true)?;
-    let commands = state.world().commands.clone();
-    ok_logged(&state, &method, &path, Json(commands).into_response())
 }

@@ -47,6 +47,8 @@ pub struct SimConfig {
     pub enabled_privileged_intents: u64,
     pub heartbeat_interval: Duration,
     pub limits: Limits,
+    /// How long a bot has to answer an interaction (Discord: 3 s).
+    pub interaction_ack_window: Duration,
 }
 
 impl Default for SimConfig {
@@ -57,6 +59,7 @@ impl Default for SimConfig {
             enabled_privileged_intents: INTENT_GUILD_MEMBERS | INTENT_MESSAGE_CONTENT,
             heartbeat_interval: Duration::from_millis(41_250),
             limits: Limits::default(),
+            interaction_ack_window: Duration::from_secs(3),
         }
     }
 }
@@ -73,7 +76,9 @@ pub struct World {
     pub webhooks: HashMap<u64, Webhook>,
     /// (channel, author, nonce) → (message id, when), for `enforce_nonce`.
     pub nonces: HashMap<(u64, u64, String), (u64, Instant)>,
-    pub commands: Vec<Value>,
+    /// Registered commands by guild (`None`: global).
+    pub commands: HashMap<Option<u64>, Vec<Value>>,
+    pub interactions: HashMap<u64, crate::interactions::Interaction>,
 }
 
 /// A gateway session: what it was sent (for RESUME) and where to send more.

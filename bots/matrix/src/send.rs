@@ -16,7 +16,15 @@ use crate::error::{classify_http, classify_send};
 pub async fn perform(room: &Room, idempotency_key: &str, action: &OutboundAction) -> Result<Delivered, ChatError> {
     let txn = transaction_id(idempotency_key);
     let (event_type, content) = match action {
-        OutboundAction::Send { body, .. } => ("m.room.message", message_content(body)),
+        // Matrix has no buttons: the core writes the text way to answer into the body.
+        OutboundAction::Send { body, .. } | OutboundAction::SendControls { body, .. } => {
+            ("m.room.message", message_content(body))
+        }
+        OutboundAction::Respond { .. } => {
+            return Err(ChatError::Permanent(
+                "Matrix reports no interactions to respond to; answer in the room instead".into(),
+            ));
+        }
         OutboundAction::Edit { target, body } => {
             let target = parse_event_id(target)?;
             let new_content = message_content(body);
