@@ -51,6 +51,7 @@ pub fn router() -> Router<Arc<SimState>> {
                 .delete(delete_webhook_message),
         )
         .route("/channels/{channel}/polls/{message}/expire", post(expire_poll))
+        .route("/channels/{channel}/polls/{message}/answers/{answer}", get(poll_voters))
         .route("/guilds/{guild}/members/{user}", get(get_member))
         .route("/guilds/{guild}/roles", get(get_roles))
 }
@@ -1083,6 +1084,59 @@ pub fn vote(state: &SimState, channel: u64, message: u64, user: u64, answer: u32
         });
     }
     Ok(())
+}
+
+#[derive(serde::Deserialize)]
+pub struct VotersQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+/// The users who chose an answer, by id, `after` one and up to `limit` (1-100, default 25).
+async fn poll_voters(
+    State(state): Shared,
+    headers: HeaderMap,
+    method: Method,
+    Path((channel, message, answer)): Path<(String, String, String)>,
+    Query(query): Query<VotersQuery>,
+) -> ApiResult {
+    let path = format!("/channels/{channel}/polls/{message}/answers/{answer}");
+    admit(&state, &headers, &method, &path, true)?;
+    let limit = query.limit.unwrap_or(25);
+    if !(1..=100).contains(&limit) {
+        log(&state, &method, &path, 400);
+        return Err(ApiError::invalid_form(
+            "limit",
+            "NUMBER_TYPE_MAX",
+            "int value should be between 1 and 100.",
+        ));
+    }
+    let after = query.after.as_deref().and_then(parse_id).unwrap_or(0);
+    let world = state.world();
+    let found = find_message(&world, &channel, &message).inspect_err(|_| log(&state, &method, &path, 404))?;
+    let Some(poll) = &found.poll else {
+        log(&state, &method, &path, 400);
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            520001,
+            "This message does not have a poll",
+        ));
+    };
+    let answer: u32 = answer.parse().unwrap_or(0);
+    if answer == 0 || answer as usize > poll.answers.len() {
+        log(&state, &method, &path, 404);
+        return Err(ApiError::new(StatusCode::NOT_FOUND, 10018, "Unknown poll answer"));
+    }
+    let mut voters: Vec<u64> = poll.votes.get(&answer).cloned().unwrap_or_default();
+    voters.sort_unstable();
+    let users: Vec<Value> = voters
+        .into_iter()
+        .filter(|id| *id > after)
+        .take(limit)
+        .filter_map(|id| world.users.get(&id).map(crate::model::User::to_json))
+        .collect();
+    drop(world);
+    ok_logged(&state, &method, &path, Json(json!({"users": users})).into_response())
 }
 
 async fn expire_poll(

@@ -407,6 +407,48 @@ async fn the_http_control_api_builds_the_world_and_acts_as_people() {
     assert_eq!(seen[0]["author"], "ayse");
     assert_eq!(seen[0]["edited"], true);
     assert_eq!(seen[0]["reactions"][0]["count"], 1);
+    let app = sim.application_id();
+    let (status, _) = call(
+        &sim,
+        "PUT",
+        &format!("/applications/{app}/commands"),
+        Some(json!([{"name": "magnet", "description": "MAGNET", "options": [
+            {"name": "help", "description": "What you may run", "type": 1}]}])),
+        Some(sim.bot_token()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let run = post(
+        "/command",
+        json!({"channel": channel, "user": user, "path": ["magnet", "help"]}),
+    )
+    .await["interaction"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let view: Value = client
+        .get(control(&format!("/interactions/{run}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["response"], Value::Null, "nobody answered yet");
+    let refused = client
+        .post(control("/command"))
+        .json(&json!({"channel": channel, "user": user, "path": ["magnet", "nope"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let refused = client
+        .post(control("/click"))
+        .json(&json!({"channel": channel, "message": message, "user": user, "custom_id": "none"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422, "the message has no such button");
     let bad = client
         .post(control("/post"))
         .json(&json!({"channel": "x", "user": "y", "content": "z"}))
@@ -414,4 +456,50 @@ async fn the_http_control_api_builds_the_world_and_acts_as_people() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn poll_voters_are_listed_per_answer_in_pages() {
+    let sim = DiscordSim::start(SimConfig::default()).await.unwrap();
+    let guild = sim.create_guild("MAGNET");
+    let channel = sim.create_channel(guild, "general");
+    let people: Vec<u64> = (0..3).map(|n| sim.create_user(guild, &format!("p{n}"), None)).collect();
+    let token = Some(sim.bot_token());
+    let (status, poll) = call(
+        &sim,
+        "POST",
+        &format!("/channels/{channel}/messages"),
+        Some(
+            json!({"poll": {"question": {"text": "Day?"}, "answers": [{"poll_media": {"text": "Tue"}},
+            {"poll_media": {"text": "Thu"}}], "duration": 1, "allow_multiselect": true}}),
+        ),
+        token,
+    )
+    .await;
+    assert_eq!(status, 200, "{poll}");
+    let message: u64 = poll["id"].as_str().unwrap().parse().unwrap();
+    for person in &people {
+        sim.vote(channel, message, *person, 1, true);
+    }
+    sim.vote(channel, message, people[0], 2, true);
+    let answers = format!("/channels/{channel}/polls/{message}/answers");
+    let ids = |body: &Value| -> Vec<u64> {
+        body["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().parse().unwrap())
+            .collect()
+    };
+    let (status, first) = call(&sim, "GET", &format!("{answers}/1?limit=2"), None, token).await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&first), people[..2]);
+    let (_, rest) = call(&sim, "GET", &format!("{answers}/1?after={}", people[1]), None, token).await;
+    assert_eq!(ids(&rest), people[2..]);
+    let (_, second) = call(&sim, "GET", &format!("{answers}/2"), None, token).await;
+    assert_eq!(ids(&second), people[..1]);
+    let (status, body) = call(&sim, "GET", &format!("{answers}/3"), None, token).await;
+    assert_eq!((status, body["code"].as_u64()), (404, Some(10018)));
+    let (status, _) = call(&sim, "GET", &format!("{answers}/1?limit=101"), None, token).await;
+    assert_eq!(status, 400);
 }

@@ -8,6 +8,7 @@
 //! under the original author's name, bot messages with a nonce that Discord enforces.
 
 mod convert;
+mod interact;
 mod reader;
 mod rest;
 mod send;
@@ -16,13 +17,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use magnet_chat::{
-    ChatAdapter, ChatError, Delivered, EventKind, EventSink, InboundEvent, Member, Outbound, OutboundAction, Platform,
-    Sender,
+    ChatAdapter, ChatError, CommandSpec, Delivered, EventKind, EventSink, InboundEvent, Member, Outbound,
+    OutboundAction, Platform, Sender,
 };
 use reqwest::Method;
 use serenity::all::{
-    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Message, MessageId, MessagePollVoteAddEvent,
-    MessagePollVoteRemoveEvent, MessageUpdateEvent, Reaction, ReactionType, Ready,
+    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction, Message, MessageId,
+    MessagePollVoteAddEvent, MessagePollVoteRemoveEvent, MessageUpdateEvent, Reaction, ReactionType, Ready,
 };
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -166,6 +167,7 @@ impl DiscordAdapter {
         let handler = Gateway {
             readers,
             own: own.clone(),
+            rest: rest.clone(),
         };
         let mut client = serenity::all::ClientBuilder::new_with_http(http, intents)
             .event_handler(handler)
@@ -301,12 +303,27 @@ impl ChatAdapter for DiscordAdapter {
     async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError> {
         self.rest.download(url).await
     }
+
+    /// Registers the commands in every guild the bot serves: guild commands show up at
+    /// once, and only where the bot bridges something.
+    async fn register_commands(&self, commands: &[CommandSpec]) -> Result<(), ChatError> {
+        let body = interact::commands_json(commands);
+        let mut guilds: Vec<u64> = self.guilds.values().copied().collect();
+        guilds.sort_unstable();
+        guilds.dedup();
+        for guild in guilds {
+            let path = format!("/applications/{}/guilds/{guild}/commands", self.own.application);
+            self.rest.json(Method::PUT, &path, "commands", Some(&body)).await?;
+        }
+        Ok(())
+    }
 }
 
 /// The gateway side: each event nudges the reader of its channel.
 struct Gateway {
     readers: HashMap<u64, mpsc::UnboundedSender<Nudge>>,
     own: Arc<OwnIds>,
+    rest: Arc<Rest>,
 }
 
 impl Gateway {
@@ -442,6 +459,31 @@ impl EventHandler for Gateway {
             vote.answer_id.get(),
             false,
         );
+    }
+
+    async fn interaction_create(&self, _: Context, interaction: Interaction) {
+        let Some(channel) = interact::channel_of(&interaction) else {
+            return;
+        };
+        if !self.readers.contains_key(&channel) {
+            // Not a bridged channel (commands are registered per guild): say so at once.
+            let _ = interact::decline(&self.rest, &interaction).await;
+            return;
+        }
+        match interact::acknowledge(&self.rest, &interaction).await {
+            Ok(interact::Acknowledged::Event(understood)) => {
+                let understood = *understood;
+                let channel = ChannelId::new(understood.channel);
+                self.event(channel, understood.event_id, understood.sender, understood.kind);
+            }
+            Ok(interact::Acknowledged::Handled) => {}
+            Ok(interact::Acknowledged::Expired) => {
+                tracing::warn!(interaction = %interaction.id(), "discord: an interaction expired before it was acknowledged; not acting on it");
+            }
+            Err(error) => {
+                tracing::warn!(interaction = %interaction.id(), %error, "discord: could not acknowledge an interaction; not acting on it");
+            }
+        }
     }
 
     async fn reaction_add(&self, _: Context, reaction: Reaction) {

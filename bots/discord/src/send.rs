@@ -135,6 +135,18 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
             });
             rest.json(Method::POST, &messages, &bucket, Some(&payload)).await?
         }
+        OutboundAction::SendControls { body, controls } => {
+            let mut payload = bot_message(&outbound.idempotency_key, &body.text);
+            payload["components"] = crate::interact::components(controls)?;
+            rest.json(Method::POST, &messages, &bucket, Some(&payload)).await?
+        }
+        OutboundAction::Respond {
+            interaction,
+            body,
+            private,
+        } => {
+            return crate::interact::respond(rest, adapter.own.application, interaction, body, *private).await;
+        }
         OutboundAction::EndPoll { target, .. } => {
             let path = format!("/channels/{channel}/polls/{target}/expire");
             rest.json(Method::POST, &path, &format!("polls:{channel}"), None)
@@ -261,7 +273,7 @@ fn file_part(file: &FileUpload) -> FilePart {
 }
 
 /// A nonce of at most 25 characters, the same for the same delivery key.
-fn nonce(key: &str) -> String {
+pub(crate) fn nonce(key: &str) -> String {
     let hash = key
         .bytes()
         .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));

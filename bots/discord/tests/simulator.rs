@@ -4,7 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use magnet_chat::{ChatAdapter, EventKind, FileUpload, MessageBody, Outbound, OutboundAction, Persona, PollStart};
+use magnet_chat::{
+    Button, ButtonStyle, ChatAdapter, CommandOption, CommandSpec, Control, EventKind, FileUpload, Menu, MenuOption,
+    MessageBody, Outbound, OutboundAction, Persona, PollStart,
+};
 use magnet_discord::{DiscordAdapter, DiscordSettings};
 use magnet_discord_sim::{DiscordSim, Limits, SimConfig};
 use magnet_testkit::RecordingSink;
@@ -511,5 +514,262 @@ async fn a_relay_that_may_have_been_sent_is_found_instead_of_sent_twice() {
     let other = adapter.redeliver(&relay("r2", "a different message")).await.unwrap();
     assert_ne!(other, first);
     assert_eq!(w.sim.messages(w.channel).len(), 2);
+    adapter.shutdown().await;
+}
+
+fn option(name: &str, required: bool, choices: &[&str]) -> CommandOption {
+    CommandOption {
+        name: name.into(),
+        description: format!("the {name}"),
+        required,
+        choices: choices.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+fn command(name: &str, options: Vec<CommandOption>, subcommands: Vec<CommandSpec>) -> CommandSpec {
+    CommandSpec {
+        name: name.into(),
+        description: format!("{name} things"),
+        options,
+        subcommands,
+    }
+}
+
+/// The interaction handle of the last event, which must be of the given shape.
+fn handle_of(event: &magnet_chat::InboundEvent) -> String {
+    match &event.kind {
+        EventKind::Command { interaction, .. }
+        | EventKind::ControlUsed { interaction, .. }
+        | EventKind::FormSubmitted { interaction, .. } => interaction.clone(),
+        other => panic!("not an interaction: {other:?}"),
+    }
+}
+
+fn respond(channel: u64, key: &str, interaction: &str, text_: &str, private: bool) -> Outbound {
+    send(
+        channel,
+        key,
+        OutboundAction::Respond {
+            interaction: interaction.into(),
+            body: text(text_),
+            private,
+        },
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_clicks_menus_and_forms_reach_the_core_and_the_core_answers_them() {
+    let w = world(SimConfig::default()).await;
+    let elsewhere = w.sim.create_channel(w.guild, "off-topic");
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    adapter
+        .register_commands(&[command(
+            "magnet",
+            vec![],
+            vec![
+                command("help", vec![], vec![]),
+                command("rsvp", vec![option("answer", true, &["yes", "no", "maybe"])], vec![]),
+            ],
+        )])
+        .await
+        .unwrap();
+
+    // A slash command: acknowledged at once, handed to the core, answered for everyone.
+    let run = w
+        .sim
+        .run_command(w.channel, w.ayse, &["magnet", "rsvp"], &[("answer", "yes")])
+        .unwrap();
+    let events = sink.wait_for_count(1, WAIT).await;
+    assert_eq!(events[0].event_id, run.to_string());
+    assert_eq!(events[0].sender.display_name, "Ayşe");
+    let EventKind::Command { path, options, .. } = &events[0].kind else {
+        panic!("{:?}", events[0])
+    };
+    assert_eq!(path, &["magnet", "rsvp"]);
+    assert_eq!(options, &[("answer".to_string(), "yes".to_string())]);
+    let view = w.sim.interaction(run).unwrap();
+    assert_eq!(view.response, Some(5), "deferred within 3 s");
+    assert!(view.replies[0].ephemeral && view.replies[0].loading, "{view:?}");
+    adapter
+        .deliver(&respond(w.channel, "r1", &handle_of(&events[0]), "Ayşe: yes", false))
+        .await
+        .unwrap();
+    let view = w.sim.interaction(run).unwrap();
+    assert_eq!(view.replies.len(), 1);
+    assert_eq!(
+        (
+            view.replies[0].content.as_str(),
+            view.replies[0].ephemeral,
+            view.replies[0].loading
+        ),
+        ("Ayşe: yes", false, false)
+    );
+
+    assert!(w.sim.messages(w.channel).iter().any(|m| m.content == "Ayşe: yes"));
+
+    // A private answer to a command: only the person who asked sees it.
+    let help = w.sim.run_command(w.channel, w.ayse, &["magnet", "help"], &[]).unwrap();
+    let events = sink.wait_for_count(2, WAIT).await;
+    adapter
+        .deliver(&respond(
+            w.channel,
+            "r2",
+            &handle_of(&events[1]),
+            "You may run: help, rsvp",
+            true,
+        ))
+        .await
+        .unwrap();
+    let view = w.sim.interaction(help).unwrap();
+    assert_eq!(view.replies.len(), 1, "{view:?}");
+    assert_eq!(
+        (view.replies[0].content.as_str(), view.replies[0].ephemeral),
+        ("You may run: help, rsvp", true)
+    );
+    assert!(
+        !w.sim
+            .messages(w.channel)
+            .iter()
+            .any(|m| m.content.contains("You may run")),
+        "private answers stay out of the channel"
+    );
+
+    // Controls under a bot message: a button, a button that asks for text, a menu.
+    let controls = vec![
+        Control::Button(Button {
+            id: "rsvp:yes".into(),
+            label: "Yes".into(),
+            style: ButtonStyle::Success,
+            asks_text: false,
+        }),
+        Control::Button(Button {
+            id: "why".into(),
+            label: "Something to add?".into(),
+            style: ButtonStyle::Secondary,
+            asks_text: true,
+        }),
+        Control::Menu(Menu {
+            id: "topics".into(),
+            placeholder: "Topics".into(),
+            options: ["borders", "housing"]
+                .iter()
+                .map(|t| MenuOption {
+                    value: t.to_string(),
+                    label: t.to_string(),
+                })
+                .collect(),
+            min: 1,
+            max: 2,
+        }),
+    ];
+    let posted = adapter
+        .deliver(&send(
+            w.channel,
+            "c1",
+            OutboundAction::SendControls {
+                body: text("Pillar meeting on Tuesday: will you attend?"),
+                controls,
+            },
+        ))
+        .await
+        .unwrap();
+    let message: u64 = posted.remote_id.parse().unwrap();
+    let seen = w.sim.messages(w.channel);
+    let shown = seen.iter().find(|m| m.id == message).unwrap();
+    assert_eq!(shown.components.len(), 2, "buttons on one row, the menu on its own");
+
+    let click = w.sim.click(w.channel, message, w.ayse, "rsvp:yes").unwrap();
+    let events = sink.wait_for_count(3, WAIT).await;
+    let EventKind::ControlUsed {
+        message: on,
+        control,
+        values,
+        ..
+    } = &events[2].kind
+    else {
+        panic!("{:?}", events[2])
+    };
+    assert_eq!(
+        (on.as_str(), control.as_str(), values.len()),
+        (posted.remote_id.as_str(), "rsvp:yes", 0)
+    );
+    adapter
+        .deliver(&respond(w.channel, "r3", &handle_of(&events[2]), "Noted: yes", true))
+        .await
+        .unwrap();
+    let view = w.sim.interaction(click).unwrap();
+    assert_eq!(
+        (view.response, view.replies[0].content.as_str()),
+        (Some(6), "Noted: yes")
+    );
+    assert!(view.replies[0].ephemeral);
+
+    w.sim
+        .choose(w.channel, message, w.ayse, "topics", &["housing", "borders"])
+        .unwrap();
+    let events = sink.wait_for_count(4, WAIT).await;
+    assert!(matches!(&events[3].kind, EventKind::ControlUsed { values, .. } if values == &["housing", "borders"]));
+
+    // The button that asks for text opens a form at once; what reaches the core is the answer.
+    let opened = w.sim.click(w.channel, message, w.ayse, "form:why").unwrap();
+    let view = w
+        .sim
+        .wait_for_interaction(opened, WAIT, |v| v.modal.is_some())
+        .await
+        .expect("a form");
+    assert_eq!(view.modal.unwrap()["title"], "Something to add?");
+    w.sim
+        .submit_form(opened, w.ayse, &[("answer", "Please add the housing report")])
+        .unwrap();
+    let events = sink.wait_for_count(5, WAIT).await;
+    let EventKind::FormSubmitted {
+        message: on,
+        form,
+        fields,
+        ..
+    } = &events[4].kind
+    else {
+        panic!("{:?}", events[4])
+    };
+    assert_eq!(on.as_deref(), Some(posted.remote_id.as_str()));
+    assert_eq!(form, "why");
+    assert_eq!(
+        fields,
+        &[("answer".to_string(), "Please add the housing report".to_string())]
+    );
+
+    // A command in a channel the bot does not bridge is answered there and goes no further.
+    let stray = w.sim.run_command(elsewhere, w.ayse, &["magnet", "help"], &[]).unwrap();
+    let view = w
+        .sim
+        .wait_for_interaction(stray, WAIT, |v| !v.replies.is_empty())
+        .await
+        .unwrap();
+    assert!(view.replies[0].content.contains("does not bridge"), "{view:?}");
+    assert!(view.replies[0].ephemeral);
+    assert!(
+        events
+            .iter()
+            .chain(&sink.events())
+            .all(|e| e.room == w.channel.to_string())
+    );
+    adapter.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_roles_are_read_fresh_for_permission_checks() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let room = w.channel.to_string();
+    let before = adapter.member(&room, &w.ayse.to_string()).await.unwrap().unwrap();
+    assert_eq!(before.display_name.as_deref(), Some("Ayşe"));
+    assert!(before.roles.is_empty());
+    let secretariat = w.sim.create_role(w.guild, "secretariat");
+    w.sim.assign_role(w.guild, w.ayse, secretariat);
+    let after = adapter.member(&room, &w.ayse.to_string()).await.unwrap().unwrap();
+    assert_eq!(after.roles, vec![secretariat.to_string()]);
+    assert_eq!(adapter.member(&room, "1234567890").await.unwrap(), None, "not a member");
     adapter.shutdown().await;
 }
