@@ -128,7 +128,7 @@ while time.time() < deadline:
 sys.exit("Synapse did not answer within 90 s")
 PY
 then
-    tail -50 "$SYN_DIR/stdout.log" "$SYN_DIR"/*.log >&2 || true
+    tail -n 50 "$SYN_DIR/stdout.log" "$SYN_DIR"/*.log >&2 || true
     exit 1
 fi
 
