@@ -2,6 +2,7 @@
 //!
 //! The map of the components (see `shared/DESIGN.md` for the whole target):
 //! - [`bridge`]: what happens to an event seen in a pillar's room.
+//! - [`command`]: the chat command language, on both platforms.
 //! - [`config`]: the TOML file and secrets, validated with file, line and key.
 //! - [`store`]: the one storage API, on SQLite (embedded) or PostgreSQL (shared).
 //! - [`http`]: the health endpoint.
@@ -11,6 +12,7 @@
 //! core never imports matrix-sdk or serenity.
 
 pub mod bridge;
+pub mod command;
 pub mod config;
 pub mod http;
 pub mod runtime;

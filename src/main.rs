@@ -66,7 +66,12 @@ fn main() -> ExitCode {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // The SDKs log every request and sync at info; ours is what an operator reads.
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(
+                "warn,matrix_sdk::http_client=off,matrix_sdk_crypto=error,magnet=info,magnet_matrix=info,magnet_discord=info",
+            )
+        });
     // Colours only on a terminal: log files and test harnesses read plain text.
     let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use magnet_chat::EventSink;
+use magnet_chat::{ChatAdapter, EventSink, Platform};
 use magnet_discord::{DiscordAdapter, DiscordError, DiscordSettings};
 use magnet_matrix::{Credential, MatrixAdapter, MatrixError, MatrixSettings};
 use tokio::sync::watch;
 
-use crate::bridge::StoreSink;
+use crate::bridge::{Bridge, RetryPolicy, StoreSink};
 use crate::config::{Config, DiscordConfig, MatrixConfig, MatrixCredential, SecretSource};
 use crate::http;
 use crate::store::Store;
@@ -40,14 +40,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let http_task = tokio::spawn(http::serve(listener, store.clone(), http_stop));
 
-    let sink: Arc<dyn EventSink> = Arc::new(StoreSink::new(store.clone()));
+    let bridge = Bridge::new(store.clone(), RetryPolicy::default(), stop_rx.clone());
+    let sink: Arc<dyn EventSink> = Arc::new(StoreSink::new(
+        store.clone(),
+        bridge.platforms().clone(),
+        Arc::new(config.secretariat.clone()),
+    ));
     let matrix_task = config.matrix.as_ref().map(|matrix| {
         let settings = matrix_settings(&config, matrix);
-        tokio::spawn(run_matrix(settings, sink.clone(), stop_rx.clone()))
+        tokio::spawn(run_matrix(settings, sink.clone(), bridge.clone(), stop_rx.clone()))
     });
     let discord_task = config.discord.as_ref().map(|discord| {
         let settings = discord_settings(&config, discord);
-        tokio::spawn(run_discord(settings, sink.clone(), stop_rx.clone()))
+        tokio::spawn(run_discord(settings, sink.clone(), bridge.clone(), stop_rx.clone()))
     });
     if config.matrix.is_none() && config.discord.is_none() {
         tracing::info!("no chat platform configured; serving the health endpoint only");
@@ -139,6 +144,7 @@ where
 async fn run_matrix(
     settings: Result<MatrixSettings, String>,
     sink: Arc<dyn EventSink>,
+    bridge: Bridge,
     mut stop: watch::Receiver<bool>,
 ) {
     let settings = match settings {
@@ -152,7 +158,10 @@ async fn run_matrix(
     let Some(adapter) = start_with_retry("matrix", &mut stop, start, MatrixError::is_transient).await else {
         return;
     };
+    let adapter = Arc::new(adapter);
+    bridge.platform_up(adapter.clone() as Arc<dyn ChatAdapter>).await;
     let _ = stop.wait_for(|stop| *stop).await;
+    bridge.platform_down(Platform::Matrix);
     adapter.shutdown();
     tracing::info!("matrix: stopped");
 }
@@ -173,6 +182,7 @@ fn discord_settings(config: &Config, discord: &DiscordConfig) -> Result<DiscordS
 async fn run_discord(
     settings: Result<DiscordSettings, String>,
     sink: Arc<dyn EventSink>,
+    bridge: Bridge,
     mut stop: watch::Receiver<bool>,
 ) {
     let settings = match settings {
@@ -186,7 +196,10 @@ async fn run_discord(
     let Some(adapter) = start_with_retry("discord", &mut stop, start, DiscordError::is_transient).await else {
         return;
     };
+    let adapter = Arc::new(adapter);
+    bridge.platform_up(adapter.clone() as Arc<dyn ChatAdapter>).await;
     let _ = stop.wait_for(|stop| *stop).await;
+    bridge.platform_down(Platform::Discord);
     adapter.shutdown().await;
     tracing::info!("discord: stopped");
 }

@@ -1,49 +1,152 @@
 //! The core's implementation of the port's [`EventSink`]: each inbound event is recorded
-//! once, with the room's new position, in one transaction, before the adapter counts it as
-//! seen.
+//! once, together with the deliveries it causes and the room's new position, in one
+//! transaction, before the adapter counts it as seen. Commands are answered instead of
+//! relayed; their answer is a delivery of the same transaction.
 
-use magnet_chat::{Commit, EventKind, EventSink, InboundEvent, Platform, ResumePoint, SinkError};
+use std::sync::Arc;
 
-use crate::store::{InboundRecord, Recorded, Store};
+use magnet_chat::{
+    Commit, EventKind, EventSink, InboundEvent, MessageBody, MessageKind, OutboundAction, Platform, ResumePoint,
+    SinkError,
+};
 
-/// Commits inbound events to the store.
+use super::payload::Payload;
+use super::{Platforms, format, route};
+use crate::command::{self, CommandContext, Invoker, UsageError};
+use crate::config::Secretariat;
+use crate::store::{InboundRecord, NewDelivery, Recorded, RoomRow, Store};
+
+/// Commits inbound events to the store and rings the workers of the rooms they go to.
 #[derive(Clone)]
 pub struct StoreSink {
     store: Store,
+    platforms: Platforms,
+    secretariat: Arc<Secretariat>,
 }
 
 impl StoreSink {
-    pub fn new(store: Store) -> StoreSink {
-        StoreSink { store }
+    pub fn new(store: Store, platforms: Platforms, secretariat: Arc<Secretariat>) -> StoreSink {
+        StoreSink {
+            store,
+            platforms,
+            secretariat,
+        }
     }
 
-    async fn room_id(&self, platform: Platform, room: &str) -> Result<Option<(i64, Option<String>)>, SinkError> {
+    async fn active_room(&self, platform: Platform, room: &str) -> Result<Option<RoomRow>, SinkError> {
         let row = self.store.room(platform, room).await.map_err(internal)?;
-        Ok(row.filter(|row| row.active).map(|row| (row.id, row.pillar_id)))
+        Ok(row.filter(|row| row.active))
+    }
+
+    /// The answer to a command, as a delivery back to where it was asked.
+    async fn answer(&self, event: &InboundEvent, parsed: Result<command::Command, UsageError>) -> Payload {
+        let slash = matches!(event.kind, EventKind::Command { .. });
+        let text = match parsed {
+            Ok(command) => {
+                let context = CommandContext {
+                    store: &self.store,
+                    platforms: &self.platforms,
+                    secretariat: &self.secretariat,
+                };
+                let invoker = Invoker {
+                    platform: event.platform,
+                    room: &event.room,
+                    user: &event.sender.id,
+                    slash,
+                };
+                command::execute(&command, &context, &invoker).await
+            }
+            Err(UsageError(message)) => message,
+        };
+        let action = match &event.kind {
+            EventKind::Command { interaction, .. } => OutboundAction::Respond {
+                interaction: interaction.clone(),
+                body: MessageBody {
+                    text,
+                    ..Default::default()
+                },
+                private: true,
+            },
+            _ => {
+                let html = match event.platform {
+                    Platform::Matrix => Some(format::discord_to_matrix_html(&text, &|_| None)),
+                    Platform::Discord => None,
+                };
+                OutboundAction::Send {
+                    body: MessageBody {
+                        kind: MessageKind::Notice,
+                        text,
+                        html,
+                        reply_to: Some(event.event_id.clone()),
+                        attachments: Vec::new(),
+                    },
+                    persona: None,
+                }
+            }
+        };
+        Payload::Direct(action)
+    }
+}
+
+/// The command an event carries, if it is one.
+fn command_in(event: &InboundEvent) -> Option<Result<command::Command, UsageError>> {
+    match &event.kind {
+        EventKind::Message(body) => command::parse_text(&body.text),
+        EventKind::Command { path, options, .. } => Some(command::parse_slash(path, options)),
+        _ => None,
     }
 }
 
 #[async_trait::async_trait]
 impl EventSink for StoreSink {
     async fn commit(&self, event: InboundEvent) -> Result<Commit, SinkError> {
-        let Some((room_id, pillar_id)) = self.room_id(event.platform, &event.room).await? else {
+        let Some(room) = self.active_room(event.platform, &event.room).await? else {
             tracing::debug!(platform = %event.platform, room = %event.room, "event from a room that is not configured; ignored");
             return Ok(Commit::Ignored);
         };
+        let kind = event.kind.dedup_kind();
         let is_new_message = matches!(event.kind, EventKind::Message(_) | EventKind::PollStart(_));
-        let starts_message_in = if is_new_message { pillar_id } else { None };
+        let (starts_message, deliveries) = match command_in(&event) {
+            Some(parsed) => {
+                // A command seen before was answered before: do not run it again.
+                if self
+                    .store
+                    .inbound_seen(room.id, &event.event_id, kind)
+                    .await
+                    .map_err(internal)?
+                {
+                    return Ok(Commit::Duplicate);
+                }
+                let answer = self.answer(&event, parsed).await;
+                let delivery = NewDelivery {
+                    room_id: room.id,
+                    action: answer.action().to_string(),
+                    message_id: None,
+                    payload: answer.to_json(),
+                };
+                (false, vec![delivery])
+            }
+            None => {
+                let route = route::plan(&self.store, &room, &event).await.map_err(internal)?;
+                (route.starts_message, route.deliveries)
+            }
+        };
+        let targets: Vec<i64> = deliveries.iter().map(|d| d.room_id).collect();
         let record = InboundRecord {
-            room_id,
+            room_id: room.id,
             remote_event_id: event.event_id.clone(),
-            kind: event.kind.dedup_kind().to_string(),
+            kind: kind.to_string(),
             sender_id: event.sender.id.clone(),
             event_ts: event.timestamp_ms,
-            starts_message_in,
+            starts_message_in: if starts_message { room.pillar_id.clone() } else { None },
             advances_position: is_new_message,
-            deliveries: Vec::new(),
+            deliveries,
         };
         match self.store.record_inbound(&record).await.map_err(internal)? {
             Recorded::New { .. } => {
+                for target in targets {
+                    self.platforms.wake(target);
+                }
                 tracing::debug!(platform = %event.platform, room = %event.room, event = %event.event_id, "event committed");
                 Ok(Commit::Recorded)
             }
@@ -55,10 +158,10 @@ impl EventSink for StoreSink {
     }
 
     async fn resume_point(&self, platform: Platform, room: &str) -> Result<Option<ResumePoint>, SinkError> {
-        let Some((room_id, _)) = self.room_id(platform, room).await? else {
+        let Some(room) = self.active_room(platform, room).await? else {
             return Ok(None);
         };
-        let position = self.store.position(room_id).await.map_err(internal)?;
+        let position = self.store.position(room.id).await.map_err(internal)?;
         Ok(position.map(|p| ResumePoint {
             event_id: p.event_id,
             timestamp_ms: p.event_ts,
@@ -66,11 +169,11 @@ impl EventSink for StoreSink {
     }
 
     async fn mark_start(&self, platform: Platform, room: &str, start: ResumePoint) -> Result<(), SinkError> {
-        let Some((room_id, _)) = self.room_id(platform, room).await? else {
+        let Some(room_row) = self.active_room(platform, room).await? else {
             return Err(SinkError(format!("{platform} room {room} is not configured")));
         };
         self.store
-            .set_position_if_absent(room_id, &start.event_id, start.timestamp_ms)
+            .set_position_if_absent(room_row.id, &start.event_id, start.timestamp_ms)
             .await
             .map_err(internal)
     }

@@ -229,6 +229,51 @@ impl Store {
         Ok(rows)
     }
 
+    /// Whether an inbound event was recorded already.
+    pub async fn inbound_seen(&self, room_id: i64, remote_event_id: &str, kind: &str) -> Result<bool> {
+        let row =
+            sqlx::query("SELECT id FROM inbound_events WHERE room_id = $1 AND remote_event_id = $2 AND kind = $3")
+                .bind(room_id)
+                .bind(remote_event_id)
+                .bind(kind)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Deliveries per pillar (of the target room) and state, for the status command.
+    pub async fn delivery_counts_by_pillar(&self) -> Result<Vec<(Option<String>, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT r.pillar_id, d.state, COUNT(*) AS n FROM deliveries d JOIN rooms r ON r.id = d.room_id
+             GROUP BY r.pillar_id, d.state",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("pillar_id")?, row.try_get("state")?, row.try_get("n")?)))
+            .collect()
+    }
+
+    /// Whether the deletion of a bridged message is already on its way: a second report of
+    /// it (the platform telling us about a copy we deleted ourselves) is not relayed again.
+    pub async fn deletion_planned(&self, message_id: i64) -> Result<bool> {
+        let row = sqlx::query("SELECT id FROM deliveries WHERE message_id = $1 AND action = 'delete' LIMIT 1")
+            .bind(message_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Every open delivery's room, to start workers for rooms with work left from before.
+    pub async fn rooms_with_open_deliveries(&self) -> Result<Vec<i64>> {
+        let rows = sqlx::query("SELECT DISTINCT room_id FROM deliveries WHERE state IN ('pending', 'sending')")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get("room_id").map_err(Into::into))
+            .collect()
+    }
+
     /// Where catch-up resumes in a room: the newest event committed there.
     pub async fn position(&self, room_id: i64) -> Result<Option<Position>> {
         let row = sqlx::query("SELECT event_id, event_ts FROM room_positions WHERE room_id = $1")
@@ -339,6 +384,15 @@ impl Store {
         .execute(self.pool())
         .await?;
         expect_one(done.rows_affected(), id, "retry")
+    }
+
+    /// Takes back the attempt counted for a try that a rate limit turned away.
+    pub async fn forgive_attempt(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE deliveries SET attempts = attempts - 1 WHERE id = $1 AND attempts > 0")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Gives up on a delivery; the worker goes on with the next one.

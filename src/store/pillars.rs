@@ -118,6 +118,18 @@ impl Store {
         row.as_ref().map(room_from_row).transpose()
     }
 
+    /// Every active room on a platform: where delivery workers run.
+    pub async fn active_rooms(&self, platform: Platform) -> Result<Vec<RoomRow>> {
+        let rows = sqlx::query(
+            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active FROM rooms
+             WHERE platform = $1 AND active = 1 ORDER BY id",
+        )
+        .bind(platform.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(room_from_row).collect()
+    }
+
     /// The active rooms of a pillar, Matrix first, in a stable order.
     pub async fn pillar_rooms(&self, pillar_id: &str) -> Result<Vec<RoomRow>> {
         let rows = sqlx::query(

@@ -229,6 +229,29 @@ impl MatrixUser {
         Ok(events)
     }
 
+    /// Every event of a room this user can see, oldest first, paging forward from the
+    /// room's beginning.
+    pub async fn all_events(&self, room: &str) -> Result<Vec<Value>> {
+        let mut events = Vec::new();
+        let mut from: Option<String> = None;
+        loop {
+            let mut path = format!("/rooms/{}/messages?dir=f&limit=1000", encode(room));
+            if let Some(from) = &from {
+                path.push_str(&format!("&from={}", encode(from)));
+            }
+            let body = self.request(reqwest::Method::GET, &path, None).await?;
+            let chunk = body["chunk"].as_array().cloned().unwrap_or_default();
+            if chunk.is_empty() {
+                return Ok(events);
+            }
+            events.extend(chunk);
+            match body["end"].as_str() {
+                Some(end) => from = Some(end.to_string()),
+                None => return Ok(events),
+            }
+        }
+    }
+
     /// Syncs until a message event in `room` satisfies `wanted`, or `timeout` passes.
     /// Returns the event. Long-polls, so it waits for the event rather than sleeping.
     pub async fn wait_for_message(

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod network;
+
 use std::time::{Duration, Instant};
 
 use magnet::store::Store;

@@ -256,7 +256,9 @@ impl ChatAdapter for DiscordAdapter {
             persona: Some(persona),
         } = &outbound.action
             && let Ok(channel) = outbound.room.parse::<u64>()
-            && let Some(found) = send::find_earlier_relay(self, channel, persona, &body.text).await?
+            && let Some(found) =
+                send::find_earlier_relay(self, channel, persona, &send::relay_content(self, channel, body).await?)
+                    .await?
         {
             tracing::info!(channel, message = %found.remote_id, "discord: the earlier attempt was delivered; not sending again");
             return Ok(found);

@@ -3,15 +3,16 @@
 //! enforces, so a send repeated within minutes returns the first message. Every message
 //! states `allowed_mentions`: nothing pings unless the core listed it.
 
-use magnet_chat::{ChatError, Delivered, FileUpload, Outbound, OutboundAction, Persona};
+use magnet_chat::{ChatError, Delivered, FileUpload, MessageBody, Outbound, OutboundAction, Persona};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::rest::{FilePart, Rest, error_code};
 use crate::{DiscordAdapter, RELAY_HOOK_NAME, RelayHook};
 
-/// Discord's code for a webhook that no longer exists.
+/// Discord's codes for a webhook and a message that no longer exist.
 const UNKNOWN_WEBHOOK: u64 = 10015;
+const UNKNOWN_MESSAGE: u64 = 10008;
 
 pub async fn find_relay_hook(rest: &Rest, channel: u64, application: u64) -> Result<Option<RelayHook>, ChatError> {
     let hooks = rest
@@ -55,7 +56,10 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
         OutboundAction::Send {
             body,
             persona: Some(persona),
-        } => relay(adapter, channel, persona, json!({"content": body.text}), &[]).await?,
+        } => {
+            let content = relay_content(adapter, channel, body).await?;
+            relay(adapter, channel, persona, json!({"content": content}), &[]).await?
+        }
         OutboundAction::Send { body, persona: None } => {
             let mut payload = bot_message(&outbound.idempotency_key, &body.text);
             if let Some(reply_to) = &body.reply_to {
@@ -186,6 +190,54 @@ pub async fn find_earlier_relay(
     Ok(found.and_then(|m| m["id"].as_str()).map(|id| Delivered {
         remote_id: id.to_string(),
     }))
+}
+
+/// What a relay says: webhooks cannot reply, so a reply starts with a one-line quote of
+/// the message it answers and a link to jump there.
+pub async fn relay_content(adapter: &DiscordAdapter, channel: u64, body: &MessageBody) -> Result<String, ChatError> {
+    let Some(reply_to) = &body.reply_to else {
+        return Ok(body.text.clone());
+    };
+    let original = adapter
+        .rest
+        .json(
+            Method::GET,
+            &format!("/channels/{channel}/messages/{reply_to}"),
+            &format!("read:{channel}"),
+            None,
+        )
+        .await;
+    let original = match original {
+        Ok(original) => original,
+        // The message replied to is gone: the reply stands on its own.
+        Err(error) if error_code(&error) == Some(UNKNOWN_MESSAGE) => return Ok(body.text.clone()),
+        Err(error) => return Err(error),
+    };
+    let author = original["author"]["global_name"]
+        .as_str()
+        .or_else(|| original["author"]["username"].as_str())
+        .unwrap_or("someone");
+    let first_line = original["content"]
+        .as_str()
+        .unwrap_or_default()
+        .lines()
+        .next()
+        .unwrap_or_default();
+    // A quote of plain words: markup cut off mid-way would spill into the reply.
+    let mut excerpt: String = first_line
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '~' | '`' | '|' | '>' | '<' | '[' | ']'))
+        .take(80)
+        .collect();
+    if first_line.chars().count() > 80 {
+        excerpt.push('…');
+    }
+    let guild = adapter.guilds.get(&channel).copied().unwrap_or_default();
+    Ok(format!(
+        "> ↪ **{}** {excerpt} [jump](<https://discord.com/channels/{guild}/{channel}/{reply_to}>)\n{}",
+        author.replace(['*', '_', '`', '|', '~'], ""),
+        body.text
+    ))
 }
 
 /// A message from the bot itself: a nonce Discord enforces, and no pings.

@@ -146,7 +146,9 @@ pub fn message_content(body: &MessageBody) -> Value {
         MessageKind::Notice => "m.notice",
         MessageKind::Emote => "m.emote",
     };
-    let mut content = json!({"msgtype": msgtype, "body": body.text});
+    // An empty m.mentions says the bot means to ping nobody: clients then skip the
+    // keyword rules that would make a relayed "@room" ping the whole room.
+    let mut content = json!({"msgtype": msgtype, "body": body.text, "m.mentions": {}});
     if let Some(html) = &body.html {
         content["format"] = json!("org.matrix.custom.html");
         content["formatted_body"] = json!(html);

@@ -1,0 +1,335 @@
+//! A delivery made ready for its target room: the relay rendered for the target platform
+//! (attribution, formatting, length), targets of edits, deletions, reactions and replies
+//! looked up in the id map, files fetched from the platform they came from.
+
+use magnet_chat::{ChatError, FileUpload, MessageBody, MessageKind, Outbound, OutboundAction, Persona, Platform};
+
+use super::Platforms;
+use super::format;
+use super::payload::{Author, Payload};
+use crate::store::{Delivery, RoomRow, Store};
+
+/// Why a delivery cannot be sent now.
+#[derive(Debug)]
+pub enum Unsendable {
+    /// Never: dead-letter it with this reason.
+    Never(String),
+    /// Not now (a file could not be fetched yet, the database hiccuped): retry later.
+    NotYet(String),
+}
+
+impl From<crate::store::StoreError> for Unsendable {
+    fn from(error: crate::store::StoreError) -> Self {
+        Unsendable::NotYet(error.to_string())
+    }
+}
+
+/// Longest message text per platform, in characters. Discord allows 2000; a relayed
+/// reply gets a quote line of up to about 200 in front. Matrix events may hold 64 KiB of
+/// JSON, which a plain and an HTML body of this length fit.
+fn text_limit(platform: Platform) -> usize {
+    match platform {
+        Platform::Discord => 1800,
+        Platform::Matrix => 16_000,
+    }
+}
+
+/// Largest file brought over, in bytes: Discord's limit for servers without boosts, and
+/// Synapse's default `max_upload_size`.
+fn upload_limit(platform: Platform) -> u64 {
+    match platform {
+        Platform::Discord => 10 * 1024 * 1024,
+        Platform::Matrix => 50 * 1024 * 1024,
+    }
+}
+
+/// The actions for one delivery, in order. The first one's remote id stands for the
+/// whole delivery (edits and deletions go to it).
+pub async fn build(
+    store: &Store,
+    platforms: &Platforms,
+    delivery: &Delivery,
+    room: &RoomRow,
+) -> Result<Vec<Outbound>, Unsendable> {
+    let payload = delivery
+        .payload
+        .as_deref()
+        .ok_or_else(|| Unsendable::Never("the delivery has no payload left".into()))
+        .and_then(|text| Payload::from_json(text).map_err(Unsendable::Never))?;
+    let outbound = |n: usize, action: OutboundAction| Outbound {
+        idempotency_key: format!("d{}.{n}", delivery.id),
+        room: room.remote_id.clone(),
+        action,
+    };
+    let copy = || async {
+        let message = delivery
+            .message_id
+            .ok_or_else(|| Unsendable::Never("the delivery names no message".into()))?;
+        store
+            .copy_in_room(message, room.id)
+            .await?
+            .ok_or_else(|| Unsendable::Never("the original never reached this room".into()))
+    };
+    let actions = match payload {
+        Payload::Relay { author, body, reply_to } => {
+            let reply = match reply_to {
+                Some(message) => store.copy_in_room(message, room.id).await?,
+                None => None,
+            };
+            relay(platforms, room.platform, &author, &body, reply).await?
+        }
+        Payload::Edit { author, body } => {
+            let target = copy().await?;
+            let mut parts = render(room.platform, &author, &body);
+            vec![OutboundAction::Edit {
+                target,
+                body: parts.swap_remove(0),
+            }]
+        }
+        Payload::Delete => vec![OutboundAction::Delete { target: copy().await? }],
+        Payload::React { key, .. } => vec![OutboundAction::React {
+            target: copy().await?,
+            key,
+        }],
+        Payload::Direct(action) => vec![action],
+    };
+    Ok(actions.into_iter().enumerate().map(|(n, a)| outbound(n, a)).collect())
+}
+
+/// A relayed message: its text (in as many parts as the target needs), then its files.
+async fn relay(
+    platforms: &Platforms,
+    target: Platform,
+    author: &Author,
+    body: &MessageBody,
+    reply: Option<String>,
+) -> Result<Vec<OutboundAction>, Unsendable> {
+    let persona = Some(persona(target, author));
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    for attachment in &body.attachments {
+        let limit = upload_limit(target);
+        let too_large = |size: u64| {
+            format!(
+                "📎 {} ({}) is too large to bring over",
+                attachment.name,
+                human_size(size)
+            )
+        };
+        if let Some(size) = attachment.size.filter(|size| *size > limit) {
+            notes.push(too_large(size));
+            continue;
+        }
+        let source = platforms
+            .get(author.platform)
+            .ok_or_else(|| Unsendable::NotYet(format!("{} is not connected to fetch a file", author.platform)))?;
+        match source.fetch_media(&attachment.url).await {
+            Ok(data) if data.len() as u64 > limit => notes.push(too_large(data.len() as u64)),
+            Ok(data) => files.push(FileUpload {
+                name: attachment.name.clone(),
+                mime_type: attachment.mime_type.clone(),
+                data,
+            }),
+            Err(ChatError::Permanent(why)) => {
+                tracing::warn!(file = %attachment.name, why, "a file could not be fetched; sending a note instead");
+                notes.push(format!("📎 {} could not be brought over", attachment.name));
+            }
+            Err(error) => return Err(Unsendable::NotYet(format!("fetching {}: {error}", attachment.name))),
+        }
+    }
+    let mut text_body = body.clone();
+    for note in &notes {
+        if !text_body.text.is_empty() {
+            text_body.text.push('\n');
+        }
+        text_body.text.push_str(note);
+        if let Some(html) = &mut text_body.html {
+            html.push_str(&format!("<br>{}", escape_html(note)));
+        }
+    }
+    if target == Platform::Matrix && text_body.text.trim().is_empty() && !files.is_empty() {
+        // Matrix shows a file without its sender's name: say who sent it.
+        text_body.text = files
+            .iter()
+            .map(|f| format!("📎 {}", f.name))
+            .collect::<Vec<_>>()
+            .join("\n");
+        text_body.html = None;
+    }
+    let mut actions = Vec::new();
+    if !text_body.text.trim().is_empty() || files.is_empty() {
+        let mut parts = render(target, author, &text_body);
+        parts[0].reply_to = reply;
+        actions.extend(parts.into_iter().map(|body| OutboundAction::Send {
+            body,
+            persona: persona.clone(),
+        }));
+    }
+    actions.extend(files.into_iter().map(|file| OutboundAction::SendFile {
+        file,
+        caption: None,
+        persona: persona.clone(),
+    }));
+    Ok(actions)
+}
+
+/// The name a relay is shown under on the target platform.
+fn persona(target: Platform, author: &Author) -> Persona {
+    let display_name = match target {
+        // Webhook messages show the name; the marker says where the person is.
+        Platform::Discord => format!("{} [{}]", author.name, platform_label(author.platform)),
+        Platform::Matrix => author.name.clone(),
+    };
+    Persona {
+        display_name,
+        avatar_url: author.avatar_url.clone(),
+    }
+}
+
+fn platform_label(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Matrix => "Matrix",
+        Platform::Discord => "Discord",
+    }
+}
+
+/// A message rendered for the target: attribution, the target's formatting, split to the
+/// target's length. Always at least one part.
+fn render(target: Platform, author: &Author, body: &MessageBody) -> Vec<MessageBody> {
+    let no_mentions = |_: format::DiscordMention<'_>| None;
+    let is_reply = body.reply_to.is_some();
+    match target {
+        Platform::Discord => {
+            let text = match author.platform {
+                Platform::Matrix => format::matrix_to_discord(&body.text, body.html.as_deref(), is_reply),
+                Platform::Discord => body.text.clone(),
+            };
+            let text = match body.kind {
+                MessageKind::Emote => format!("_{} {text}_", format::escape_discord(&author.name)),
+                _ => text,
+            };
+            format::split(&text, text_limit(target))
+                .into_iter()
+                .map(|text| MessageBody {
+                    kind: MessageKind::Text,
+                    text,
+                    ..Default::default()
+                })
+                .collect()
+        }
+        Platform::Matrix => {
+            let (plain, html) = match author.platform {
+                Platform::Discord => (
+                    format::discord_to_matrix_plain(&body.text, &no_mentions),
+                    format::discord_to_matrix_html(&body.text, &no_mentions),
+                ),
+                Platform::Matrix => (
+                    body.text.clone(),
+                    body.html
+                        .clone()
+                        .unwrap_or_else(|| escape_html(&body.text).replace('\n', "<br>")),
+                ),
+            };
+            let name = &author.name;
+            let (plain, html) = match body.kind {
+                MessageKind::Emote => (
+                    format!("* {name} {plain}"),
+                    format!("* <strong>{}</strong> {html}", escape_html(name)),
+                ),
+                _ => (
+                    format!("**{name}**: {plain}"),
+                    format!("<strong>{}</strong>: {html}", escape_html(name)),
+                ),
+            };
+            let kind = match body.kind {
+                MessageKind::Notice => MessageKind::Notice,
+                _ => MessageKind::Text,
+            };
+            let plain = format::defuse_matrix_room_ping(&plain);
+            let html = format::defuse_matrix_room_ping(&html);
+            let limit = text_limit(target);
+            if plain.chars().count() <= limit && html.chars().count() <= limit * 2 {
+                vec![MessageBody {
+                    kind,
+                    text: plain,
+                    html: Some(html),
+                    ..Default::default()
+                }]
+            } else {
+                // Too long for one event: plain parts only, so no part cuts through markup.
+                format::split(&plain, limit)
+                    .into_iter()
+                    .map(|text| MessageBody {
+                        kind,
+                        text,
+                        ..Default::default()
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{b} bytes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn author(platform: Platform) -> Author {
+        Author {
+            platform,
+            id: "u".into(),
+            name: "Ayşe <b>".into(),
+            avatar_url: None,
+        }
+    }
+
+    fn text(text: &str) -> MessageBody {
+        MessageBody {
+            text: text.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn relays_to_matrix_carry_the_name_in_bold_and_escaped() {
+        let parts = render(Platform::Matrix, &author(Platform::Discord), &text("hi @room"));
+        assert_eq!(parts.len(), 1);
+        assert!(parts[0].text.starts_with("**Ayşe <b>**: "), "{:?}", parts[0]);
+        let html = parts[0].html.as_deref().unwrap();
+        assert!(html.starts_with("<strong>Ayşe &lt;b&gt;</strong>: "), "{html}");
+        assert!(!parts[0].text.contains("@room"), "no room ping: {:?}", parts[0].text);
+    }
+
+    #[test]
+    fn relays_to_discord_are_marked_and_split_to_fit_2000_with_a_reply_quote() {
+        assert_eq!(
+            persona(Platform::Discord, &author(Platform::Matrix)).display_name,
+            "Ayşe <b> [Matrix]"
+        );
+        let long = "word ".repeat(900);
+        let parts = render(Platform::Discord, &author(Platform::Matrix), &text(&long));
+        assert!(parts.len() >= 3);
+        assert!(parts.iter().all(|p| p.text.chars().count() <= 1800));
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(human_size(11 * 1024 * 1024), "11.0 MB");
+    }
+}

@@ -1,0 +1,94 @@
+//! What a pending delivery keeps until it is sent: the relay in neutral form (who wrote
+//! it, on which platform, what they wrote), not yet rendered for the target. Rendering at
+//! send time keeps the stored payload small and makes a resend produce the same text, which
+//! is what lets a redelivery find the earlier attempt.
+//!
+//! Targets of edits, deletions, reactions and replies are bridged message ids (the id map),
+//! resolved to the copy in the target room when the delivery is sent.
+
+use magnet_chat::{MessageBody, OutboundAction, Platform};
+use serde::{Deserialize, Serialize};
+
+/// The person a relay speaks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    pub platform: Platform,
+    pub id: String,
+    pub name: String,
+    pub avatar_url: Option<String>,
+}
+
+/// One delivery's work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Payload {
+    /// A message relayed from another room of the pillar. Its files are fetched from
+    /// `source_room`'s platform when sent.
+    Relay {
+        author: Author,
+        body: MessageBody,
+        /// The bridged message it replies to.
+        reply_to: Option<i64>,
+    },
+    /// The relayed copy follows an edit (the delivery's message is the one edited).
+    Edit { author: Author, body: MessageBody },
+    /// The relayed copy is deleted.
+    Delete,
+    /// A reaction to the relayed copy.
+    React { author: Author, key: String },
+    /// Something the bot says itself (a command's answer), as it is to be sent.
+    Direct(OutboundAction),
+}
+
+impl Payload {
+    /// The `action` column of the delivery.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Payload::Relay { .. } | Payload::Direct(_) => "send",
+            Payload::Edit { .. } => "edit",
+            Payload::Delete => "delete",
+            Payload::React { .. } => "react",
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("payloads serialize")
+    }
+
+    pub fn from_json(text: &str) -> Result<Payload, String> {
+        serde_json::from_str(text).map_err(|error| format!("unreadable delivery payload: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_survive_the_database() {
+        let author = Author {
+            platform: Platform::Discord,
+            id: "42".into(),
+            name: "Ayşe".into(),
+            avatar_url: None,
+        };
+        let relay = Payload::Relay {
+            author: author.clone(),
+            body: MessageBody {
+                text: "merhaba **dünya**".into(),
+                ..Default::default()
+            },
+            reply_to: Some(7),
+        };
+        for payload in [
+            relay,
+            Payload::Delete,
+            Payload::React {
+                author,
+                key: "👍".into(),
+            },
+        ] {
+            assert_eq!(Payload::from_json(&payload.to_json()).unwrap(), payload);
+        }
+        assert!(Payload::from_json("{").is_err());
+    }
+}

@@ -1,0 +1,58 @@
+//! The running adapters, by platform, and the wake-up bell of each room's delivery worker.
+//! Adapters come and go (a platform may start late, after its server comes back); workers
+//! sleep until their room has work, and whoever creates work rings the room's bell.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use magnet_chat::{ChatAdapter, Platform};
+use tokio::sync::Notify;
+
+/// Shared by the inbound side, the workers and the commands; cheap to clone.
+#[derive(Clone, Default)]
+pub struct Platforms {
+    adapters: Arc<RwLock<HashMap<Platform, Arc<dyn ChatAdapter>>>>,
+    bells: Arc<RwLock<HashMap<i64, Arc<Notify>>>>,
+}
+
+impl Platforms {
+    pub fn set(&self, adapter: Arc<dyn ChatAdapter>) {
+        self.adapters
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(adapter.platform(), adapter);
+    }
+
+    pub fn remove(&self, platform: Platform) {
+        self.adapters
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&platform);
+    }
+
+    pub fn get(&self, platform: Platform) -> Option<Arc<dyn ChatAdapter>> {
+        self.adapters
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&platform)
+            .cloned()
+    }
+
+    /// The bell of a room's worker.
+    pub fn bell(&self, room_id: i64) -> Arc<Notify> {
+        if let Some(bell) = self.bells.read().unwrap_or_else(|p| p.into_inner()).get(&room_id) {
+            return bell.clone();
+        }
+        self.bells
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(room_id)
+            .or_default()
+            .clone()
+    }
+
+    /// Tells a room's worker there is work (a permit is kept if it is busy).
+    pub fn wake(&self, room_id: i64) {
+        self.bell(room_id).notify_one();
+    }
+}

@@ -1,0 +1,124 @@
+//! Where an inbound event goes: one delivery per other active room of the same pillar,
+//! never another pillar's. Edits, deletions and reactions go only where the message they
+//! concern was bridged (found through the id map); events about messages from before the
+//! bridge, and echoes of the bot's own deletions, go nowhere.
+
+use magnet_chat::{EventKind, InboundEvent, MessageBody, PollStart};
+
+use super::payload::{Author, Payload};
+use crate::store::{NewDelivery, RoomRow, Store};
+
+/// The deliveries an event causes, and whether it starts a bridged message.
+#[derive(Debug, Default)]
+pub struct Route {
+    pub starts_message: bool,
+    pub deliveries: Vec<NewDelivery>,
+}
+
+pub async fn plan(store: &Store, source: &RoomRow, event: &InboundEvent) -> crate::store::Result<Route> {
+    let Some(pillar) = &source.pillar_id else {
+        // A secretariat room outside every pillar: nothing is bridged from it.
+        return Ok(Route::default());
+    };
+    let targets: Vec<RoomRow> = store
+        .pillar_rooms(pillar)
+        .await?
+        .into_iter()
+        .filter(|room| room.id != source.id)
+        .collect();
+    let author = Author {
+        platform: event.platform,
+        id: event.sender.id.clone(),
+        name: event.sender.display_name.clone(),
+        avatar_url: event.sender.avatar_url.clone(),
+    };
+    // The bridged message an event is about, if it was bridged.
+    let about = |remote: String| async move { store.message_for_remote(source.id, &remote).await };
+    let (starts_message, message_id, payload) = match &event.kind {
+        EventKind::Message(body) => {
+            if body.text.trim().is_empty() && body.attachments.is_empty() {
+                return Ok(Route::default());
+            }
+            let reply_to = match &body.reply_to {
+                Some(remote) => about(remote.clone()).await?,
+                None => None,
+            };
+            let body = MessageBody {
+                reply_to: None,
+                ..body.clone()
+            };
+            (true, None, Payload::Relay { author, body, reply_to })
+        }
+        EventKind::PollStart(poll) => {
+            let body = MessageBody {
+                text: poll_as_text(poll),
+                ..Default::default()
+            };
+            (
+                true,
+                None,
+                Payload::Relay {
+                    author,
+                    body,
+                    reply_to: None,
+                },
+            )
+        }
+        EventKind::Edit { target, body } => {
+            let Some(message) = about(target.clone()).await? else {
+                return Ok(Route::default());
+            };
+            let body = MessageBody {
+                reply_to: None,
+                ..body.clone()
+            };
+            (false, Some(message), Payload::Edit { author, body })
+        }
+        EventKind::Delete { target } => {
+            let Some(message) = about(target.clone()).await? else {
+                return Ok(Route::default());
+            };
+            if store.deletion_planned(message).await? {
+                return Ok(Route::default());
+            }
+            (false, Some(message), Payload::Delete)
+        }
+        EventKind::ReactionAdded { target, key } => {
+            let Some(message) = about(target.clone()).await? else {
+                return Ok(Route::default());
+            };
+            (
+                false,
+                Some(message),
+                Payload::React {
+                    author,
+                    key: key.clone(),
+                },
+            )
+        }
+        _ => return Ok(Route::default()),
+    };
+    let deliveries = targets
+        .iter()
+        .map(|room| NewDelivery {
+            room_id: room.id,
+            action: payload.action().to_string(),
+            message_id,
+            payload: payload.to_json(),
+        })
+        .collect();
+    Ok(Route {
+        starts_message,
+        deliveries,
+    })
+}
+
+/// A poll from a platform the other side cannot vote on natively (yet): its question and
+/// answers as text.
+fn poll_as_text(poll: &PollStart) -> String {
+    let mut text = format!("📊 {}", poll.question);
+    for (n, (_, answer)) in poll.answers.iter().enumerate() {
+        text.push_str(&format!("\n{}. {answer}", n + 1));
+    }
+    text
+}

@@ -1,0 +1,184 @@
+//! Running a command: who may (the secretariat, from the config: Matrix users or power
+//! level, Discord roles), and what the answer says.
+
+use std::fmt::Write;
+
+use magnet_chat::Platform;
+
+use super::{Command, PREFIX, help_lines};
+use crate::bridge::Platforms;
+use crate::config::Secretariat;
+use crate::store::Store;
+
+/// What running a command needs.
+pub struct CommandContext<'a> {
+    pub store: &'a Store,
+    pub platforms: &'a Platforms,
+    pub secretariat: &'a Secretariat,
+}
+
+/// Who ran a command, and where.
+pub struct Invoker<'a> {
+    pub platform: Platform,
+    pub room: &'a str,
+    pub user: &'a str,
+    /// Through a Discord slash command (help then shows slash commands).
+    pub slash: bool,
+}
+
+/// Runs a command and returns the answer to show the invoker. Errors that are not the
+/// invoker's fault are logged with a reference the answer gives.
+pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &Invoker<'_>) -> String {
+    let secretariat = match is_secretariat(context, invoker).await {
+        Ok(answer) => answer,
+        Err(error) => return internal_error(&error),
+    };
+    if command.needs_secretariat() && !secretariat {
+        return format!(
+            "Only the secretariat may run `{}`. Send `{PREFIX} help` to see the commands you may run.",
+            command.name()
+        );
+    }
+    let answer = match command {
+        Command::Help => Ok(help(secretariat, invoker.slash)),
+        Command::Status { pillar } => status(context, pillar.as_deref()).await,
+        Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref()).await,
+        Command::Retry { delivery } => retry(context, *delivery).await,
+    };
+    answer.unwrap_or_else(|error| internal_error(&error))
+}
+
+fn internal_error(error: &str) -> String {
+    let reference = crate::store::now_ms() % 1_000_000;
+    tracing::error!(reference, error, "a command failed");
+    format!("Something went wrong on the bot's side (ref {reference}). The operators can look it up.")
+}
+
+async fn is_secretariat(context: &CommandContext<'_>, invoker: &Invoker<'_>) -> Result<bool, String> {
+    let config = context.secretariat;
+    let Some(adapter) = context.platforms.get(invoker.platform) else {
+        return Ok(false);
+    };
+    match invoker.platform {
+        Platform::Matrix => {
+            if config.matrix_users.iter().any(|u| u == invoker.user) {
+                return Ok(true);
+            }
+            let Some(min) = config.matrix_min_power_level else {
+                return Ok(false);
+            };
+            for room in &config.matrix_rooms {
+                let member = adapter.member(room, invoker.user).await.map_err(|e| e.to_string())?;
+                if member.and_then(|m| m.power_level).is_some_and(|level| level >= min) {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        Platform::Discord => {
+            if config.discord_roles.is_empty() {
+                return Ok(false);
+            }
+            let member = adapter
+                .member(invoker.room, invoker.user)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(member.is_some_and(|m| {
+                m.roles
+                    .iter()
+                    .any(|role| config.discord_roles.iter().any(|r| r.to_string() == *role))
+            }))
+        }
+    }
+}
+
+fn help(secretariat: bool, slash: bool) -> String {
+    let mut text = String::from("Commands you may run:\n");
+    for line in help_lines(secretariat, slash) {
+        let _ = writeln!(text, "• {line}");
+    }
+    text.trim_end().to_string()
+}
+
+async fn status(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<String, String> {
+    let store = context.store;
+    let pillars = store.pillars().await.map_err(|e| e.to_string())?;
+    let counts = store.delivery_counts_by_pillar().await.map_err(|e| e.to_string())?;
+    let chosen: Vec<_> = pillars
+        .iter()
+        .filter(|p| p.active && pillar.is_none_or(|wanted| p.id == wanted))
+        .collect();
+    if chosen.is_empty() {
+        let known: Vec<&str> = pillars.iter().map(|p| p.id.as_str()).collect();
+        return Ok(format!(
+            "There is no pillar `{}`. Pillars: {}.",
+            pillar.unwrap_or_default(),
+            known.join(", ")
+        ));
+    }
+    let mut text = String::from("Bridge status:\n");
+    for p in chosen {
+        let rooms = store.pillar_rooms(&p.id).await.map_err(|e| e.to_string())?;
+        let on = |platform| rooms.iter().filter(|r| r.platform == platform).count();
+        let count = |state: &str| {
+            counts
+                .iter()
+                .filter(|(id, s, _)| id.as_deref() == Some(p.id.as_str()) && s == state)
+                .map(|(_, _, n)| n)
+                .sum::<i64>()
+        };
+        let _ = writeln!(
+            text,
+            "• {} ({}): {} Matrix room(s), {} Discord channel(s); {} delivered, {} waiting, {} failed",
+            p.name,
+            p.id,
+            on(Platform::Matrix),
+            on(Platform::Discord),
+            count("delivered"),
+            count("pending") + count("sending"),
+            count("dead"),
+        );
+    }
+    Ok(text.trim_end().to_string())
+}
+
+async fn dead_letters(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<String, String> {
+    let letters = context.store.dead_letters(pillar).await.map_err(|e| e.to_string())?;
+    if letters.is_empty() {
+        return Ok("No failed deliveries.".into());
+    }
+    let mut text = format!("{} failed deliveries (newest first):\n", letters.len());
+    for letter in letters.iter().take(20) {
+        let _ = writeln!(
+            text,
+            "• #{} {} to {} {} ({}), {} attempt(s): {}",
+            letter.id,
+            letter.action,
+            letter.platform,
+            letter.remote_room,
+            letter.pillar_id.as_deref().unwrap_or("no pillar"),
+            letter.attempts,
+            letter.last_error.as_deref().unwrap_or("no error recorded"),
+        );
+    }
+    if letters.len() > 20 {
+        let _ = writeln!(text, "… and {} more.", letters.len() - 20);
+    }
+    let _ = write!(text, "Send `{PREFIX} retry <number>` to send one again.");
+    Ok(text)
+}
+
+async fn retry(context: &CommandContext<'_>, delivery: i64) -> Result<String, String> {
+    let Some(found) = context.store.delivery(delivery).await.map_err(|e| e.to_string())? else {
+        return Ok(format!("There is no delivery #{delivery}."));
+    };
+    if context.store.retry_dead(delivery).await.map_err(|e| e.to_string())? {
+        context.platforms.wake(found.room_id);
+        Ok(format!("Delivery #{delivery} is queued again."))
+    } else {
+        Ok(format!(
+            "Delivery #{delivery} has not failed (it is {}); nothing to retry.",
+            format!("{:?}", found.state).to_lowercase()
+        ))
+    }
+}

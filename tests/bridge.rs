@@ -1,0 +1,303 @@
+//! The bridge end to end: the `magnet` binary between a real Synapse and the Discord
+//! simulator, two pillars each with a Matrix room and a Discord channel. What people on one
+//! side do is what people on the other side see, in their pillar and nowhere else.
+
+mod common;
+
+use std::time::Duration;
+
+use common::network::{Network, WAIT, eventually, relays};
+use magnet_discord_sim::SimConfig;
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_replies_edits_deletions_reactions_and_files_cross_both_ways_within_the_pillar() {
+    let net = Network::new(SimConfig::default()).await;
+    let process = net.start();
+    let (sim, room, channel) = (&net.sim, net.authorities_room.as_str(), net.authorities_channel);
+
+    // Matrix to Discord, with the sender's name and a platform marker.
+    let hello = net
+        .ayse
+        .send_event(
+            room,
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "Merhaba herkes", "format": "org.matrix.custom.html",
+                "formatted_body": "Merhaba <strong>herkes</strong>"}),
+        )
+        .await
+        .unwrap();
+    let copy = eventually("Ayşe's message on Discord", || async {
+        relays(sim, channel).into_iter().find(|m| m.content.contains("herkes"))
+    })
+    .await;
+    assert_eq!(copy.author_name, "Ayşe [Matrix]");
+    assert_eq!(copy.content, "Merhaba **herkes**");
+    assert!(!copy.mention_everyone && copy.mentions.is_empty());
+
+    // Discord to Matrix, the name in bold in both bodies.
+    let from_bora = sim.post(channel, net.bora, "Hello from *Discord*");
+    let relayed = eventually("Bora's message on Matrix", || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.contains("Hello from")))
+    })
+    .await;
+    assert_eq!(relayed["content"]["body"], "**Bora**: Hello from *Discord*");
+    let html = relayed["content"]["formatted_body"].as_str().unwrap();
+    assert!(html.starts_with("<strong>Bora</strong>: "), "{html}");
+    assert!(html.contains("<em>Discord</em>"), "{html}");
+    let relayed_id = relayed["event_id"].as_str().unwrap().to_string();
+
+    // Replies stay replies on Matrix; on Discord they quote the original with a link.
+    let bora_reply = sim.post_with(channel, net.bora, "Agreed", Some(copy.id), Vec::new());
+    let reply_on_matrix = eventually("Bora's reply on Matrix", || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.ends_with("Agreed")))
+    })
+    .await;
+    assert_eq!(
+        reply_on_matrix["content"]["m.relates_to"]["m.in_reply_to"]["event_id"],
+        hello.as_str()
+    );
+    net.ayse
+        .send_event(
+            room,
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "Thanks Bora", "m.relates_to": {"m.in_reply_to": {"event_id": relayed_id}}}),
+        )
+        .await
+        .unwrap();
+    let reply_on_discord = eventually("Ayşe's reply on Discord", || async {
+        relays(sim, channel)
+            .into_iter()
+            .find(|m| m.content.contains("Thanks Bora"))
+    })
+    .await;
+    assert!(
+        reply_on_discord.content.starts_with("> ↪ **Bora** Hello from Discord"),
+        "{}",
+        reply_on_discord.content
+    );
+    assert!(
+        reply_on_discord.content.contains(&format!("/{channel}/{from_bora}")),
+        "a jump link: {}",
+        reply_on_discord.content
+    );
+
+    // Edits follow the message.
+    net.ayse
+        .send_event(
+            room,
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "* Merhaba herkes!", "m.new_content": {"msgtype": "m.text", "body": "Merhaba herkes!"},
+                "m.relates_to": {"rel_type": "m.replace", "event_id": hello}}),
+        )
+        .await
+        .unwrap();
+    eventually("the edit on Discord", || async {
+        sim.messages(channel)
+            .into_iter()
+            .find(|m| m.id == copy.id && m.content == "Merhaba herkes!" && m.edited)
+    })
+    .await;
+    sim.edit(channel, bora_reply, "Agreed, with one change");
+    eventually("Bora's edit on Matrix", || async {
+        net.bot_events(room).await.into_iter().find(|e| {
+            e["content"]["m.new_content"]["body"]
+                .as_str()
+                .is_some_and(|b| b.ends_with("Agreed, with one change"))
+        })
+    })
+    .await;
+
+    // Reactions cross both ways.
+    sim.react(channel, copy.id, net.bora, "👍", true);
+    let reaction = eventually("Bora's reaction on Matrix", || async {
+        net.ayse
+            .recent_events(room, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e["type"] == "m.reaction" && e["sender"] == net.bot_user_id.as_str())
+    })
+    .await;
+    assert_eq!(reaction["content"]["m.relates_to"]["event_id"], hello.as_str());
+    assert_eq!(reaction["content"]["m.relates_to"]["key"], "👍");
+    net.ayse
+        .send_event(
+            room,
+            "m.reaction",
+            json!({"m.relates_to": {"rel_type": "m.annotation", "event_id": relayed_id, "key": "🎉"}}),
+        )
+        .await
+        .unwrap();
+    eventually("Ayşe's reaction on Discord", || async {
+        sim.messages(channel).into_iter().find(|m| {
+            m.id == from_bora
+                && m.reactions
+                    .iter()
+                    .any(|(e, who)| e == "🎉" && who.contains(&sim.bot_user_id()))
+        })
+    })
+    .await;
+
+    // Files cross both ways with their bytes.
+    sim.post_with(
+        channel,
+        net.bora,
+        "",
+        None,
+        vec![("minutes.pdf".into(), b"%PDF-1.4 minutes".to_vec())],
+    );
+    let file_event = eventually("Bora's file on Matrix", || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["msgtype"] == "m.file" && e["content"]["body"] == "minutes.pdf")
+    })
+    .await;
+    let mxc = file_event["content"]["url"].as_str().unwrap();
+    assert_eq!(net.ayse.download_media(mxc).await.unwrap(), b"%PDF-1.4 minutes");
+    let uploaded = net
+        .ayse
+        .upload_media("agenda.txt", "text/plain", b"1. Opening".to_vec())
+        .await
+        .unwrap();
+    net.ayse
+        .send_event(
+            room,
+            "m.room.message",
+            json!({"msgtype": "m.file", "body": "agenda.txt", "url": uploaded, "info": {"mimetype": "text/plain", "size": 10}}),
+        )
+        .await
+        .unwrap();
+    let with_file = eventually("Ayşe's file on Discord", || async {
+        relays(sim, channel).into_iter().find(|m| !m.attachments.is_empty())
+    })
+    .await;
+    assert_eq!(
+        with_file.attachments[0],
+        ("agenda.txt".to_string(), b"1. Opening".to_vec())
+    );
+
+    // Deletions follow the message.
+    sim.delete(channel, from_bora);
+    eventually("Bora's deletion on Matrix", || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["event_id"] == relayed_id.as_str() && e["content"].as_object().is_some_and(|c| c.is_empty()))
+    })
+    .await;
+    net.ayse.redact(room, &hello).await.unwrap();
+    eventually("Ayşe's deletion on Discord", || async {
+        (!sim.messages(channel).iter().any(|m| m.id == copy.id)).then_some(())
+    })
+    .await;
+
+    // Nothing reached the other pillar.
+    assert!(
+        sim.messages(net.civil_channel).is_empty(),
+        "nothing leaks into civil society"
+    );
+    let leaked = net.bot_events(&net.civil_room).await;
+    assert!(leaked.is_empty(), "nothing leaks into civil society: {leaked:?}");
+    process.stop(Duration::from_secs(30)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_answered_where_they_were_asked_and_not_relayed() {
+    let net = Network::new(SimConfig::default()).await;
+    let process = net.start();
+    let (sim, room, channel) = (&net.sim, net.authorities_room.as_str(), net.authorities_channel);
+
+    // A Matrix text command: answered in the room, as a reply, not bridged.
+    let asked = net.ayse.send_text(room, "!magnet help").await.unwrap();
+    let answer = eventually("the answer to help", || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == asked.as_str())
+    })
+    .await;
+    assert_eq!(answer["content"]["msgtype"], "m.notice");
+    let text = answer["content"]["body"].as_str().unwrap();
+    assert!(
+        text.contains("!magnet status") && text.contains("!magnet retry"),
+        "Ayşe is secretariat: {text}"
+    );
+
+    // A mistake gets the usage, and nothing happens.
+    let wrong = net.ayse.send_text(room, "!magnet retry twelve").await.unwrap();
+    let answer = eventually("the answer to a mistake", || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == wrong.as_str())
+    })
+    .await;
+    let text = answer["content"]["body"].as_str().unwrap();
+    assert!(text.contains("Usage: !magnet retry <DELIVERY>"), "{text}");
+
+    // A Discord slash command, answered to the one who asked.
+    let status = eventually("the slash command registered", || async {
+        sim.run_command(channel, net.bora, &["magnet", "status"], &[]).ok()
+    })
+    .await;
+    let view = sim
+        .wait_for_interaction(status, WAIT, |v| v.replies.iter().any(|r| !r.loading))
+        .await
+        .expect("an answer to /magnet status");
+    assert!(view.replies[0].ephemeral);
+    assert!(
+        view.replies[0].content.contains("Migration authorities"),
+        "{:?}",
+        view.replies[0]
+    );
+    assert!(
+        view.replies[0].content.contains("Civil society"),
+        "{:?}",
+        view.replies[0]
+    );
+
+    // Only the secretariat may retry: Bora may not, Selin (with the role) may.
+    let denied = sim.post(channel, net.bora, "!magnet retry 1");
+    let answered = eventually("the refusal", || async {
+        sim.messages(channel)
+            .into_iter()
+            .find(|m| m.reply_to == Some(denied) && m.author_id == sim.bot_user_id())
+    })
+    .await;
+    assert!(
+        answered.content.contains("Only the secretariat"),
+        "{}",
+        answered.content
+    );
+    let allowed = sim.post(channel, net.secretary, "!magnet retry 999");
+    let answered = eventually("the secretariat's answer", || async {
+        sim.messages(channel)
+            .into_iter()
+            .find(|m| m.reply_to == Some(allowed) && m.author_id == sim.bot_user_id())
+    })
+    .await;
+    assert!(answered.content.contains("no delivery #999"), "{}", answered.content);
+
+    // None of it crossed to the other side. (The Discord channel's deliveries go in order,
+    // so a relay of Ayşe's commands would have arrived before the answers above.)
+    assert!(relays(sim, channel).is_empty(), "commands are not relayed to Discord");
+    let relayed_to_matrix: Vec<Value> = net
+        .bot_events(room)
+        .await
+        .into_iter()
+        .filter(|e| e["content"]["msgtype"] != "m.notice")
+        .collect();
+    assert!(
+        relayed_to_matrix.is_empty(),
+        "commands are not relayed to Matrix: {relayed_to_matrix:?}"
+    );
+    process.stop(Duration::from_secs(30)).unwrap();
+}

@@ -1,0 +1,157 @@
+//! Two pillars, each with a Matrix room on the test Synapse and a Discord channel on the
+//! simulator, and the `magnet` binary bridging them: the setting of the bridge's
+//! end-to-end tests.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use magnet_discord_sim::{DiscordSim, SeenMessage, SimConfig};
+use magnet_testkit::{MagnetProcess, MatrixUser, Synapse};
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_magnet");
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// Everyone and everything in the test.
+pub struct Network {
+    pub synapse: Synapse,
+    pub sim: DiscordSim,
+    /// A Matrix user in both pillars' rooms, and secretariat.
+    pub ayse: MatrixUser,
+    pub bot_user_id: String,
+    /// A Discord user.
+    pub bora: u64,
+    /// A Discord user with the secretariat role.
+    pub secretary: u64,
+    pub authorities_room: String,
+    pub civil_room: String,
+    pub authorities_channel: u64,
+    pub civil_channel: u64,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+impl Network {
+    pub async fn new(sim_config: SimConfig) -> Network {
+        let synapse = Synapse::from_env();
+        let bot = synapse.register_user("magnetbot").await.unwrap();
+        let ayse = synapse.register_user("ayse").await.unwrap();
+        ayse.set_display_name("Ayşe").await.unwrap();
+        let authorities_room = ayse.create_room("authorities", &[&bot.user_id]).await.unwrap();
+        let civil_room = ayse.create_room("civil society", &[&bot.user_id]).await.unwrap();
+
+        let sim = DiscordSim::start(sim_config).await.unwrap();
+        let guild = sim.create_guild("MAGNET");
+        let authorities_channel = sim.create_channel(guild, "authorities");
+        let civil_channel = sim.create_channel(guild, "civil-society");
+        let bora = sim.create_user(guild, "bora", Some("Bora"));
+        let secretary = sim.create_user(guild, "selin", Some("Selin"));
+        let secretariat_role = sim.create_role(guild, "secretariat");
+        sim.assign_role(guild, secretary, secretariat_role);
+
+        let dir = tempfile::tempdir().unwrap();
+        let password = dir.path().join("matrix-password");
+        std::fs::write(&password, &bot.password).unwrap();
+        let token = dir.path().join("discord-token");
+        std::fs::write(&token, sim.bot_token()).unwrap();
+        let config = dir.path().join("magnet.toml");
+        let text = format!(
+            r#"
+[database]
+url = "sqlite://{db}"
+[http]
+listen = "127.0.0.1:0"
+[matrix]
+homeserver = "{hs}"
+user_id = "{bot}"
+password_file = "{password}"
+store_dir = "{store}"
+[discord]
+token_file = "{token}"
+application_id = "{app}"
+api_base = "{api}"
+[secretariat]
+matrix_users = ["{ayse}"]
+discord_roles = ["{role}"]
+[[pillars]]
+id = "authorities"
+name = "Migration authorities"
+timezone = "Europe/Istanbul"
+matrix_rooms = ["{authorities_room}"]
+discord_channels = ["{authorities_channel}"]
+[[pillars]]
+id = "civil-society"
+name = "Civil society"
+timezone = "Europe/Berlin"
+matrix_rooms = ["{civil_room}"]
+discord_channels = ["{civil_channel}"]
+"#,
+            db = dir.path().join("magnet.db").display(),
+            hs = synapse.url,
+            bot = bot.user_id,
+            password = password.display(),
+            store = dir.path().join("matrix").display(),
+            token = token.display(),
+            app = sim.application_id(),
+            api = sim.api_base(),
+            ayse = ayse.user_id,
+            role = secretariat_role,
+        );
+        std::fs::write(&config, text).unwrap();
+        Network {
+            synapse,
+            sim,
+            ayse,
+            bot_user_id: bot.user_id,
+            bora,
+            secretary,
+            authorities_room,
+            civil_room,
+            authorities_channel,
+            civil_channel,
+            dir,
+            config,
+        }
+    }
+
+    /// Starts the bot and waits until it delivers on both platforms.
+    pub fn start(&self) -> MagnetProcess {
+        let process = MagnetProcess::start(Path::new(BIN), &self.config, self.dir.path(), &[]).unwrap();
+        process.wait_for_log("bridge: delivering to matrix", WAIT).unwrap();
+        process.wait_for_log("bridge: delivering to discord", WAIT).unwrap();
+        process
+    }
+
+    /// The bot's messages in a Matrix room (as Ayşe sees them), oldest first.
+    pub async fn bot_events(&self, room: &str) -> Vec<Value> {
+        self.ayse
+            .recent_events(room, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e["sender"] == self.bot_user_id.as_str() && e["type"] == "m.room.message")
+            .collect()
+    }
+}
+
+/// Re-checks `check` until it gives a value or `WAIT` passes.
+pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The relayed messages (webhook messages) in a Discord channel, oldest first.
+pub fn relays(sim: &DiscordSim, channel: u64) -> Vec<SeenMessage> {
+    sim.messages(channel).into_iter().filter(|m| m.webhook).collect()
+}
