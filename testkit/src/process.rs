@@ -33,14 +33,15 @@ impl MagnetProcess {
             .arg(config)
             .arg("run")
             .current_dir(workdir)
-            .env(
-                "RUST_LOG",
-                std::env::var("MAGNET_TEST_LOG").unwrap_or_else(|_| "info".into()),
-            )
+            .env_remove("RUST_LOG")
             .env_remove("MAGNET_CONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::inherit())
             .stderr(Stdio::piped());
+        // The bot's own default log filter, unless the test run asks for another.
+        if let Ok(filter) = std::env::var("MAGNET_TEST_LOG") {
+            command.env("RUST_LOG", filter);
+        }
         for (key, value) in env {
             command.env(key, value);
         }
