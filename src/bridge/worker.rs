@@ -28,16 +28,18 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 8,
-            first_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(300),
+            max_attempts: 10,
+            first_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
         }
     }
 }
 
 impl RetryPolicy {
+    /// The wait after the `attempts`-th failed try: the first retry comes quickly (most
+    /// failures are blips), later ones further apart.
     fn backoff(&self, attempts: i64) -> Duration {
-        let factor = 1u32 << attempts.clamp(0, 16);
+        let factor = 1u32 << (attempts - 1).clamp(0, 16);
         (self.first_backoff * factor).min(self.max_backoff)
     }
 }
@@ -199,8 +201,8 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let policy = RetryPolicy::default();
-        assert_eq!(policy.backoff(0), Duration::from_secs(1));
-        assert_eq!(policy.backoff(3), Duration::from_secs(8));
-        assert_eq!(policy.backoff(40), Duration::from_secs(300));
+        assert_eq!(policy.backoff(1), Duration::from_millis(500));
+        assert_eq!(policy.backoff(4), Duration::from_secs(4));
+        assert_eq!(policy.backoff(40), Duration::from_secs(60));
     }
 }

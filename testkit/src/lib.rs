@@ -10,7 +10,9 @@ pub mod postgres;
 pub mod process;
 pub mod sink;
 pub mod synapse;
+pub mod synapse_server;
 
 pub use process::MagnetProcess;
 pub use sink::RecordingSink;
 pub use synapse::{MatrixUser, Synapse};
+pub use synapse_server::SynapseServer;

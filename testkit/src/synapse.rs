@@ -29,9 +29,14 @@ pub struct MatrixUser {
 impl Synapse {
     /// The homeserver started by `scripts/test`.
     pub fn from_env() -> Synapse {
+        Synapse::new(&crate::env::synapse_url(), &crate::env::synapse_shared_secret())
+    }
+
+    /// A homeserver at `url` that registers users with this shared secret.
+    pub fn new(url: &str, shared_secret: &str) -> Synapse {
         Synapse {
-            url: crate::env::synapse_url(),
-            shared_secret: crate::env::synapse_shared_secret(),
+            url: url.to_string(),
+            shared_secret: shared_secret.to_string(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()

@@ -33,8 +33,13 @@ pub struct Network {
 }
 
 impl Network {
+    /// On the shared test homeserver.
     pub async fn new(sim_config: SimConfig) -> Network {
-        let synapse = Synapse::from_env();
+        Network::on(Synapse::from_env(), sim_config).await
+    }
+
+    /// On the given homeserver.
+    pub async fn on(synapse: Synapse, sim_config: SimConfig) -> Network {
         let bot = synapse.register_user("magnetbot").await.unwrap();
         let ayse = synapse.register_user("ayse").await.unwrap();
         ayse.set_display_name("Ayşe").await.unwrap();
@@ -141,7 +146,16 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + WAIT;
+    eventually_within(WAIT, what, check).await
+}
+
+/// Re-checks `check` until it gives a value or `limit` passes.
+pub async fn eventually_within<T, F, Fut>(limit: Duration, what: &str, check: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + limit;
     loop {
         if let Some(value) = check().await {
             return value;

@@ -179,9 +179,10 @@ fn best_cut(text: &str, start: usize, room: usize, fences: &[Fence]) -> Cut {
             run.get_or_insert((at, chars));
         } else if let Some((run_start, run_chars)) = run.take() {
             let cut = cut_at_whitespace(text, run_start, at, run_chars);
-            if cut.kind != Break::Space {
-                // Also before the next word, for when the line break itself may not be cut
-                // (it ends a fence's opening line).
+            if cut.kind != Break::Space || run_start == start {
+                // Also before the next word: for when the line break itself may not be cut
+                // (it ends a fence's opening line), and so that a code line that cannot fit
+                // in a part is cut in its indentation rather than in a word.
                 candidates.push(Cut {
                     end: at,
                     next: at,
