@@ -8,6 +8,7 @@
 #
 #   MAGNET_CACHE_DIR      where the Python venv lives (default ~/.cache/magnet)
 #   MAGNET_KEEP_TEST_DIR  set to 1 to keep server logs and data after the run
+#   MAGNET_NO_POSTGRES    set to 1 to start Synapse only (the demo)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SYNAPSE_VERSION=1.163.2
@@ -45,50 +46,52 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# --- PostgreSQL ---------------------------------------------------------------------
-find_pg_bin() {
-    local dir
-    if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
-        dirname "$(command -v pg_ctl)"
-        return
-    fi
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-        [[ -x $dir/initdb && -x $dir/pg_ctl ]] && { echo "$dir"; return; }
-    done
-}
+# --- PostgreSQL (not for the demo: MAGNET_NO_POSTGRES=1) ---------------------------
+if [[ ${MAGNET_NO_POSTGRES:-0} != 1 ]]; then
+    find_pg_bin() {
+        local dir
+        if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
+            dirname "$(command -v pg_ctl)"
+            return
+        fi
+        for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+            [[ -x $dir/initdb && -x $dir/pg_ctl ]] && { echo "$dir"; return; }
+        done
+    }
 
-PG_BIN=$(find_pg_bin || true)
-if [[ -z $PG_BIN ]]; then
-    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-        say "PostgreSQL is not installed; installing it with apt-get"
-        apt-get update -qq >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
-        PG_BIN=$(find_pg_bin || true)
-    fi
+    PG_BIN=$(find_pg_bin || true)
     if [[ -z $PG_BIN ]]; then
-        say "PostgreSQL's initdb and pg_ctl are needed. Install them, e.g. 'sudo apt-get install postgresql', then run again."
-        exit 1
+        if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+            say "PostgreSQL is not installed; installing it with apt-get"
+            apt-get update -qq >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+            PG_BIN=$(find_pg_bin || true)
+        fi
+        if [[ -z $PG_BIN ]]; then
+            say "PostgreSQL's initdb and pg_ctl are needed. Install them, e.g. 'sudo apt-get install postgresql', then run again."
+            exit 1
+        fi
     fi
-fi
 
-# initdb refuses to run as root: run the server as the postgres user then.
-if [[ $(id -u) == 0 ]]; then
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
-    as_pg() { su postgres -s /bin/bash -c "$(printf '%q ' "$@")"; }
-else
-    as_pg() { "$@"; }
-fi
+    # initdb refuses to run as root: run the server as the postgres user then.
+    if [[ $(id -u) == 0 ]]; then
+        id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+        as_pg() { su postgres -s /bin/bash -c "$(printf '%q ' "$@")"; }
+    else
+        as_pg() { "$@"; }
+    fi
 
-PGDATA=$WORK/pg
-mkdir -p "$PGDATA"
-[[ $(id -u) == 0 ]] && chown postgres "$PGDATA"
-PG_PORT=$(free_port)
-say "starting PostgreSQL ($PG_BIN) on 127.0.0.1:$PG_PORT"
-as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 >"$WORK/initdb.log" 2>&1 \
-    || { cat "$WORK/initdb.log" >&2; exit 1; }
-as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-    -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-    start >/dev/null || { cat "$PGDATA/server.log" >&2; exit 1; }
+    PGDATA=$WORK/pg
+    mkdir -p "$PGDATA"
+    [[ $(id -u) == 0 ]] && chown postgres "$PGDATA"
+    PG_PORT=$(free_port)
+    say "starting PostgreSQL ($PG_BIN) on 127.0.0.1:$PG_PORT"
+    as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 >"$WORK/initdb.log" 2>&1 \
+        || { cat "$WORK/initdb.log" >&2; exit 1; }
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
+        -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        start >/dev/null || { cat "$PGDATA/server.log" >&2; exit 1; }
+fi
 
 # --- Synapse ------------------------------------------------------------------------
 if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c "import synapse, nio" 2>/dev/null; then
@@ -133,7 +136,9 @@ then
 fi
 
 export MAGNET_TEST_SERVERS=1
-export MAGNET_TEST_PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+if [[ -n ${PG_PORT:-} ]]; then
+    export MAGNET_TEST_PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+fi
 export MAGNET_TEST_SYNAPSE_URL="http://127.0.0.1:$SYN_PORT"
 export MAGNET_TEST_SYNAPSE_SECRET="$SYN_SECRET"
 export MAGNET_TEST_PYTHON="$VENV/bin/python"

@@ -28,6 +28,8 @@ pub struct Network {
     pub civil_room: String,
     pub authorities_channel: u64,
     pub civil_channel: u64,
+    /// Further pillars (a Matrix room and a Discord channel each), for load and benches.
+    pub extra: Vec<(String, u64)>,
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
 }
@@ -40,6 +42,11 @@ impl Network {
 
     /// On the given homeserver.
     pub async fn on(synapse: Synapse, sim_config: SimConfig) -> Network {
+        Network::with_pillars(synapse, sim_config, 0).await
+    }
+
+    /// On the given homeserver, with `extra` more pillars besides the two.
+    pub async fn with_pillars(synapse: Synapse, sim_config: SimConfig, extra_pillars: usize) -> Network {
         let bot = synapse.register_user("magnetbot").await.unwrap();
         let ayse = synapse.register_user("ayse").await.unwrap();
         ayse.set_display_name("Ayşe").await.unwrap();
@@ -54,6 +61,11 @@ impl Network {
         let secretary = sim.create_user(guild, "selin", Some("Selin"));
         let secretariat_role = sim.create_role(guild, "secretariat");
         sim.assign_role(guild, secretary, secretariat_role);
+        let mut extra = Vec::new();
+        for n in 0..extra_pillars {
+            let room = ayse.create_room(&format!("pillar {n}"), &[&bot.user_id]).await.unwrap();
+            extra.push((room, sim.create_channel(guild, &format!("pillar-{n}"))));
+        }
 
         let dir = tempfile::tempdir().unwrap();
         let password = dir.path().join("matrix-password");
@@ -103,6 +115,12 @@ discord_channels = ["{civil_channel}"]
             ayse = ayse.user_id,
             role = secretariat_role,
         );
+        let mut text = text;
+        for (n, (room, channel)) in extra.iter().enumerate() {
+            text.push_str(&format!(
+                "[[pillars]]\nid = \"pillar-{n}\"\nname = \"Pillar {n}\"\ntimezone = \"UTC\"\nmatrix_rooms = [\"{room}\"]\ndiscord_channels = [\"{channel}\"]\n"
+            ));
+        }
         std::fs::write(&config, text).unwrap();
         Network {
             synapse,
@@ -115,6 +133,7 @@ discord_channels = ["{civil_channel}"]
             civil_room,
             authorities_channel,
             civil_channel,
+            extra,
             dir,
             config,
         }
