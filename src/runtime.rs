@@ -40,7 +40,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let http_task = tokio::spawn(http::serve(listener, store.clone(), http_stop));
 
-    let bridge = Bridge::new(store.clone(), RetryPolicy::default(), stop_rx.clone());
+    let policy = RetryPolicy {
+        max_attempts: i64::from(config.bridge.max_attempts),
+        ..RetryPolicy::default()
+    };
+    let bridge = Bridge::new(store.clone(), policy, stop_rx.clone());
     let sink: Arc<dyn EventSink> = Arc::new(StoreSink::new(
         store.clone(),
         bridge.platforms().clone(),

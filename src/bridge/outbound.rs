@@ -109,9 +109,16 @@ async fn relay(
     let mut notes = Vec::new();
     for attachment in &body.attachments {
         let limit = upload_limit(target);
+        // A file over the target's limit becomes a link (where the source has public links)
+        // with its name and size.
         let too_large = |size: u64| {
+            let link = if attachment.url.starts_with("https://") || attachment.url.starts_with("http://") {
+                format!(": {}", attachment.url)
+            } else {
+                String::new()
+            };
             format!(
-                "📎 {} ({}) is too large to bring over",
+                "📎 {} ({}, too large to bring over){link}",
                 attachment.name,
                 human_size(size)
             )

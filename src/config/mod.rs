@@ -41,6 +41,20 @@ pub struct Config {
     pub secretariat: Secretariat,
     pub pillars: Vec<Pillar>,
     pub reports: Reports,
+    pub bridge: BridgeConfig,
+}
+
+/// How the bridge delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BridgeConfig {
+    /// Tries of a failing delivery before it is dead-lettered (rate limits do not count).
+    pub max_attempts: u32,
+}
+
+impl Default for BridgeConfig {
+    fn default() -> Self {
+        BridgeConfig { max_attempts: 10 }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +181,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
     let secretariat = read_secretariat(&mut doc, &mut top);
     let pillars = read_pillars(&mut doc, &mut top);
     let reports = read_reports(&mut doc, &mut top);
+    let bridge = read_bridge(&mut doc, &mut top);
     top.finish(&mut doc);
     let sections = (
         root.get_ref().contains_key("matrix"),
@@ -184,6 +199,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
             secretariat,
             pillars,
             reports,
+            bridge,
         }),
         _ => None,
     };
@@ -272,6 +288,25 @@ fn check_database_url(url: &str) -> Result<(), String> {
         }
         other => Err(format!("unsupported database scheme `{other}`; {expected}")),
     }
+}
+
+fn read_bridge(doc: &mut Document, top: &mut TableReader) -> BridgeConfig {
+    let mut config = BridgeConfig::default();
+    let Some(mut table) = top.table(doc, "bridge") else {
+        return config;
+    };
+    if let Some(n) = table.integer(doc, "max_attempts") {
+        match u32::try_from(*n.get_ref()) {
+            Ok(attempts @ 1..=100) => config.max_attempts = attempts,
+            _ => doc.report(
+                &n.span(),
+                "bridge.max_attempts",
+                format!("expected 1 to 100 attempts, found {}", n.get_ref()),
+            ),
+        }
+    }
+    table.finish(doc);
+    config
 }
 
 fn read_http(doc: &mut Document, top: &mut TableReader) -> Option<HttpConfig> {

@@ -50,11 +50,15 @@ pub async fn perform(room: &Room, idempotency_key: &str, action: &OutboundAction
                 .as_deref()
                 .and_then(|m| m.parse::<mime::Mime>().ok())
                 .unwrap_or(mime::APPLICATION_OCTET_STREAM);
-            let config = AttachmentConfig::new().txn_id(txn).caption(
-                caption
-                    .as_ref()
-                    .map(|text| TextMessageEventContent::plain(text.clone())),
-            );
+            let config = AttachmentConfig::new()
+                .txn_id(txn)
+                .caption(
+                    caption
+                        .as_ref()
+                        .map(|text| TextMessageEventContent::plain(text.clone())),
+                )
+                // As for messages: a file name must not ping the room by keyword.
+                .mentions(Some(matrix_sdk::ruma::events::Mentions::new()));
             // send_attachment uploads (encrypted in an encrypted room) and posts in one go.
             let sent = room
                 .send_attachment(file.name.clone(), &mime, file.data.clone(), config)
