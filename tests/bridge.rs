@@ -50,6 +50,16 @@ async fn messages_replies_edits_deletions_reactions_and_files_cross_both_ways_wi
     assert!(html.contains("<em>Discord</em>"), "{html}");
     let relayed_id = relayed["event_id"].as_str().unwrap().to_string();
 
+    // A Discord mention shows the person's name on Matrix, and pings nobody there.
+    sim.post(channel, net.bora, &format!("thanks <@{}>", net.secretary));
+    eventually("the mention on Matrix", || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["body"] == "**Bora**: thanks @Selin")
+    })
+    .await;
+
     // Replies stay replies on Matrix; on Discord they quote the original with a link.
     let bora_reply = sim.post_with(channel, net.bora, "Agreed", Some(copy.id), Vec::new());
     let reply_on_matrix = eventually("Bora's reply on Matrix", || async {

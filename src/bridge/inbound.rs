@@ -79,6 +79,7 @@ impl StoreSink {
                         html,
                         reply_to: Some(event.event_id.clone()),
                         attachments: Vec::new(),
+                        mentions: Vec::new(),
                     },
                     persona: None,
                 }

@@ -203,7 +203,15 @@ fn platform_label(platform: Platform) -> &'static str {
 /// A message rendered for the target: attribution, the target's formatting, split to the
 /// target's length. Always at least one part.
 fn render(target: Platform, author: &Author, body: &MessageBody) -> Vec<MessageBody> {
-    let no_mentions = |_: format::DiscordMention<'_>| None;
+    // Names for the users a Discord message mentions; roles and channels stay generic.
+    let names = |mention: format::DiscordMention<'_>| match mention {
+        format::DiscordMention::User(id) => body
+            .mentions
+            .iter()
+            .find(|(known, _)| known == id)
+            .map(|(_, name)| name.clone()),
+        _ => None,
+    };
     let is_reply = body.reply_to.is_some();
     match target {
         Platform::Discord => {
@@ -227,8 +235,8 @@ fn render(target: Platform, author: &Author, body: &MessageBody) -> Vec<MessageB
         Platform::Matrix => {
             let (plain, html) = match author.platform {
                 Platform::Discord => (
-                    format::discord_to_matrix_plain(&body.text, &no_mentions),
-                    format::discord_to_matrix_html(&body.text, &no_mentions),
+                    format::discord_to_matrix_plain(&body.text, &names),
+                    format::discord_to_matrix_html(&body.text, &names),
                 ),
                 Platform::Matrix => (
                     body.text.clone(),
@@ -332,6 +340,18 @@ mod tests {
         let parts = render(Platform::Discord, &author(Platform::Matrix), &text(&long));
         assert!(parts.len() >= 3);
         assert!(parts.iter().all(|p| p.text.chars().count() <= 1800));
+    }
+
+    #[test]
+    fn discord_mentions_show_the_person_by_name_on_matrix() {
+        let body = MessageBody {
+            text: "thanks <@42>!".into(),
+            mentions: vec![("42".into(), "Selin".into())],
+            ..Default::default()
+        };
+        let parts = render(Platform::Matrix, &author(Platform::Discord), &body);
+        assert!(parts[0].text.ends_with("thanks @Selin!"), "{:?}", parts[0].text);
+        assert!(parts[0].html.as_deref().unwrap().contains("@Selin"));
     }
 
     #[test]

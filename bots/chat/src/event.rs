@@ -151,6 +151,10 @@ pub struct MessageBody {
     /// The event this message replies to, as a remote id in the same room.
     pub reply_to: Option<String>,
     pub attachments: Vec<Attachment>,
+    /// The people the text mentions, by the platform's id, with the name shown for them
+    /// (Discord writes `<@id>` in the text; the core shows the name on the other side).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<(String, String)>,
 }
 
 /// How a message is meant to be shown.

@@ -56,6 +56,7 @@ pub fn message(raw: &Value, own: &Own<'_>) -> Result<InboundEvent, String> {
         html: None,
         reply_to: raw["message_reference"]["message_id"].as_str().map(str::to_string),
         attachments,
+        mentions: mentioned(raw),
     };
     Ok(InboundEvent {
         platform: Platform::Discord,
@@ -65,6 +66,24 @@ pub fn message(raw: &Value, own: &Own<'_>) -> Result<InboundEvent, String> {
         timestamp_ms: timestamp_ms(raw["timestamp"].as_str()),
         kind: EventKind::Message(body),
     })
+}
+
+/// The users a message mentions, with the names Discord sent along (global name, else
+/// username): the core shows them by name where `<@id>` means nothing.
+fn mentioned(raw: &Value) -> Vec<(String, String)> {
+    raw["mentions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|user| {
+            let id = user["id"].as_str()?.to_string();
+            let name = user["global_name"]
+                .as_str()
+                .or_else(|| user["username"].as_str())?
+                .to_string();
+            Some((id, name))
+        })
+        .collect()
 }
 
 /// The author as shown in the guild: nickname, else global name, else username.

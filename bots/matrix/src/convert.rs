@@ -108,6 +108,7 @@ fn body(content: &Value) -> Result<MessageBody, String> {
         html,
         reply_to: None,
         attachments: Vec::new(),
+        mentions: Vec::new(),
     };
     if matches!(msgtype, "m.image" | "m.file" | "m.audio" | "m.video") {
         // Unencrypted media has `url`; encrypted media has `file`, whose keys are needed
