@@ -93,7 +93,7 @@ fn message(room_id: i64, event: &str, pillar: &str, targets: &[i64]) -> InboundR
 async fn migrations_apply_once_and_again_harmlessly(store: Store) {
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
-    assert_eq!(store.applied_migrations().await.unwrap(), vec![1]);
+    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2]);
 }
 
 async fn the_schema_covers_the_design(store: Store) {
@@ -105,6 +105,7 @@ async fn the_schema_covers_the_design(store: Store) {
         "inbound_events",
         "bridged_messages",
         "message_copies",
+        "bridged_reactions",
         "deliveries",
         "meetings",
         "meeting_occurrences",

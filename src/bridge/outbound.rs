@@ -43,14 +43,35 @@ fn upload_limit(platform: Platform) -> u64 {
     }
 }
 
-/// The actions for one delivery, in order. The first one's remote id stands for the
-/// whole delivery (edits and deletions go to it).
+/// A delivery ready to go: its actions, in order (the first one's remote id stands for the
+/// whole delivery: edits and deletions go to it; none means nothing needs sending), and
+/// what to record once they are done.
+#[derive(Debug)]
+pub struct Built {
+    pub actions: Vec<Outbound>,
+    pub then: Option<Then>,
+}
+
+/// Bookkeeping after a delivery, for reactions.
+#[derive(Debug)]
+pub enum Then {
+    /// The bot's reaction for `sender` is in the room: the one just made, or `existing`.
+    RecordReaction {
+        message: i64,
+        sender: String,
+        key: String,
+        existing: Option<String>,
+    },
+    /// The bot no longer reacts for `sender`.
+    ForgetReaction { message: i64, sender: String, key: String },
+}
+
 pub async fn build(
     store: &Store,
     platforms: &Platforms,
     delivery: &Delivery,
     room: &RoomRow,
-) -> Result<Vec<Outbound>, Unsendable> {
+) -> Result<Built, Unsendable> {
     let payload = delivery
         .payload
         .as_deref()
@@ -70,6 +91,7 @@ pub async fn build(
             .await?
             .ok_or_else(|| Unsendable::Never("the original never reached this room".into()))
     };
+    let mut then = None;
     let actions = match payload {
         Payload::Relay { author, body, reply_to } => {
             let reply = match reply_to {
@@ -87,13 +109,56 @@ pub async fn build(
             }]
         }
         Payload::Delete => vec![OutboundAction::Delete { target: copy().await? }],
-        Payload::React { key, .. } => vec![OutboundAction::React {
-            target: copy().await?,
-            key,
-        }],
+        Payload::React { author, key } => {
+            let message = delivery.message_id.unwrap_or_default();
+            // The bot reacts once per key, however many people it reacts for.
+            let existing = store
+                .bot_reactions(message, room.id, &key)
+                .await?
+                .into_iter()
+                .next()
+                .map(|(_, remote)| remote);
+            let actions = match existing {
+                Some(_) => Vec::new(),
+                None => vec![OutboundAction::React {
+                    target: copy().await?,
+                    key: key.clone(),
+                }],
+            };
+            then = Some(Then::RecordReaction {
+                message,
+                sender: author.key(),
+                key,
+                existing,
+            });
+            actions
+        }
+        Payload::Unreact { author, key } => {
+            let message = delivery.message_id.unwrap_or_default();
+            let placed = store.bot_reactions(message, room.id, &key).await?;
+            let sender = author.key();
+            let mine = placed
+                .iter()
+                .find(|(who, _)| *who == sender)
+                .map(|(_, remote)| remote.clone());
+            let actions = match mine {
+                // Taken back only when nobody else it stands for still reacts.
+                Some(reaction) if placed.len() == 1 => vec![OutboundAction::Unreact {
+                    target: copy().await?,
+                    key: key.clone(),
+                    reaction: Some(reaction),
+                }],
+                _ => Vec::new(),
+            };
+            then = Some(Then::ForgetReaction { message, sender, key });
+            actions
+        }
         Payload::Direct(action) => vec![action],
     };
-    Ok(actions.into_iter().enumerate().map(|(n, a)| outbound(n, a)).collect())
+    Ok(Built {
+        actions: actions.into_iter().enumerate().map(|(n, a)| outbound(n, a)).collect(),
+        then,
+    })
 }
 
 /// A relayed message: its text (in as many parts as the target needs), then its files.

@@ -35,8 +35,17 @@ pub enum Payload {
     Delete,
     /// A reaction to the relayed copy.
     React { author: Author, key: String },
+    /// The author took their reaction back.
+    Unreact { author: Author, key: String },
     /// Something the bot says itself (a command's answer), as it is to be sent.
     Direct(OutboundAction),
+}
+
+impl Author {
+    /// Who reacted, as the reactions table keeps it.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.platform, self.id)
+    }
 }
 
 impl Payload {
@@ -47,6 +56,7 @@ impl Payload {
             Payload::Edit { .. } => "edit",
             Payload::Delete => "delete",
             Payload::React { .. } => "react",
+            Payload::Unreact { .. } => "unreact",
         }
     }
 

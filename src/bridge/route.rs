@@ -75,26 +75,38 @@ pub async fn plan(store: &Store, source: &RoomRow, event: &InboundEvent) -> crat
             (false, Some(message), Payload::Edit { author, body })
         }
         EventKind::Delete { target } => {
-            let Some(message) = about(target.clone()).await? else {
-                return Ok(Route::default());
-            };
-            if store.deletion_planned(message).await? {
-                return Ok(Route::default());
+            if let Some((message, _, key)) = store.reaction_for_remote(source.id, target).await? {
+                // A redacted Matrix reaction is a reaction taken back.
+                store.forget_reaction(message, source.id, &author.key(), &key).await?;
+                (false, Some(message), Payload::Unreact { author, key })
+            } else {
+                let Some(message) = about(target.clone()).await? else {
+                    return Ok(Route::default());
+                };
+                if store.deletion_planned(message).await? {
+                    return Ok(Route::default());
+                }
+                (false, Some(message), Payload::Delete)
             }
-            (false, Some(message), Payload::Delete)
         }
         EventKind::ReactionAdded { target, key } => {
             let Some(message) = about(target.clone()).await? else {
                 return Ok(Route::default());
             };
-            (
-                false,
-                Some(message),
-                Payload::React {
-                    author,
-                    key: key.clone(),
-                },
-            )
+            // Remembered where it was made, so taking it back finds it.
+            store
+                .record_reaction(message, source.id, &author.key(), key, &event.event_id, false)
+                .await?;
+            let key = key.clone();
+            (false, Some(message), Payload::React { author, key })
+        }
+        EventKind::ReactionRemoved { target, key } => {
+            let Some(message) = about(target.clone()).await? else {
+                return Ok(Route::default());
+            };
+            store.forget_reaction(message, source.id, &author.key(), key).await?;
+            let key = key.clone();
+            (false, Some(message), Payload::Unreact { author, key })
         }
         _ => return Ok(Route::default()),
     };

@@ -13,7 +13,7 @@ use magnet_chat::{ChatAdapter, ChatError, Platform};
 use tokio::sync::watch;
 
 use super::Platforms;
-use super::outbound::{Unsendable, build};
+use super::outbound::{Then, Unsendable, build};
 use crate::store::{Delivery, DeliveryState, RoomRow, Store, now_ms};
 
 /// How deliveries are retried.
@@ -104,8 +104,8 @@ async fn step(
     };
     let resend = delivery.state == DeliveryState::Sending;
     store.mark_sending(delivery.id).await?;
-    let outbound = match build(store, platforms, &delivery, room).await {
-        Ok(outbound) => outbound,
+    let built = match build(store, platforms, &delivery, room).await {
+        Ok(built) => built,
         Err(Unsendable::Never(why)) => {
             tracing::warn!(delivery = delivery.id, room = %room.remote_id, why, "delivery cannot be sent; dead-lettered");
             store.mark_dead(delivery.id, &why).await?;
@@ -114,7 +114,7 @@ async fn step(
         Err(Unsendable::NotYet(error)) => return retry_later(store, &delivery, policy, error).await,
     };
     let mut first = None;
-    for part in &outbound {
+    for part in &built.actions {
         let sent = if resend {
             adapter.redeliver(part).await
         } else {
@@ -129,6 +129,23 @@ async fn step(
     }
     let remote_id = first.unwrap_or_default();
     store.mark_delivered(delivery.id, &remote_id).await?;
+    match built.then {
+        Some(Then::RecordReaction {
+            message,
+            sender,
+            key,
+            existing,
+        }) => {
+            let remote = existing.unwrap_or_else(|| remote_id.clone());
+            store
+                .record_reaction(message, room.id, &sender, &key, &remote, true)
+                .await?;
+        }
+        Some(Then::ForgetReaction { message, sender, key }) => {
+            store.forget_reaction(message, room.id, &sender, &key).await?;
+        }
+        None => {}
+    }
     tracing::debug!(delivery = delivery.id, room = %room.remote_id, remote = %remote_id, "delivered");
     Ok(Step::Done)
 }

@@ -450,6 +450,77 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Records a reaction in a room (the person's own, or the bot's for them). A second
+    /// record of the same person's same reaction changes nothing.
+    pub async fn record_reaction(
+        &self,
+        message_id: i64,
+        room_id: i64,
+        sender: &str,
+        key: &str,
+        remote_id: &str,
+        by_bot: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO bridged_reactions (message_id, room_id, sender, key, remote_id, by_bot) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (message_id, room_id, sender, key) DO NOTHING",
+        )
+        .bind(message_id)
+        .bind(room_id)
+        .bind(sender)
+        .bind(key)
+        .bind(remote_id)
+        .bind(i64::from(by_bot))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The reactions with this key the bot placed on a bridged message in a room, for whom:
+    /// (sender, remote id).
+    pub async fn bot_reactions(&self, message_id: i64, room_id: i64, key: &str) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT sender, remote_id FROM bridged_reactions
+             WHERE message_id = $1 AND room_id = $2 AND key = $3 AND by_bot = 1 ORDER BY sender",
+        )
+        .bind(message_id)
+        .bind(room_id)
+        .bind(key)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("sender")?, row.try_get("remote_id")?)))
+            .collect()
+    }
+
+    /// Forgets a person's reaction in a room.
+    pub async fn forget_reaction(&self, message_id: i64, room_id: i64, sender: &str, key: &str) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM bridged_reactions WHERE message_id = $1 AND room_id = $2 AND sender = $3 AND key = $4",
+        )
+        .bind(message_id)
+        .bind(room_id)
+        .bind(sender)
+        .bind(key)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The reaction a remote event id is in a room (a Matrix reaction being redacted):
+    /// (bridged message, sender, key).
+    pub async fn reaction_for_remote(&self, room_id: i64, remote_id: &str) -> Result<Option<(i64, String, String)>> {
+        let row = sqlx::query(
+            "SELECT message_id, sender, key FROM bridged_reactions WHERE room_id = $1 AND remote_id = $2 LIMIT 1",
+        )
+        .bind(room_id)
+        .bind(remote_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| Ok((row.try_get("message_id")?, row.try_get("sender")?, row.try_get("key")?)))
+            .transpose()
+    }
+
     /// The bridged message a remote event belongs to, if any (original or copy).
     pub async fn message_for_remote(&self, room_id: i64, remote_id: &str) -> Result<Option<i64>> {
         let row = sqlx::query("SELECT message_id FROM message_copies WHERE room_id = $1 AND remote_id = $2")

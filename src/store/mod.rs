@@ -197,6 +197,7 @@ pub const TABLES: &[&str] = &[
     "inbound_events",
     "bridged_messages",
     "message_copies",
+    "bridged_reactions",
     "deliveries",
     "meetings",
     "meeting_occurrences",

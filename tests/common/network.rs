@@ -32,6 +32,8 @@ pub struct Network {
     pub extra: Vec<(String, u64)>,
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
+    /// The bot's database.
+    pub database_url: String,
 }
 
 impl Network {
@@ -45,8 +47,22 @@ impl Network {
         Network::with_pillars(synapse, sim_config, 0).await
     }
 
-    /// On the given homeserver, with `extra` more pillars besides the two.
+    /// On the given homeserver, with `extra` more pillars besides the two, on SQLite.
     pub async fn with_pillars(synapse: Synapse, sim_config: SimConfig, extra_pillars: usize) -> Network {
+        Network::build(synapse, sim_config, extra_pillars, None).await
+    }
+
+    /// On the shared homeserver, with the bot's database on PostgreSQL at `database_url`.
+    pub async fn on_postgres(sim_config: SimConfig, database_url: String) -> Network {
+        Network::build(Synapse::from_env(), sim_config, 0, Some(database_url)).await
+    }
+
+    async fn build(
+        synapse: Synapse,
+        sim_config: SimConfig,
+        extra_pillars: usize,
+        database_url: Option<String>,
+    ) -> Network {
         let bot = synapse.register_user("magnetbot").await.unwrap();
         let ayse = synapse.register_user("ayse").await.unwrap();
         ayse.set_display_name("Ayşe").await.unwrap();
@@ -68,6 +84,8 @@ impl Network {
         }
 
         let dir = tempfile::tempdir().unwrap();
+        let database_url =
+            database_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("magnet.db").display()));
         let password = dir.path().join("matrix-password");
         std::fs::write(&password, &bot.password).unwrap();
         let token = dir.path().join("discord-token");
@@ -76,7 +94,7 @@ impl Network {
         let text = format!(
             r#"
 [database]
-url = "sqlite://{db}"
+url = "{db}"
 [http]
 listen = "127.0.0.1:0"
 [matrix]
@@ -104,7 +122,7 @@ timezone = "Europe/Berlin"
 matrix_rooms = ["{civil_room}"]
 discord_channels = ["{civil_channel}"]
 "#,
-            db = dir.path().join("magnet.db").display(),
+            db = database_url,
             hs = synapse.url,
             bot = bot.user_id,
             password = password.display(),
@@ -136,7 +154,40 @@ discord_channels = ["{civil_channel}"]
             extra,
             dir,
             config,
+            database_url,
         }
+    }
+
+    /// Waits until the bot has finished `count` deliveries in all (whatever they needed).
+    pub async fn wait_for_deliveries(&self, count: i64) {
+        let store = magnet::store::Store::connect(&self.database_url, None, 1)
+            .await
+            .unwrap();
+        eventually(&format!("{count} deliveries done"), || async {
+            let counts = store.delivery_counts().await.ok()?;
+            let done: i64 = counts
+                .iter()
+                .filter(|(state, _)| state == "delivered")
+                .map(|(_, n)| n)
+                .sum();
+            (done >= count).then_some(())
+        })
+        .await;
+        store.close().await;
+    }
+
+    /// How many deliveries the bot has finished.
+    pub async fn deliveries_done(&self) -> i64 {
+        let store = magnet::store::Store::connect(&self.database_url, None, 1)
+            .await
+            .unwrap();
+        let counts = store.delivery_counts().await.unwrap();
+        store.close().await;
+        counts
+            .iter()
+            .filter(|(state, _)| state == "delivered")
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// Starts the bot and waits until it delivers on both platforms.

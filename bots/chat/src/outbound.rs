@@ -29,6 +29,13 @@ pub enum OutboundAction {
     Delete { target: String },
     /// React to a message in the room.
     React { target: String, key: String },
+    /// Takes back a reaction the bot made: `reaction` is its remote id where the platform
+    /// needs one (Matrix redacts the reaction event; Discord removes the bot's emoji).
+    Unreact {
+        target: String,
+        key: String,
+        reaction: Option<String>,
+    },
     /// Upload a file and post it, with an optional caption. The bytes are fetched from the
     /// source platform when the delivery is carried out, never stored.
     SendFile {

@@ -123,6 +123,19 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
                 .await?;
             json!({"id": target})
         }
+        OutboundAction::Unreact { target, key, .. } => {
+            let path = format!("{messages}/{target}/reactions/{}/@me", encode_emoji(key));
+            match rest
+                .json(Method::DELETE, &path, &format!("reactions:{channel}"), None)
+                .await
+            {
+                Ok(_) => {}
+                // Gone with its message: nothing left to take back.
+                Err(error) if error_code(&error) == Some(UNKNOWN_MESSAGE) => {}
+                Err(error) => return Err(error),
+            }
+            json!({"id": target})
+        }
         OutboundAction::StartPoll { poll, .. } => {
             let mut payload = bot_message(&outbound.idempotency_key, "");
             let answers: Vec<Value> = poll

@@ -89,6 +89,16 @@ pub async fn perform(room: &Room, idempotency_key: &str, action: &OutboundAction
             });
             ("org.matrix.msc3381.poll.end", content)
         }
+        OutboundAction::Unreact { reaction, .. } => {
+            let Some(reaction) = reaction else {
+                return Err(ChatError::Permanent("no reaction event to take back".into()));
+            };
+            let reaction = parse_event_id(reaction)?;
+            let response = room.redact(&reaction, None, Some(txn)).await.map_err(classify_http)?;
+            return Ok(Delivered {
+                remote_id: response.event_id.to_string(),
+            });
+        }
         OutboundAction::Delete { target } => {
             let target = parse_event_id(target)?;
             let response = room.redact(&target, None, Some(txn)).await.map_err(classify_http)?;
