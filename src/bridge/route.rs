@@ -76,8 +76,10 @@ pub async fn plan(store: &Store, source: &RoomRow, event: &InboundEvent) -> crat
         }
         EventKind::Delete { target } => {
             if let Some((message, _, key)) = store.reaction_for_remote(source.id, target).await? {
-                // A redacted Matrix reaction is a reaction taken back.
-                store.forget_reaction(message, source.id, &author.key(), &key).await?;
+                // A redacted Matrix reaction is a reaction taken back (once).
+                if !store.forget_reaction(message, source.id, &author.key(), &key).await? {
+                    return Ok(Route::default());
+                }
                 (false, Some(message), Payload::Unreact { author, key })
             } else {
                 let Some(message) = about(target.clone()).await? else {
@@ -93,10 +95,14 @@ pub async fn plan(store: &Store, source: &RoomRow, event: &InboundEvent) -> crat
             let Some(message) = about(target.clone()).await? else {
                 return Ok(Route::default());
             };
-            // Remembered where it was made, so taking it back finds it.
-            store
+            // Remembered where it was made, so taking it back finds it. Already there: a
+            // replay (Discord reactions have no ids), nothing new.
+            let new = store
                 .record_reaction(message, source.id, &author.key(), key, &event.event_id, false)
                 .await?;
+            if !new {
+                return Ok(Route::default());
+            }
             let key = key.clone();
             (false, Some(message), Payload::React { author, key })
         }
@@ -104,7 +110,10 @@ pub async fn plan(store: &Store, source: &RoomRow, event: &InboundEvent) -> crat
             let Some(message) = about(target.clone()).await? else {
                 return Ok(Route::default());
             };
-            store.forget_reaction(message, source.id, &author.key(), key).await?;
+            if !store.forget_reaction(message, source.id, &author.key(), key).await? {
+                // Not there: taken back before (a replay), or never seen.
+                return Ok(Route::default());
+            }
             let key = key.clone();
             (false, Some(message), Payload::Unreact { author, key })
         }

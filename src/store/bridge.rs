@@ -451,7 +451,7 @@ impl Store {
     }
 
     /// Records a reaction in a room (the person's own, or the bot's for them). A second
-    /// record of the same person's same reaction changes nothing.
+    /// record of the same person's same reaction changes nothing; says whether it was new.
     pub async fn record_reaction(
         &self,
         message_id: i64,
@@ -460,8 +460,8 @@ impl Store {
         key: &str,
         remote_id: &str,
         by_bot: bool,
-    ) -> Result<()> {
-        sqlx::query(
+    ) -> Result<bool> {
+        let done = sqlx::query(
             "INSERT INTO bridged_reactions (message_id, room_id, sender, key, remote_id, by_bot) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (message_id, room_id, sender, key) DO NOTHING",
         )
@@ -473,7 +473,7 @@ impl Store {
         .bind(i64::from(by_bot))
         .execute(self.pool())
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// The reactions with this key the bot placed on a bridged message in a room, for whom:
@@ -493,9 +493,9 @@ impl Store {
             .collect()
     }
 
-    /// Forgets a person's reaction in a room.
-    pub async fn forget_reaction(&self, message_id: i64, room_id: i64, sender: &str, key: &str) -> Result<()> {
-        sqlx::query(
+    /// Forgets a person's reaction in a room; says whether there was one.
+    pub async fn forget_reaction(&self, message_id: i64, room_id: i64, sender: &str, key: &str) -> Result<bool> {
+        let done = sqlx::query(
             "DELETE FROM bridged_reactions WHERE message_id = $1 AND room_id = $2 AND sender = $3 AND key = $4",
         )
         .bind(message_id)
@@ -504,7 +504,7 @@ impl Store {
         .bind(key)
         .execute(self.pool())
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// The reaction a remote event id is in a room (a Matrix reaction being redacted):

@@ -168,17 +168,9 @@ impl DiscordAdapter {
             readers,
             own: own.clone(),
             rest: rest.clone(),
+            occurrences: Default::default(),
         };
-        let mut client = serenity::all::ClientBuilder::new_with_http(http, intents)
-            .event_handler(handler)
-            .await
-            .map_err(|error| DiscordError::Gateway(error.to_string()))?;
-        let shards = client.shard_manager.clone();
-        tasks.push(tokio::spawn(async move {
-            if let Err(error) = client.start().await {
-                tracing::error!(%error, "discord: the gateway stopped; the bot needs a valid token and the privileged intents (message content, server members)");
-            }
-        }));
+        let shards = run_gateway(http, intents, handler).await?;
         tracing::info!(channels = guilds.len(), "discord: ready");
         Ok(DiscordAdapter {
             rest,
@@ -213,6 +205,51 @@ impl DiscordAdapter {
         hooks.insert(channel, hook.clone());
         Ok(hook)
     }
+}
+
+/// Runs serenity's gateway on a thread of its own with a single-threaded runtime. serenity
+/// hands each event to the handler in a task of its own; on a multi-threaded runtime those
+/// tasks start in any order, and a reaction taken back a moment after it was added could
+/// reach the core first. On one thread they start in the order they were spawned, and each
+/// handler passes its event on before it first awaits, so the order holds.
+async fn run_gateway(
+    http: serenity::http::Http,
+    intents: GatewayIntents,
+    handler: Gateway,
+) -> Result<Arc<serenity::gateway::ShardManager>, DiscordError> {
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("discord-gateway".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    let _ = started_tx.send(Err(error.to_string()));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let built = serenity::all::ClientBuilder::new_with_http(http, intents)
+                    .event_handler(handler)
+                    .await;
+                let mut client = match built {
+                    Ok(client) => client,
+                    Err(error) => {
+                        let _ = started_tx.send(Err(error.to_string()));
+                        return;
+                    }
+                };
+                let _ = started_tx.send(Ok(client.shard_manager.clone()));
+                if let Err(error) = client.start().await {
+                    tracing::error!(%error, "discord: the gateway stopped; the bot needs a valid token and the privileged intents (message content, server members)");
+                }
+            });
+        })
+        .map_err(|error| DiscordError::Gateway(error.to_string()))?;
+    started_rx
+        .await
+        .map_err(|_| DiscordError::Gateway("the gateway thread ended before it started".into()))?
+        .map_err(DiscordError::Gateway)
 }
 
 /// serenity's HTTP client, used by the gateway for discovery only. Pointing it at a
@@ -326,6 +363,7 @@ struct Gateway {
     readers: HashMap<u64, mpsc::UnboundedSender<Nudge>>,
     own: Arc<OwnIds>,
     rest: Arc<Rest>,
+    occurrences: std::sync::atomic::AtomicU64,
 }
 
 impl Gateway {
@@ -498,10 +536,18 @@ impl EventHandler for Gateway {
 }
 
 impl Gateway {
+    /// Reactions and votes carry no id of their own. Each sighting gets a new one (the time
+    /// and a counter: two in the same millisecond stay two); a sighting replayed after a
+    /// RESUME is then a second event, which the core reads as "still added" or "still
+    /// removed" and does nothing with.
+    fn occurrence(&self) -> String {
+        let n = self.occurrences.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{}.{n}", now_ms())
+    }
+
     fn vote(&self, channel: ChannelId, message: MessageId, user: serenity::all::UserId, answer: u64, added: bool) {
         let poll = message.get().to_string();
-        // Votes carry no id: the voter, the answer and when it was seen tell them apart.
-        let event_id = format!("{poll}:{}:{answer}:{}", user.get(), now_ms());
+        let event_id = format!("{poll}:{}:{answer}:{}", user.get(), self.occurrence());
         let kind = EventKind::PollVote {
             poll,
             answer: answer.to_string(),
@@ -527,8 +573,7 @@ impl Gateway {
             display_name: name,
             avatar_url: None,
         };
-        // Reactions carry no id of their own; when it was seen tells a re-add from a replay.
-        let event_id = format!("{target}:{}:{key}:{}", user.get(), now_ms());
+        let event_id = format!("{target}:{}:{key}:{}", user.get(), self.occurrence());
         let kind = if added {
             EventKind::ReactionAdded { target, key }
         } else {

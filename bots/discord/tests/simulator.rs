@@ -773,3 +773,31 @@ async fn member_roles_are_read_fresh_for_permission_checks() {
     assert_eq!(adapter.member(&room, "1234567890").await.unwrap(), None, "not a member");
     adapter.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_events_fired_back_to_back_reach_the_core_in_the_order_they_happened() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let message = w.sim.post(w.channel, w.ayse, "react to me");
+    sink.wait_for_count(1, WAIT).await;
+    // Someone hesitating over a reaction, faster than any person: on, off, on, off…
+    for n in 0..100 {
+        w.sim.react(w.channel, message, w.ayse, "👍", n % 2 == 0);
+    }
+    let events = sink.wait_for_count(101, WAIT).await;
+    let added: Vec<bool> = events[1..]
+        .iter()
+        .map(|e| match &e.kind {
+            EventKind::ReactionAdded { .. } => true,
+            EventKind::ReactionRemoved { .. } => false,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<bool> = (0..100).map(|n| n % 2 == 0).collect();
+    assert_eq!(
+        added, expected,
+        "the core sees the reactions in the order they happened"
+    );
+    adapter.shutdown().await;
+}
