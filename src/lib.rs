@@ -7,6 +7,7 @@
 //! - [`store`]: the one storage API, on SQLite (embedded) or PostgreSQL (shared).
 //! - [`http`]: the health endpoint.
 //! - [`runtime`]: what `magnet run` starts and how it stops.
+//! - [`schedule`]: meetings and reminders (so far: recurrence across time zones and DST).
 //!
 //! The chat platforms are reached only through the port in the `magnet-chat` crate; the
 //! core never imports matrix-sdk or serenity.
@@ -16,4 +17,5 @@ pub mod command;
 pub mod config;
 pub mod http;
 pub mod runtime;
+pub mod schedule;
 pub mod store;
