@@ -42,6 +42,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let policy = RetryPolicy {
         max_attempts: i64::from(config.bridge.max_attempts),
+        matrix_notices: config.bridge.matrix_notices,
         ..RetryPolicy::default()
     };
     let bridge = Bridge::new(store.clone(), policy, stop_rx.clone());

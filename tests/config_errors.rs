@@ -156,6 +156,24 @@ fn a_wrong_type_says_what_was_expected() {
 }
 
 #[test]
+fn bridge_settings_out_of_range_or_of_the_wrong_type_are_named() {
+    let text = format!("{VALID}\n[bridge]\nmax_attempts = 0\nmatrix_notices = \"yes\"\n");
+    let outcome = check_config(&text, SECRETS);
+    assert_reported(
+        &outcome,
+        line_of(&text, "max_attempts ="),
+        "bridge.max_attempts",
+        "expected 1 to 100 attempts, found 0",
+    );
+    assert_reported(
+        &outcome,
+        line_of(&text, "matrix_notices ="),
+        "bridge.matrix_notices",
+        "expected true or false",
+    );
+}
+
+#[test]
 fn a_bad_cron_rule_is_refused() {
     let text = format!("{VALID}\n[reports]\nschedule = \"0 25 * * *\"\n");
     let outcome = check_config(&text, SECRETS);

@@ -71,6 +71,7 @@ pub async fn build(
     platforms: &Platforms,
     delivery: &Delivery,
     room: &RoomRow,
+    matrix_notices: bool,
 ) -> Result<Built, Unsendable> {
     let payload = delivery
         .payload
@@ -98,11 +99,11 @@ pub async fn build(
                 Some(message) => store.copy_in_room(message, room.id).await?,
                 None => None,
             };
-            relay(platforms, room.platform, &author, &body, reply).await?
+            relay(platforms, room.platform, &author, &body, reply, matrix_notices).await?
         }
         Payload::Edit { author, body } => {
             let target = copy().await?;
-            let mut parts = render(room.platform, &author, &body);
+            let mut parts = render(room.platform, &author, &body, matrix_notices);
             vec![OutboundAction::Edit {
                 target,
                 body: parts.swap_remove(0),
@@ -168,6 +169,7 @@ async fn relay(
     author: &Author,
     body: &MessageBody,
     reply: Option<String>,
+    matrix_notices: bool,
 ) -> Result<Vec<OutboundAction>, Unsendable> {
     let persona = Some(persona(target, author));
     let mut files = Vec::new();
@@ -230,7 +232,7 @@ async fn relay(
     }
     let mut actions = Vec::new();
     if !text_body.text.trim().is_empty() || files.is_empty() {
-        let mut parts = render(target, author, &text_body);
+        let mut parts = render(target, author, &text_body, matrix_notices);
         parts[0].reply_to = reply;
         actions.extend(parts.into_iter().map(|body| OutboundAction::Send {
             body,
@@ -267,7 +269,7 @@ fn platform_label(platform: Platform) -> &'static str {
 
 /// A message rendered for the target: attribution, the target's formatting, split to the
 /// target's length. Always at least one part.
-fn render(target: Platform, author: &Author, body: &MessageBody) -> Vec<MessageBody> {
+fn render(target: Platform, author: &Author, body: &MessageBody, matrix_notices: bool) -> Vec<MessageBody> {
     // Names for the users a Discord message mentions; roles and channels stay generic.
     let names = |mention: format::DiscordMention<'_>| match mention {
         format::DiscordMention::User(id) => body
@@ -323,6 +325,7 @@ fn render(target: Platform, author: &Author, body: &MessageBody) -> Vec<MessageB
             };
             let kind = match body.kind {
                 MessageKind::Notice => MessageKind::Notice,
+                _ if matrix_notices => MessageKind::Notice,
                 _ => MessageKind::Text,
             };
             let plain = format::defuse_matrix_room_ping(&plain);
@@ -387,12 +390,15 @@ mod tests {
 
     #[test]
     fn relays_to_matrix_carry_the_name_in_bold_and_escaped() {
-        let parts = render(Platform::Matrix, &author(Platform::Discord), &text("hi @room"));
+        let parts = render(Platform::Matrix, &author(Platform::Discord), &text("hi @room"), false);
         assert_eq!(parts.len(), 1);
         assert!(parts[0].text.starts_with("**Ayşe <b>**: "), "{:?}", parts[0]);
         let html = parts[0].html.as_deref().unwrap();
         assert!(html.starts_with("<strong>Ayşe &lt;b&gt;</strong>: "), "{html}");
         assert!(!parts[0].text.contains("@room"), "no room ping: {:?}", parts[0].text);
+        assert_eq!(parts[0].kind, MessageKind::Text);
+        let notices = render(Platform::Matrix, &author(Platform::Discord), &text("hi"), true);
+        assert_eq!(notices[0].kind, MessageKind::Notice, "where configured");
     }
 
     #[test]
@@ -402,7 +408,7 @@ mod tests {
             "Ayşe <b> [Matrix]"
         );
         let long = "word ".repeat(900);
-        let parts = render(Platform::Discord, &author(Platform::Matrix), &text(&long));
+        let parts = render(Platform::Discord, &author(Platform::Matrix), &text(&long), false);
         assert!(parts.len() >= 3);
         assert!(parts.iter().all(|p| p.text.chars().count() <= 1800));
     }
@@ -414,7 +420,7 @@ mod tests {
             mentions: vec![("42".into(), "Selin".into())],
             ..Default::default()
         };
-        let parts = render(Platform::Matrix, &author(Platform::Discord), &body);
+        let parts = render(Platform::Matrix, &author(Platform::Discord), &body, false);
         assert!(parts[0].text.ends_with("thanks @Selin!"), "{:?}", parts[0].text);
         assert!(parts[0].html.as_deref().unwrap().contains("@Selin"));
     }

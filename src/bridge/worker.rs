@@ -23,6 +23,8 @@ pub struct RetryPolicy {
     pub max_attempts: i64,
     pub first_backoff: Duration,
     pub max_backoff: Duration,
+    /// Relays into Matrix as notices (`[bridge] matrix_notices`).
+    pub matrix_notices: bool,
 }
 
 impl Default for RetryPolicy {
@@ -31,6 +33,7 @@ impl Default for RetryPolicy {
             max_attempts: 10,
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
+            matrix_notices: false,
         }
     }
 }
@@ -104,7 +107,7 @@ async fn step(
     };
     let resend = delivery.state == DeliveryState::Sending;
     store.mark_sending(delivery.id).await?;
-    let built = match build(store, platforms, &delivery, room).await {
+    let built = match build(store, platforms, &delivery, room, policy.matrix_notices).await {
         Ok(built) => built,
         Err(Unsendable::Never(why)) => {
             tracing::warn!(delivery = delivery.id, room = %room.remote_id, why, "delivery cannot be sent; dead-lettered");

@@ -49,11 +49,16 @@ pub struct Config {
 pub struct BridgeConfig {
     /// Tries of a failing delivery before it is dead-lettered (rate limits do not count).
     pub max_attempts: u32,
+    /// Relays into Matrix rooms go out as notices (shown quieter, never answered by bots).
+    pub matrix_notices: bool,
 }
 
 impl Default for BridgeConfig {
     fn default() -> Self {
-        BridgeConfig { max_attempts: 10 }
+        BridgeConfig {
+            max_attempts: 10,
+            matrix_notices: false,
+        }
     }
 }
 
@@ -304,6 +309,9 @@ fn read_bridge(doc: &mut Document, top: &mut TableReader) -> BridgeConfig {
                 format!("expected 1 to 100 attempts, found {}", n.get_ref()),
             ),
         }
+    }
+    if let Some(notices) = table.boolean(doc, "matrix_notices") {
+        config.matrix_notices = *notices.get_ref();
     }
     table.finish(doc);
     config

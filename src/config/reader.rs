@@ -181,6 +181,17 @@ impl<'a, 'i> TableReader<'a, 'i> {
         value
     }
 
+    pub fn boolean(&mut self, doc: &mut Document, key: &'static str) -> Option<Spanned<bool>> {
+        let found = self.get(key)?;
+        match found.value.as_bool() {
+            Some(value) => Some(Spanned::new(found.span.clone(), value)),
+            None => {
+                wrong_type(doc, &found, "true or false");
+                None
+            }
+        }
+    }
+
     pub fn integer(&mut self, doc: &mut Document, key: &'static str) -> Option<Spanned<i64>> {
         let found = self.get(key)?;
         as_integer(doc, &found)
