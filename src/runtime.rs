@@ -50,6 +50,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         store.clone(),
         bridge.platforms().clone(),
         Arc::new(config.secretariat.clone()),
+        Arc::new(
+            config
+                .pillars
+                .iter()
+                .filter(|p| p.allow_room_pings)
+                .map(|p| p.id.clone())
+                .collect(),
+        ),
     ));
     let matrix_task = config.matrix.as_ref().map(|matrix| {
         let settings = matrix_settings(&config, matrix);

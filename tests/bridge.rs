@@ -359,3 +359,60 @@ async fn commands_are_answered_where_they_were_asked_and_not_relayed() {
     );
     process.stop(Duration::from_secs(30)).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn room_pings_cross_only_where_the_pillar_allows_it_and_the_sender_may() {
+    let net = Network::new(SimConfig::default()).await;
+    let process = net.start();
+    let sim = &net.sim;
+    // Civil society allows room pings (see the config in common/network.rs); the
+    // authorities pillar does not.
+    let (room, channel) = (net.civil_room.as_str(), net.civil_channel);
+
+    // Ayşe created the room: she may ping it, and the ping crosses.
+    let everyone = json!({"msgtype": "m.text", "body": "@room meeting now", "m.mentions": {"room": true}});
+    net.ayse.send_event(room, "m.room.message", everyone).await.unwrap();
+    let relayed = eventually("Ayşe's room ping on Discord", || async {
+        relays(sim, channel).into_iter().find(|m| m.content.contains("meeting now"))
+    })
+    .await;
+    assert!(relayed.mention_everyone, "{relayed:?}");
+    assert!(relayed.content.starts_with("@everyone "), "{}", relayed.content);
+
+    // Jonas may not ping the room (power 0): his "@room" crosses as words only.
+    let jonas = net.synapse.register_user("jonas").await.unwrap();
+    net.ayse.invite(room, &jonas.user_id).await.unwrap();
+    jonas.join(room).await.unwrap();
+    let attempt = json!({"msgtype": "m.text", "body": "@room me too", "m.mentions": {"room": true}});
+    jonas.send_event(room, "m.room.message", attempt).await.unwrap();
+    let relayed = eventually("Jonas's message on Discord", || async {
+        relays(sim, channel).into_iter().find(|m| m.content.contains("me too"))
+    })
+    .await;
+    assert!(!relayed.mention_everyone, "{relayed:?}");
+
+    // From Discord (where Discord let Bora's @everyone through) to Matrix.
+    sim.post(channel, net.bora, "@everyone hello");
+    let relayed = eventually("Bora's room ping on Matrix", || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.contains("hello")))
+    })
+    .await;
+    assert_eq!(relayed["content"]["m.mentions"], json!({"room": true}));
+    assert!(relayed["content"]["body"].as_str().unwrap().starts_with("@room "));
+
+    // Where the pillar does not allow it, nothing pings.
+    sim.post(net.authorities_channel, net.bora, "@everyone elsewhere");
+    let relayed = eventually("Bora's message in the other pillar", || async {
+        net.bot_events(&net.authorities_room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.contains("elsewhere")))
+    })
+    .await;
+    assert_eq!(relayed["content"]["m.mentions"], json!({}));
+    assert!(!relayed["content"]["body"].as_str().unwrap().contains("@room"));
+    process.stop(Duration::from_secs(30)).unwrap();
+}

@@ -3,7 +3,11 @@
 //! transaction, before the adapter counts it as seen. Commands are answered instead of
 //! relayed; their answer is a delivery of the same transaction.
 
+use std::collections::HashSet;
 use std::sync::Arc;
+
+/// The power level Matrix clients and servers ask for an @room by default.
+const ROOM_PING_POWER: i64 = 50;
 
 use magnet_chat::{
     Commit, EventKind, EventSink, InboundEvent, MessageBody, MessageKind, OutboundAction, Platform, ResumePoint,
@@ -22,14 +26,46 @@ pub struct StoreSink {
     store: Store,
     platforms: Platforms,
     secretariat: Arc<Secretariat>,
+    /// The pillars whose config lets room-wide pings cross.
+    room_pings: Arc<HashSet<String>>,
 }
 
 impl StoreSink {
-    pub fn new(store: Store, platforms: Platforms, secretariat: Arc<Secretariat>) -> StoreSink {
+    pub fn new(
+        store: Store,
+        platforms: Platforms,
+        secretariat: Arc<Secretariat>,
+        room_pings: Arc<HashSet<String>>,
+    ) -> StoreSink {
         StoreSink {
             store,
             platforms,
             secretariat,
+            room_pings,
+        }
+    }
+
+    /// Whether a message's room-wide ping may cross: the pillar allows it, and the sender
+    /// had the right in their own room (Discord decided that already; on Matrix it takes
+    /// the power level clients ask for an @room, 50 by default).
+    async fn ping_crosses(&self, room: &RoomRow, event: &InboundEvent) -> bool {
+        let EventKind::Message(body) = &event.kind else {
+            return false;
+        };
+        if !body.pings_room || !room.pillar_id.as_ref().is_some_and(|p| self.room_pings.contains(p)) {
+            return false;
+        }
+        match event.platform {
+            Platform::Discord => true,
+            Platform::Matrix => {
+                let Some(adapter) = self.platforms.get(Platform::Matrix) else {
+                    return false;
+                };
+                match adapter.member(&event.room, &event.sender.id).await {
+                    Ok(Some(member)) => member.power_level.is_some_and(|level| level >= ROOM_PING_POWER),
+                    _ => false,
+                }
+            }
         }
     }
 
@@ -80,6 +116,7 @@ impl StoreSink {
                         reply_to: Some(event.event_id.clone()),
                         attachments: Vec::new(),
                         mentions: Vec::new(),
+                        pings_room: false,
                     },
                     persona: None,
                 }
@@ -128,7 +165,8 @@ impl EventSink for StoreSink {
                 (false, vec![delivery])
             }
             None => {
-                let route = route::plan(&self.store, &room, &event).await.map_err(internal)?;
+                let ping = self.ping_crosses(&room, &event).await;
+                let route = route::plan(&self.store, &room, &event, ping).await.map_err(internal)?;
                 (route.starts_message, route.deliveries)
             }
         };

@@ -94,12 +94,21 @@ pub async fn build(
     };
     let mut then = None;
     let actions = match payload {
-        Payload::Relay { author, body, reply_to } => {
+        Payload::Relay {
+            author,
+            body,
+            reply_to,
+            ping_room,
+        } => {
             let reply = match reply_to {
                 Some(message) => store.copy_in_room(message, room.id).await?,
                 None => None,
             };
-            relay(platforms, room.platform, &author, &body, reply, matrix_notices).await?
+            let mut actions = relay(platforms, room.platform, &author, &body, reply, matrix_notices).await?;
+            if ping_room && let Some(OutboundAction::Send { body, .. }) = actions.first_mut() {
+                ping(room.platform, body);
+            }
+            actions
         }
         Payload::Edit { author, body } => {
             let target = copy().await?;
@@ -245,6 +254,20 @@ async fn relay(
         persona: persona.clone(),
     }));
     Ok(actions)
+}
+
+/// Makes a relay ping its room, with the target platform's word for it in front (the
+/// sender's own word is defused in the text like any other).
+fn ping(target: Platform, body: &mut MessageBody) {
+    let word = match target {
+        Platform::Discord => "@everyone",
+        Platform::Matrix => "@room",
+    };
+    body.text = format!("{word} {}", body.text);
+    if let Some(html) = &mut body.html {
+        *html = format!("{word} {html}");
+    }
+    body.pings_room = true;
 }
 
 /// The name a relay is shown under on the target platform.

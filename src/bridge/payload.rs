@@ -28,6 +28,10 @@ pub enum Payload {
         body: MessageBody,
         /// The bridged message it replies to.
         reply_to: Option<i64>,
+        /// Ping the target room (the sender pinged theirs, with the right, and the pillar
+        /// allows it).
+        #[serde(default)]
+        ping_room: bool,
     },
     /// The relayed copy follows an edit (the delivery's message is the one edited).
     Edit { author: Author, body: MessageBody },
@@ -88,6 +92,7 @@ mod tests {
                 ..Default::default()
             },
             reply_to: Some(7),
+            ping_room: false,
         };
         for payload in [
             relay,

@@ -15,7 +15,13 @@ pub struct Route {
     pub deliveries: Vec<NewDelivery>,
 }
 
-pub async fn plan(store: &Store, source: &RoomRow, event: &InboundEvent) -> crate::store::Result<Route> {
+/// `ping_room`: the message pings its room and that may cross (checked by the caller).
+pub async fn plan(
+    store: &Store,
+    source: &RoomRow,
+    event: &InboundEvent,
+    ping_room: bool,
+) -> crate::store::Result<Route> {
     let Some(pillar) = &source.pillar_id else {
         // A secretariat room outside every pillar: nothing is bridged from it.
         return Ok(Route::default());
@@ -45,9 +51,19 @@ pub async fn plan(store: &Store, source: &RoomRow, event: &InboundEvent) -> crat
             };
             let body = MessageBody {
                 reply_to: None,
+                pings_room: false,
                 ..body.clone()
             };
-            (true, None, Payload::Relay { author, body, reply_to })
+            (
+                true,
+                None,
+                Payload::Relay {
+                    author,
+                    body,
+                    reply_to,
+                    ping_room,
+                },
+            )
         }
         EventKind::PollStart(poll) => {
             let body = MessageBody {
@@ -61,6 +77,7 @@ pub async fn plan(store: &Store, source: &RoomRow, event: &InboundEvent) -> crat
                     author,
                     body,
                     reply_to: None,
+                    ping_room: false,
                 },
             )
         }

@@ -125,6 +125,9 @@ pub struct Pillar {
     pub matrix_rooms: Vec<String>,
     pub discord_channels: Vec<u64>,
     pub reminder_offsets: Vec<Duration>,
+    /// Whether a room-wide ping (@everyone, @here, @room) crosses to the pillar's other
+    /// rooms when its sender had the right to ping their own room.
+    pub allow_room_pings: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -592,6 +595,9 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
         let matrix_rooms = table.string_list(doc, "matrix_rooms");
         let discord_channels = table.id_list(doc, "discord_channels");
         let offsets = table.string_list(doc, "reminder_offsets");
+        let allow_room_pings = table
+            .boolean(doc, "allow_room_pings")
+            .is_some_and(|allowed| *allowed.get_ref());
         table.finish(doc);
 
         if let Some(id) = &id {
@@ -641,6 +647,7 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
                 matrix_rooms,
                 discord_channels,
                 reminder_offsets,
+                allow_room_pings,
             });
         }
     }

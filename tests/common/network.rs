@@ -119,6 +119,7 @@ discord_channels = ["{authorities_channel}"]
 id = "civil-society"
 name = "Civil society"
 timezone = "Europe/Berlin"
+allow_room_pings = true
 matrix_rooms = ["{civil_room}"]
 discord_channels = ["{civil_channel}"]
 "#,

@@ -155,6 +155,11 @@ pub struct MessageBody {
     /// (Discord writes `<@id>` in the text; the core shows the name on the other side).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<(String, String)>,
+    /// The message pings the whole room (Discord `@everyone`/`@here` that Discord let
+    /// through; Matrix `@room`). Outbound: ping the room, which the core asks only when the
+    /// sender had the right and the pillar allows it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pings_room: bool,
 }
 
 /// How a message is meant to be shown.

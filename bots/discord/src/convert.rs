@@ -57,6 +57,8 @@ pub fn message(raw: &Value, own: &Own<'_>) -> Result<InboundEvent, String> {
         reply_to: raw["message_reference"]["message_id"].as_str().map(str::to_string),
         attachments,
         mentions: mentioned(raw),
+        // Discord sets it only when the author may ping everyone.
+        pings_room: raw["mention_everyone"].as_bool().unwrap_or(false),
     };
     Ok(InboundEvent {
         platform: Platform::Discord,

@@ -58,7 +58,11 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
             persona: Some(persona),
         } => {
             let content = relay_content(adapter, channel, body).await?;
-            relay(adapter, channel, persona, json!({"content": content}), &[]).await?
+            let mut payload = json!({"content": content});
+            if body.pings_room {
+                payload["allowed_mentions"] = json!({"parse": ["everyone"]});
+            }
+            relay(adapter, channel, persona, payload, &[]).await?
         }
         OutboundAction::Send { body, persona: None } => {
             let mut payload = bot_message(&outbound.idempotency_key, &body.text);
@@ -275,7 +279,9 @@ async fn relay(
     if let Some(avatar) = &persona.avatar_url {
         payload["avatar_url"] = json!(avatar);
     }
-    payload["allowed_mentions"] = json!({"parse": []});
+    if payload.get("allowed_mentions").is_none() {
+        payload["allowed_mentions"] = json!({"parse": []});
+    }
     let mut recreated = false;
     loop {
         let hook = adapter.relay_hook(channel, recreated).await?;

@@ -109,6 +109,12 @@ fn body(content: &Value) -> Result<MessageBody, String> {
         reply_to: None,
         attachments: Vec::new(),
         mentions: Vec::new(),
+        // An intentional room mention, or (from clients that predate m.mentions) "@room" in
+        // the text. Whether the sender may ping the room is for the core to check.
+        pings_room: match content.get("m.mentions") {
+            Some(mentions) => mentions["room"] == true,
+            None => text.contains("@room"),
+        },
     };
     if matches!(msgtype, "m.image" | "m.file" | "m.audio" | "m.video") {
         // Unencrypted media has `url`; encrypted media has `file`, whose keys are needed

@@ -162,7 +162,12 @@ pub fn message_content(body: &MessageBody) -> Value {
     };
     // An empty m.mentions says the bot means to ping nobody: clients then skip the
     // keyword rules that would make a relayed "@room" ping the whole room.
-    let mut content = json!({"msgtype": msgtype, "body": body.text, "m.mentions": {}});
+    let mentions = if body.pings_room {
+        json!({"room": true})
+    } else {
+        json!({})
+    };
+    let mut content = json!({"msgtype": msgtype, "body": body.text, "m.mentions": mentions});
     if let Some(html) = &body.html {
         content["format"] = json!("org.matrix.custom.html");
         content["formatted_body"] = json!(html);
