@@ -373,7 +373,9 @@ async fn room_pings_cross_only_where_the_pillar_allows_it_and_the_sender_may() {
     let everyone = json!({"msgtype": "m.text", "body": "@room meeting now", "m.mentions": {"room": true}});
     net.ayse.send_event(room, "m.room.message", everyone).await.unwrap();
     let relayed = eventually("Ayşe's room ping on Discord", || async {
-        relays(sim, channel).into_iter().find(|m| m.content.contains("meeting now"))
+        relays(sim, channel)
+            .into_iter()
+            .find(|m| m.content.contains("meeting now"))
     })
     .await;
     assert!(relayed.mention_everyone, "{relayed:?}");

@@ -303,7 +303,7 @@ fn render(target: Platform, author: &Author, body: &MessageBody, matrix_notices:
         _ => None,
     };
     let is_reply = body.reply_to.is_some();
-    match target {
+    let mut parts = match target {
         Platform::Discord => {
             let text = match author.platform {
                 Platform::Matrix => format::matrix_to_discord(&body.text, body.html.as_deref(), is_reply),
@@ -373,7 +373,13 @@ fn render(target: Platform, author: &Author, body: &MessageBody, matrix_notices:
                     .collect()
             }
         }
+    };
+    // Between rooms of the same platform a mention is of the same person, and the relay may
+    // ping them too. Across platforms nobody is linked: a mention shows as a name only.
+    if author.platform == target {
+        parts[0].mentions = body.mentions.clone();
     }
+    parts
 }
 
 fn escape_html(text: &str) -> String {
@@ -446,6 +452,19 @@ mod tests {
         let parts = render(Platform::Matrix, &author(Platform::Discord), &body, false);
         assert!(parts[0].text.ends_with("thanks @Selin!"), "{:?}", parts[0].text);
         assert!(parts[0].html.as_deref().unwrap().contains("@Selin"));
+    }
+
+    #[test]
+    fn mentions_ping_the_same_person_only_on_the_same_platform() {
+        let body = MessageBody {
+            text: "thanks <@42>".into(),
+            mentions: vec![("42".into(), "Selin".into())],
+            ..Default::default()
+        };
+        let same = render(Platform::Discord, &author(Platform::Discord), &body, false);
+        assert_eq!(same[0].mentions, body.mentions);
+        let across = render(Platform::Matrix, &author(Platform::Discord), &body, false);
+        assert!(across[0].mentions.is_empty());
     }
 
     #[test]

@@ -58,10 +58,7 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
             persona: Some(persona),
         } => {
             let content = relay_content(adapter, channel, body).await?;
-            let mut payload = json!({"content": content});
-            if body.pings_room {
-                payload["allowed_mentions"] = json!({"parse": ["everyone"]});
-            }
+            let payload = json!({"content": content, "allowed_mentions": allowed_mentions(body)});
             relay(adapter, channel, persona, payload, &[]).await?
         }
         OutboundAction::Send { body, persona: None } => {
@@ -255,6 +252,15 @@ pub async fn relay_content(adapter: &DiscordAdapter, channel: u64, body: &Messag
         author.replace(['*', '_', '`', '|', '~'], ""),
         body.text
     ))
+}
+
+/// Who a relay may ping: the people the core lists (the same people the original
+/// mentioned, on the same platform) and the whole channel only when the core says so.
+fn allowed_mentions(body: &MessageBody) -> Value {
+    let parse: Vec<&str> = if body.pings_room { vec!["everyone"] } else { Vec::new() };
+    // Discord takes at most 100 ids.
+    let users: Vec<&str> = body.mentions.iter().take(100).map(|(id, _)| id.as_str()).collect();
+    json!({"parse": parse, "users": users})
 }
 
 /// A message from the bot itself: a nonce Discord enforces, and no pings.

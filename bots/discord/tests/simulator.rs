@@ -801,3 +801,42 @@ async fn gateway_events_fired_back_to_back_reach_the_core_in_the_order_they_happ
     );
     adapter.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_pings_exactly_the_people_the_core_lists() {
+    let w = world(SimConfig::default()).await;
+    let bora = w.sim.create_user(w.guild, "bora", Some("Bora"));
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let persona = Persona {
+        display_name: "Selin [Discord]".into(),
+        avatar_url: None,
+    };
+    let relay = |key: &str, mentions: Vec<(String, String)>| {
+        send(
+            w.channel,
+            key,
+            OutboundAction::Send {
+                body: MessageBody {
+                    text: format!("thanks <@{}> and <@{bora}> @everyone", w.ayse),
+                    mentions,
+                    ..Default::default()
+                },
+                persona: Some(persona.clone()),
+            },
+        )
+    };
+    let listed = adapter
+        .deliver(&relay("m1", vec![(w.ayse.to_string(), "Ayşe".into())]))
+        .await
+        .unwrap();
+    let unlisted = adapter.deliver(&relay("m2", Vec::new())).await.unwrap();
+    let seen = w.sim.messages(w.channel);
+    let find = |id: &str| seen.iter().find(|m| m.id.to_string() == id).unwrap().clone();
+    let listed = find(&listed.remote_id);
+    assert_eq!(listed.mentions, vec![w.ayse], "only the listed person");
+    assert!(!listed.mention_everyone);
+    let unlisted = find(&unlisted.remote_id);
+    assert!(unlisted.mentions.is_empty() && !unlisted.mention_everyone, "nobody");
+    adapter.shutdown().await;
+}

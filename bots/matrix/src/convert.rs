@@ -108,7 +108,13 @@ fn body(content: &Value) -> Result<MessageBody, String> {
         html,
         reply_to: None,
         attachments: Vec::new(),
-        mentions: Vec::new(),
+        // The people the sender means to ping (intentional mentions), by user id.
+        mentions: content["m.mentions"]["user_ids"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|id| id.as_str().map(|id| (id.to_string(), id.to_string())))
+            .collect(),
         // An intentional room mention, or (from clients that predate m.mentions) "@room" in
         // the text. Whether the sender may ping the room is for the core to check.
         pings_room: match content.get("m.mentions") {

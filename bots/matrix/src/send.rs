@@ -162,11 +162,14 @@ pub fn message_content(body: &MessageBody) -> Value {
     };
     // An empty m.mentions says the bot means to ping nobody: clients then skip the
     // keyword rules that would make a relayed "@room" ping the whole room.
-    let mentions = if body.pings_room {
-        json!({"room": true})
-    } else {
-        json!({})
-    };
+    // Otherwise it names who it means to ping: the room, and the people the core lists.
+    let mut mentions = json!({});
+    if body.pings_room {
+        mentions["room"] = json!(true);
+    }
+    if !body.mentions.is_empty() {
+        mentions["user_ids"] = json!(body.mentions.iter().map(|(id, _)| id).collect::<Vec<_>>());
+    }
     let mut content = json!({"msgtype": msgtype, "body": body.text, "m.mentions": mentions});
     if let Some(html) = &body.html {
         content["format"] = json!("org.matrix.custom.html");
