@@ -69,6 +69,29 @@ async fn crossing(net: Network) {
     })
     .await;
 
+    // A Matrix pill shows the person's name on Discord.
+    let pill = format!(
+        "see <a href=\"https://matrix.to/#/{}\">Ayşe</a> about it",
+        net.ayse.user_id
+    );
+    net.ayse
+        .send_event(
+            room,
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "see Ayşe about it", "format": "org.matrix.custom.html",
+                "formatted_body": pill}),
+        )
+        .await
+        .unwrap();
+    let named = eventually("the pill on Discord", || async {
+        relays(sim, channel)
+            .into_iter()
+            .find(|m| m.content.contains("about it"))
+    })
+    .await;
+    assert_eq!(named.content, "see @Ayşe about it");
+    assert!(named.mentions.is_empty());
+
     // Replies stay replies on Matrix; on Discord they quote the original with a link.
     let bora_reply = sim.post_with(channel, net.bora, "Agreed", Some(copy.id), Vec::new());
     let reply_on_matrix = eventually("Bora's reply on Matrix", || async {
@@ -202,6 +225,58 @@ async fn crossing(net: Network) {
         (!bot_reacted("🎉")).then_some(())
     })
     .await;
+
+    // A file over the other side's limit arrives as a line with its name and size (and a
+    // link where the source has public links): Discord takes 10 MiB from a bot, Matrix
+    // (Synapse's default) 50 MiB.
+    let big = net
+        .ayse
+        .upload_media(
+            "survey-export.bin",
+            "application/octet-stream",
+            vec![7; 11 * 1024 * 1024],
+        )
+        .await
+        .unwrap();
+    net.ayse
+        .send_event(
+            room,
+            "m.room.message",
+            json!({"msgtype": "m.file", "body": "survey-export.bin", "url": big,
+                "info": {"mimetype": "application/octet-stream", "size": 11 * 1024 * 1024}}),
+        )
+        .await
+        .unwrap();
+    let note = eventually("the large file's note on Discord", || async {
+        relays(sim, channel)
+            .into_iter()
+            .find(|m| m.content.contains("survey-export.bin"))
+    })
+    .await;
+    assert!(note.attachments.is_empty());
+    assert!(
+        note.content.contains("11.0 MB, too large to bring over"),
+        "{}",
+        note.content
+    );
+    sim.post_with(
+        channel,
+        net.bora,
+        "",
+        None,
+        vec![("recording.mp4".into(), vec![1; 51 * 1024 * 1024])],
+    );
+    let note = eventually("the large file's note on Matrix", || async {
+        net.bot_events(room).await.into_iter().find(|e| {
+            e["content"]["body"]
+                .as_str()
+                .is_some_and(|b| b.contains("recording.mp4"))
+        })
+    })
+    .await;
+    let text = note["content"]["body"].as_str().unwrap();
+    assert!(text.contains("51.0 MB, too large to bring over"), "{text}");
+    assert!(text.contains("/attachments/"), "a link to it: {text}");
 
     // Files cross both ways with their bytes.
     sim.post_with(
@@ -416,5 +491,40 @@ async fn room_pings_cross_only_where_the_pillar_allows_it_and_the_sender_may() {
     .await;
     assert_eq!(relayed["content"]["m.mentions"], json!({}));
     assert!(!relayed["content"]["body"].as_str().unwrap().contains("@room"));
+    process.stop(Duration::from_secs(30)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_pings_the_same_person_in_another_channel_and_names_them_on_matrix() {
+    let net = Network::with_twin_channel(SimConfig::default()).await;
+    let process = net.start();
+    let sim = &net.sim;
+    let twin = net.civil_twin.unwrap();
+    sim.post(
+        net.civil_channel,
+        net.bora,
+        &format!("over to you <@{}>", net.secretary),
+    );
+    let relayed = eventually("the mention in the other channel", || async {
+        relays(sim, twin)
+            .into_iter()
+            .find(|m| m.content.contains("over to you"))
+    })
+    .await;
+    assert_eq!(relayed.mentions, vec![net.secretary], "Selin is pinged there too");
+    assert!(!relayed.mention_everyone);
+    let on_matrix = eventually("the mention on Matrix", || async {
+        net.bot_events(&net.civil_room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.contains("over to you")))
+    })
+    .await;
+    assert_eq!(on_matrix["content"]["body"], "**Bora**: over to you @Selin");
+    assert_eq!(
+        on_matrix["content"]["m.mentions"],
+        json!({}),
+        "nobody on Matrix is Selin"
+    );
     process.stop(Duration::from_secs(30)).unwrap();
 }

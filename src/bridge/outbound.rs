@@ -277,9 +277,15 @@ fn persona(target: Platform, author: &Author) -> Persona {
         Platform::Discord => format!("{} [{}]", author.name, platform_label(author.platform)),
         Platform::Matrix => author.name.clone(),
     };
+    // Discord fetches a webhook avatar from a public http(s) URL; a Matrix avatar is an
+    // mxc:// URI (and servers now serve media to logged-in clients only), so it is left out.
+    let avatar_url = author
+        .avatar_url
+        .clone()
+        .filter(|url| url.starts_with("https://") || url.starts_with("http://"));
     Persona {
         display_name,
-        avatar_url: author.avatar_url.clone(),
+        avatar_url,
     }
 }
 
@@ -465,6 +471,18 @@ mod tests {
         assert_eq!(same[0].mentions, body.mentions);
         let across = render(Platform::Matrix, &author(Platform::Discord), &body, false);
         assert!(across[0].mentions.is_empty());
+    }
+
+    #[test]
+    fn only_web_avatars_go_to_discord() {
+        let mut from_matrix = author(Platform::Matrix);
+        from_matrix.avatar_url = Some("mxc://example.org/abc".into());
+        assert_eq!(persona(Platform::Discord, &from_matrix).avatar_url, None);
+        from_matrix.avatar_url = Some("https://cdn.example.org/a.png".into());
+        assert_eq!(
+            persona(Platform::Discord, &from_matrix).avatar_url.as_deref(),
+            Some("https://cdn.example.org/a.png")
+        );
     }
 
     #[test]

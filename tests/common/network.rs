@@ -28,6 +28,8 @@ pub struct Network {
     pub civil_room: String,
     pub authorities_channel: u64,
     pub civil_channel: u64,
+    /// A second Discord channel of the civil society pillar, when asked for.
+    pub civil_twin: Option<u64>,
     /// Further pillars (a Matrix room and a Discord channel each), for load and benches.
     pub extra: Vec<(String, u64)>,
     pub dir: tempfile::TempDir,
@@ -49,12 +51,17 @@ impl Network {
 
     /// On the given homeserver, with `extra` more pillars besides the two, on SQLite.
     pub async fn with_pillars(synapse: Synapse, sim_config: SimConfig, extra_pillars: usize) -> Network {
-        Network::build(synapse, sim_config, extra_pillars, None).await
+        Network::build(synapse, sim_config, extra_pillars, None, false).await
     }
 
     /// On the shared homeserver, with the bot's database on PostgreSQL at `database_url`.
     pub async fn on_postgres(sim_config: SimConfig, database_url: String) -> Network {
-        Network::build(Synapse::from_env(), sim_config, 0, Some(database_url)).await
+        Network::build(Synapse::from_env(), sim_config, 0, Some(database_url), false).await
+    }
+
+    /// On the shared homeserver, the civil society pillar with a second Discord channel.
+    pub async fn with_twin_channel(sim_config: SimConfig) -> Network {
+        Network::build(Synapse::from_env(), sim_config, 0, None, true).await
     }
 
     async fn build(
@@ -62,6 +69,7 @@ impl Network {
         sim_config: SimConfig,
         extra_pillars: usize,
         database_url: Option<String>,
+        twin: bool,
     ) -> Network {
         let bot = synapse.register_user("magnetbot").await.unwrap();
         let ayse = synapse.register_user("ayse").await.unwrap();
@@ -73,6 +81,7 @@ impl Network {
         let guild = sim.create_guild("MAGNET");
         let authorities_channel = sim.create_channel(guild, "authorities");
         let civil_channel = sim.create_channel(guild, "civil-society");
+        let civil_twin = twin.then(|| sim.create_channel(guild, "civil-society-2"));
         let bora = sim.create_user(guild, "bora", Some("Bora"));
         let secretary = sim.create_user(guild, "selin", Some("Selin"));
         let secretariat_role = sim.create_role(guild, "secretariat");
@@ -121,7 +130,7 @@ name = "Civil society"
 timezone = "Europe/Berlin"
 allow_room_pings = true
 matrix_rooms = ["{civil_room}"]
-discord_channels = ["{civil_channel}"]
+discord_channels = [{civil_channels}]
 "#,
             db = database_url,
             hs = synapse.url,
@@ -133,6 +142,12 @@ discord_channels = ["{civil_channel}"]
             api = sim.api_base(),
             ayse = ayse.user_id,
             role = secretariat_role,
+            civil_channels = [Some(civil_channel), civil_twin]
+                .iter()
+                .flatten()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
         );
         let mut text = text;
         for (n, (room, channel)) in extra.iter().enumerate() {
@@ -152,6 +167,7 @@ discord_channels = ["{civil_channel}"]
             civil_room,
             authorities_channel,
             civil_channel,
+            civil_twin,
             extra,
             dir,
             config,

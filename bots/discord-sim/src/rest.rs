@@ -1347,6 +1347,16 @@ async fn execute_webhook(
             "Username cannot contain \"clyde\" or \"discord\", and must be 80 or fewer in length.",
         ));
     }
+    if let Some(avatar) = submission.body["avatar_url"].as_str()
+        && !(avatar.starts_with("https://") || avatar.starts_with("http://"))
+    {
+        log(&state, &method, &path, 400);
+        return Err(ApiError::invalid_form(
+            "avatar_url",
+            "URL_TYPE_INVALID_URL",
+            "Not a well formed URL.",
+        ));
+    }
     let (limit, window) = state
         .limits
         .lock()

@@ -170,6 +170,40 @@ async fn bad_requests_are_refused_as_discord_refuses_them() {
     )
     .await;
     assert_eq!((status, body["code"].as_u64()), (400, Some(30007)));
+
+    // A webhook avatar must be a web URL Discord can fetch.
+    let other = sim.create_channel(guild, "other");
+    let (_, hook) = call(
+        &sim,
+        "POST",
+        &format!("/channels/{other}/webhooks"),
+        Some(json!({"name": "relay"})),
+        token,
+    )
+    .await;
+    let execute = format!(
+        "/webhooks/{}/{}?wait=true",
+        hook["id"].as_str().unwrap(),
+        hook["token"].as_str().unwrap()
+    );
+    let (status, body) = call(
+        &sim,
+        "POST",
+        &execute,
+        Some(json!({"content": "hi", "avatar_url": "mxc://example.org/abc"})),
+        None,
+    )
+    .await;
+    assert_eq!((status, body["code"].as_u64()), (400, Some(50035)));
+    let (status, _) = call(
+        &sim,
+        "POST",
+        &execute,
+        Some(json!({"content": "hi", "avatar_url": "https://cdn.example.org/a.png"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]
