@@ -1,4 +1,6 @@
-//! Meetings and reminders (issue #6, in progress). So far: [`recurrence`], when a meeting's
-//! occurrences fall, evaluated on the wall clock of the meeting's time zone.
+//! Meetings and reminders (issue #6, in progress). So far the pure parts:
+//! - [`recurrence`]: when a meeting's occurrences fall, on the wall clock of its time zone;
+//! - [`reminders`]: when its reminders are due, and the lateness policy for late ones.
 
 pub mod recurrence;
+pub mod reminders;
