@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use magnet_chat::{ChatAdapter, EventSink, Platform};
+use magnet_chat::EventSink;
 use magnet_discord::{DiscordAdapter, DiscordError, DiscordSettings};
 use magnet_matrix::{Credential, MatrixAdapter, MatrixError, MatrixSettings};
 use tokio::sync::watch;
 
-use crate::bridge::{Bridge, RetryPolicy, StoreSink};
+use crate::bridge::{Bridge, DeliveryPolicy, StoreSink};
 use crate::config::{Config, DiscordConfig, MatrixConfig, MatrixCredential, SecretSource};
 use crate::http;
 use crate::store::Store;
@@ -40,10 +40,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let http_task = tokio::spawn(http::serve(listener, store.clone(), http_stop));
 
-    let policy = RetryPolicy {
+    let policy = DeliveryPolicy {
         max_attempts: i64::from(config.bridge.max_attempts),
         matrix_notices: config.bridge.matrix_notices,
-        ..RetryPolicy::default()
+        ..DeliveryPolicy::default()
     };
     let bridge = Bridge::new(store.clone(), policy, stop_rx.clone());
     let sink: Arc<dyn EventSink> = Arc::new(StoreSink::new(
@@ -172,9 +172,7 @@ async fn run_matrix(
         return;
     };
     let adapter = Arc::new(adapter);
-    bridge.platform_up(adapter.clone() as Arc<dyn ChatAdapter>).await;
-    let _ = stop.wait_for(|stop| *stop).await;
-    bridge.platform_down(Platform::Matrix);
+    bridge.serve(adapter.clone(), &mut stop).await;
     adapter.shutdown();
     tracing::info!("matrix: stopped");
 }
@@ -210,9 +208,7 @@ async fn run_discord(
         return;
     };
     let adapter = Arc::new(adapter);
-    bridge.platform_up(adapter.clone() as Arc<dyn ChatAdapter>).await;
-    let _ = stop.wait_for(|stop| *stop).await;
-    bridge.platform_down(Platform::Discord);
+    bridge.serve(adapter.clone(), &mut stop).await;
     adapter.shutdown().await;
     tracing::info!("discord: stopped");
 }

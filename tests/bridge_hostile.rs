@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::network::{Network, WAIT, eventually, eventually_within, relays};
+use common::network::{Network, WAIT, eventually, relays};
 use magnet_discord_sim::{Limits, SimConfig};
 use serde_json::{Value, json};
 
@@ -122,10 +122,8 @@ async fn hostile_input_pings_nobody_executes_nothing_and_survives() {
         missing.sort();
         missing
     };
-    let complete = eventually_within(WAIT, "the corpus on Discord", || async {
-        missing_on_discord().is_empty().then_some(())
-    });
-    if tokio::time::timeout(WAIT, complete).await.is_err() || !missing_on_discord().is_empty() {
+    let complete = magnet_testkit::wait::until(WAIT, || async { missing_on_discord().is_empty().then_some(()) });
+    if complete.await.is_none() {
         let shown: Vec<String> = relays(sim, channel)
             .into_iter()
             .map(|m| m.content.chars().take(60).collect())

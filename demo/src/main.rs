@@ -135,14 +135,10 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + WAIT;
-    while Instant::now() < deadline {
-        if let Some(value) = check().await {
-            return Ok(value);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    match magnet_testkit::wait::until(WAIT, check).await {
+        Some(value) => Ok(value),
+        None => bail!("{what} did not show within {WAIT:?}"),
     }
-    bail!("{what} did not show within {WAIT:?}")
 }
 
 /// The bot's messages in a Matrix room, as a member sees them.

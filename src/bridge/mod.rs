@@ -25,7 +25,7 @@ use tokio::sync::watch;
 pub use inbound::StoreSink;
 pub use payload::{Author, Payload};
 pub use platforms::Platforms;
-pub use worker::RetryPolicy;
+pub use worker::DeliveryPolicy;
 
 use crate::store::Store;
 
@@ -34,13 +34,13 @@ use crate::store::Store;
 pub struct Bridge {
     store: Store,
     platforms: Platforms,
-    policy: RetryPolicy,
+    policy: DeliveryPolicy,
     stop: watch::Receiver<bool>,
     workers: Arc<Mutex<HashSet<i64>>>,
 }
 
 impl Bridge {
-    pub fn new(store: Store, policy: RetryPolicy, stop: watch::Receiver<bool>) -> Bridge {
+    pub fn new(store: Store, policy: DeliveryPolicy, stop: watch::Receiver<bool>) -> Bridge {
         Bridge {
             store,
             platforms: Platforms::default(),
@@ -57,7 +57,7 @@ impl Bridge {
     /// An adapter is up: its commands are registered, and every room on its platform gets
     /// a delivery worker (once; a worker outlives a restart of its adapter and waits for
     /// the platform to come back).
-    pub async fn platform_up(&self, adapter: Arc<dyn ChatAdapter>) {
+    async fn platform_up(&self, adapter: Arc<dyn ChatAdapter>) {
         let platform = adapter.platform();
         if let Err(error) = adapter.register_commands(&crate::command::slash_commands()).await {
             tracing::warn!(%platform, %error, "could not register the bot's commands; text commands still work");
@@ -86,8 +86,12 @@ impl Bridge {
         tracing::info!("bridge: delivering to {platform}");
     }
 
-    /// An adapter is going away: its workers wait until it is back.
-    pub fn platform_down(&self, platform: magnet_chat::Platform) {
+    /// Serves a started adapter until `stop` is set, then takes it out of service (its
+    /// workers wait until it is back); the caller shuts the adapter down.
+    pub async fn serve(&self, adapter: Arc<dyn ChatAdapter>, stop: &mut watch::Receiver<bool>) {
+        let platform = adapter.platform();
+        self.platform_up(adapter).await;
+        let _ = stop.wait_for(|stop| *stop).await;
         self.platforms.remove(platform);
     }
 }

@@ -16,9 +16,10 @@ use super::Platforms;
 use super::outbound::{Then, Unsendable, build};
 use crate::store::{Delivery, DeliveryState, RoomRow, Store, now_ms};
 
-/// How deliveries are retried.
+/// How deliveries are made: how often and how far apart a failing one is retried, and how
+/// relays into Matrix look.
 #[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
+pub struct DeliveryPolicy {
     /// Attempts before a failing delivery is dead-lettered (rate limits do not count).
     pub max_attempts: i64,
     pub first_backoff: Duration,
@@ -27,9 +28,9 @@ pub struct RetryPolicy {
     pub matrix_notices: bool,
 }
 
-impl Default for RetryPolicy {
+impl Default for DeliveryPolicy {
     fn default() -> Self {
-        RetryPolicy {
+        DeliveryPolicy {
             max_attempts: 10,
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
@@ -38,7 +39,7 @@ impl Default for RetryPolicy {
     }
 }
 
-impl RetryPolicy {
+impl DeliveryPolicy {
     /// The wait after the `attempts`-th failed try: the first retry comes quickly (most
     /// failures are blips), later ones further apart.
     fn backoff(&self, attempts: i64) -> Duration {
@@ -52,7 +53,7 @@ pub async fn run(
     store: Store,
     platforms: Platforms,
     room: RoomRow,
-    policy: RetryPolicy,
+    policy: DeliveryPolicy,
     mut stop: watch::Receiver<bool>,
 ) {
     let bell = platforms.bell(room.id);
@@ -92,7 +93,7 @@ async fn step(
     store: &Store,
     platforms: &Platforms,
     room: &RoomRow,
-    policy: &RetryPolicy,
+    policy: &DeliveryPolicy,
 ) -> crate::store::Result<Step> {
     let Some(delivery) = store.next_delivery(room.id).await? else {
         return Ok(Step::Idle);
@@ -156,7 +157,7 @@ async fn step(
 async fn failed(
     store: &Store,
     delivery: &Delivery,
-    policy: &RetryPolicy,
+    policy: &DeliveryPolicy,
     error: ChatError,
     adapter: &dyn ChatAdapter,
 ) -> crate::store::Result<Step> {
@@ -183,7 +184,7 @@ async fn failed(
 async fn retry_later(
     store: &Store,
     delivery: &Delivery,
-    policy: &RetryPolicy,
+    policy: &DeliveryPolicy,
     why: String,
 ) -> crate::store::Result<Step> {
     // `attempts` was counted when the delivery was marked sending.
@@ -220,7 +221,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
-        let policy = RetryPolicy::default();
+        let policy = DeliveryPolicy::default();
         assert_eq!(policy.backoff(1), Duration::from_millis(500));
         assert_eq!(policy.backoff(4), Duration::from_secs(4));
         assert_eq!(policy.backoff(40), Duration::from_secs(60));

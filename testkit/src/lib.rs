@@ -11,6 +11,7 @@ pub mod process;
 pub mod sink;
 pub mod synapse;
 pub mod synapse_server;
+pub mod wait;
 
 pub use process::MagnetProcess;
 pub use sink::RecordingSink;

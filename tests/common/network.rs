@@ -4,7 +4,7 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use magnet_discord_sim::{DiscordSim, SeenMessage, SimConfig};
 use magnet_testkit::{MagnetProcess, MatrixUser, Synapse};
@@ -177,20 +177,10 @@ discord_channels = [{civil_channels}]
 
     /// Waits until the bot has finished `count` deliveries in all (whatever they needed).
     pub async fn wait_for_deliveries(&self, count: i64) {
-        let store = magnet::store::Store::connect(&self.database_url, None, 1)
-            .await
-            .unwrap();
         eventually(&format!("{count} deliveries done"), || async {
-            let counts = store.delivery_counts().await.ok()?;
-            let done: i64 = counts
-                .iter()
-                .filter(|(state, _)| state == "delivered")
-                .map(|(_, n)| n)
-                .sum();
-            (done >= count).then_some(())
+            (self.deliveries_done().await >= count).then_some(())
         })
         .await;
-        store.close().await;
     }
 
     /// How many deliveries the bot has finished.
@@ -227,29 +217,15 @@ discord_channels = [{civil_channels}]
     }
 }
 
-/// Re-checks `check` until it gives a value or `WAIT` passes.
+/// Re-checks `check` until it gives a value; fails the test if `WAIT` passes first.
 pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    eventually_within(WAIT, what, check).await
-}
-
-/// Re-checks `check` until it gives a value or `limit` passes.
-pub async fn eventually_within<T, F, Fut>(limit: Duration, what: &str, check: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    magnet_testkit::wait::until(WAIT, check)
+        .await
+        .unwrap_or_else(|| panic!("timed out waiting for {what}"))
 }
 
 /// The relayed messages (webhook messages) in a Discord channel, oldest first.
