@@ -1,10 +1,11 @@
 //! The HTTP listener: `/healthz` for supervisors and load balancers, `/metrics` in the
-//! Prometheus text format for monitoring.
+//! Prometheus text format for monitoring, `/calendar/<pillar>.ics` for people to subscribe
+//! to a pillar's meetings in their own calendar.
 
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 
@@ -26,6 +27,7 @@ pub async fn serve(
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/calendar/{file}", get(calendar))
         .with_state(store);
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
@@ -37,6 +39,29 @@ async fn healthz(State(store): State<Store>) -> (StatusCode, String) {
         Err(error) => {
             tracing::warn!(%error, "health check: database not answering");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n".to_string())
+        }
+    }
+}
+
+/// A pillar's iCalendar feed; 404 for a pillar that does not exist.
+async fn calendar(
+    State(store): State<Store>,
+    Path(file): Path<String>,
+) -> (StatusCode, [(&'static str, &'static str); 1], String) {
+    const PLAIN: [(&str, &str); 1] = [("content-type", "text/plain; charset=utf-8")];
+    let Some(pillar) = file.strip_suffix(".ics") else {
+        return (
+            StatusCode::NOT_FOUND,
+            PLAIN,
+            "calendars are at /calendar/<pillar>.ics\n".into(),
+        );
+    };
+    match crate::schedule::calendar::feed(&store, pillar, chrono::Utc::now()).await {
+        Ok(Some(text)) => (StatusCode::OK, [("content-type", "text/calendar; charset=utf-8")], text),
+        Ok(None) => (StatusCode::NOT_FOUND, PLAIN, format!("there is no pillar `{pillar}`\n")),
+        Err(error) => {
+            tracing::warn!(%error, "calendar feed: database not answering");
+            (StatusCode::SERVICE_UNAVAILABLE, PLAIN, "database unavailable\n".into())
         }
     }
 }

@@ -7,7 +7,8 @@
 //! - [`store`]: the one storage API, on SQLite (embedded) or PostgreSQL (shared).
 //! - [`http`]: the health endpoint.
 //! - [`runtime`]: what `magnet run` starts and how it stops.
-//! - [`schedule`]: meetings and reminders (so far: recurrence across time zones and DST).
+//! - [`schedule`]: meetings, recurrence across time zones and DST, reminders exactly once.
+//! - [`fault`]: crash points the crash tests abort at.
 //!
 //! The chat platforms are reached only through the port in the `magnet-chat` crate; the
 //! core never imports matrix-sdk or serenity.
@@ -15,6 +16,7 @@
 pub mod bridge;
 pub mod command;
 pub mod config;
+pub mod fault;
 pub mod http;
 pub mod runtime;
 pub mod schedule;

@@ -36,6 +36,15 @@ enum Command {
     },
     /// Apply the database migrations and exit.
     Migrate,
+    /// Write a pillar's meetings as an iCalendar feed (the same one the HTTP listener
+    /// serves at /calendar/<pillar>.ics).
+    Calendar {
+        /// The pillar's id.
+        pillar: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,6 +63,8 @@ fn main() -> ExitCode {
             load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(magnet::runtime::run(config)))
         }
         Command::Migrate => load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(migrate(config))),
+        Command::Calendar { pillar, output } => load_config(cli.config.as_deref())
+            .and_then(|config| runtime.block_on(calendar(config, &pillar, output.as_deref()))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -116,5 +127,24 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
         applied.last().copied().unwrap_or(0)
     );
     store.close().await;
+    Ok(())
+}
+
+async fn calendar(config: Config, pillar: &str, output: Option<&Path>) -> anyhow::Result<()> {
+    let store = Store::open(&config.database).await?;
+    store.migrate().await?;
+    store.sync_config(&config).await?;
+    let feed = magnet::schedule::calendar::feed(&store, pillar, chrono::Utc::now()).await?;
+    store.close().await;
+    let Some(feed) = feed else {
+        let known: Vec<&str> = config.pillars.iter().map(|p| p.id.as_str()).collect();
+        anyhow::bail!("there is no pillar `{pillar}`; pillars: {}", known.join(", "));
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, feed).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?
+        }
+        None => print!("{feed}"),
+    }
     Ok(())
 }

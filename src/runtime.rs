@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use crate::bridge::{Bridge, DeliveryPolicy, StoreSink};
 use crate::config::{Config, DiscordConfig, MatrixConfig, MatrixCredential, SecretSource};
 use crate::http;
+use crate::schedule::Scheduler;
 use crate::store::Store;
 
 /// Runs until a stop signal arrives.
@@ -40,25 +41,41 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let http_task = tokio::spawn(http::serve(listener, store.clone(), http_stop));
 
+    // Of several instances on one PostgreSQL database, one serves; the others wait here.
+    let lease = if store.backend() == crate::store::Backend::Postgres {
+        tracing::info!("waiting for the instance lease (another instance may be serving)");
+        tokio::select! {
+            lease = store.lead() => lease.context("taking the instance lease")?,
+            stopped = wait_for_stop_signal() => {
+                stopped?;
+                tracing::info!("stop signal received while standing by");
+                let _ = stop_tx.send(true);
+                let _ = http_task.await;
+                store.close().await;
+                return Ok(());
+            }
+        }
+    } else {
+        None
+    };
+    if lease.is_some() {
+        tracing::info!("holding the instance lease: serving");
+    }
+
     let policy = DeliveryPolicy {
         max_attempts: i64::from(config.bridge.max_attempts),
         matrix_notices: config.bridge.matrix_notices,
         ..DeliveryPolicy::default()
     };
     let bridge = Bridge::new(store.clone(), policy, stop_rx.clone());
-    let sink: Arc<dyn EventSink> = Arc::new(StoreSink::new(
+    let sink: Arc<dyn EventSink> = Arc::new(StoreSink::new(store.clone(), bridge.platforms().clone(), &config));
+    let scheduler = Scheduler::new(
         store.clone(),
         bridge.platforms().clone(),
-        Arc::new(config.secretariat.clone()),
-        Arc::new(
-            config
-                .pillars
-                .iter()
-                .filter(|p| p.allow_room_pings)
-                .map(|p| p.id.clone())
-                .collect(),
-        ),
-    ));
+        config.schedule.lateness,
+        format!("{}:{}", hostname(), std::process::id()),
+    );
+    let scheduler_task = tokio::spawn(scheduler.run(stop_rx.clone()));
     let matrix_task = config.matrix.as_ref().map(|matrix| {
         let settings = matrix_settings(&config, matrix);
         tokio::spawn(run_matrix(settings, sink.clone(), bridge.clone(), stop_rx.clone()))
@@ -72,20 +89,46 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("magnet running; stop with SIGINT or SIGTERM");
 
-    wait_for_stop_signal().await?;
-    tracing::info!("stop signal received; shutting down");
+    let mut lease = lease;
+    let lost = async {
+        match lease.as_mut() {
+            Some(lease) => lease.lost().await,
+            None => std::future::pending().await,
+        }
+    };
+    let outcome = tokio::select! {
+        stopped = wait_for_stop_signal() => {
+            stopped?;
+            tracing::info!("stop signal received; shutting down");
+            Ok(())
+        }
+        why = lost => {
+            tracing::error!(why, "lost the instance lease; stopping so that another instance serves");
+            Err(anyhow::anyhow!("lost the instance lease: {why}"))
+        }
+    };
     let _ = stop_tx.send(true);
     let _ = stop_rx.changed().await;
     for task in [matrix_task, discord_task].into_iter().flatten() {
         let _ = task.await;
     }
+    let _ = scheduler_task.await;
     http_task
         .await
         .context("the HTTP task panicked")?
         .context("serving HTTP")?;
+    drop(lease);
     store.close().await;
+    outcome?;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// This machine's name, for the claims a scheduler records.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .unwrap_or_else(|_| "magnet".into())
 }
 
 async fn wait_for_stop_signal() -> anyhow::Result<()> {

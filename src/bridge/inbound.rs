@@ -3,7 +3,7 @@
 //! transaction, before the adapter counts it as seen. Commands are answered instead of
 //! relayed; their answer is a delivery of the same transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The power level Matrix clients and servers ask for an @room by default.
@@ -17,7 +17,7 @@ use magnet_chat::{
 use super::payload::Payload;
 use super::{Platforms, format, route};
 use crate::command::{self, CommandContext, Invoker, UsageError};
-use crate::config::Secretariat;
+use crate::config::{Config, Secretariat};
 use crate::store::{InboundRecord, NewDelivery, Recorded, RoomRow, Store};
 
 /// Commits inbound events to the store and rings the workers of the rooms they go to.
@@ -28,20 +28,34 @@ pub struct StoreSink {
     secretariat: Arc<Secretariat>,
     /// The pillars whose config lets room-wide pings cross.
     room_pings: Arc<HashSet<String>>,
+    /// Each pillar's default reminder offsets, in seconds.
+    reminder_defaults: Arc<HashMap<String, Vec<i64>>>,
 }
 
 impl StoreSink {
-    pub fn new(
-        store: Store,
-        platforms: Platforms,
-        secretariat: Arc<Secretariat>,
-        room_pings: Arc<HashSet<String>>,
-    ) -> StoreSink {
+    pub fn new(store: Store, platforms: Platforms, config: &Config) -> StoreSink {
         StoreSink {
             store,
             platforms,
-            secretariat,
-            room_pings,
+            secretariat: Arc::new(config.secretariat.clone()),
+            room_pings: Arc::new(
+                config
+                    .pillars
+                    .iter()
+                    .filter(|p| p.allow_room_pings)
+                    .map(|p| p.id.clone())
+                    .collect(),
+            ),
+            reminder_defaults: Arc::new(
+                config
+                    .pillars
+                    .iter()
+                    .map(|p| {
+                        let offsets = crate::schedule::meetings::default_offsets(&p.reminder_offsets);
+                        (p.id.clone(), offsets)
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -76,18 +90,20 @@ impl StoreSink {
 
     /// The answer to a command, as a delivery back to where it was asked.
     async fn answer(&self, event: &InboundEvent, parsed: Result<command::Command, UsageError>) -> Payload {
-        let slash = matches!(event.kind, EventKind::Command { .. });
+        let slash = matches!(event.kind, EventKind::Command { .. } | EventKind::ControlUsed { .. });
         let text = match parsed {
             Ok(command) => {
                 let context = CommandContext {
                     store: &self.store,
                     platforms: &self.platforms,
                     secretariat: &self.secretariat,
+                    reminder_defaults: &self.reminder_defaults,
                 };
                 let invoker = Invoker {
                     platform: event.platform,
                     room: &event.room,
                     user: &event.sender.id,
+                    name: &event.sender.display_name,
                     slash,
                 };
                 command::execute(&command, &context, &invoker).await
@@ -95,14 +111,16 @@ impl StoreSink {
             Err(UsageError(message)) => message,
         };
         let action = match &event.kind {
-            EventKind::Command { interaction, .. } => OutboundAction::Respond {
-                interaction: interaction.clone(),
-                body: MessageBody {
-                    text,
-                    ..Default::default()
-                },
-                private: true,
-            },
+            EventKind::Command { interaction, .. } | EventKind::ControlUsed { interaction, .. } => {
+                OutboundAction::Respond {
+                    interaction: interaction.clone(),
+                    body: MessageBody {
+                        text,
+                        ..Default::default()
+                    },
+                    private: true,
+                }
+            }
             _ => {
                 let html = match event.platform {
                     Platform::Matrix => Some(format::discord_to_matrix_html(&text, &|_| None)),
@@ -131,6 +149,13 @@ fn command_in(event: &InboundEvent) -> Option<Result<command::Command, UsageErro
     match &event.kind {
         EventKind::Message(body) => command::parse_text(&body.text),
         EventKind::Command { path, options, .. } => Some(command::parse_slash(path, options)),
+        EventKind::ControlUsed { control, .. } => {
+            let (occurrence, answer) = crate::schedule::render::parse_rsvp_control(control)?;
+            Some(Ok(command::Command::RsvpButton {
+                occurrence,
+                answer: command::Answer::parse(answer)?,
+            }))
+        }
         _ => None,
     }
 }

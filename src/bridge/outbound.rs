@@ -164,6 +164,13 @@ pub async fn build(
             actions
         }
         Payload::Direct(action) => vec![action],
+        Payload::Reminder { reminder } => {
+            let action =
+                crate::schedule::render::reminder_action(store, reminder, room.platform, crate::store::now_ms())
+                    .await?
+                    .ok_or_else(|| Unsendable::Never(format!("reminder {reminder} no longer exists")))?;
+            vec![action]
+        }
     };
     Ok(Built {
         actions: actions.into_iter().enumerate().map(|(n, a)| outbound(n, a)).collect(),

@@ -43,6 +43,8 @@ pub enum Payload {
     Unreact { author: Author, key: String },
     /// Something the bot says itself (a command's answer), as it is to be sent.
     Direct(OutboundAction),
+    /// A meeting reminder, rendered when sent (RSVP counts as they are then).
+    Reminder { reminder: i64 },
 }
 
 impl Author {
@@ -56,7 +58,7 @@ impl Payload {
     /// The `action` column of the delivery.
     pub fn action(&self) -> &'static str {
         match self {
-            Payload::Relay { .. } | Payload::Direct(_) => "send",
+            Payload::Relay { .. } | Payload::Direct(_) | Payload::Reminder { .. } => "send",
             Payload::Edit { .. } => "edit",
             Payload::Delete => "delete",
             Payload::React { .. } => "react",

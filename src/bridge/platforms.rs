@@ -1,4 +1,5 @@
-//! The running adapters, by platform, and the wake-up bell of each room's delivery worker.
+//! The running adapters, by platform, the wake-up bell of each room's delivery worker and
+//! the scheduler's.
 //! Adapters come and go (a platform may start late, after its server comes back); workers
 //! sleep until their room has work, and whoever creates work rings the room's bell.
 
@@ -13,6 +14,7 @@ use tokio::sync::Notify;
 pub struct Platforms {
     adapters: Arc<RwLock<HashMap<Platform, Arc<dyn ChatAdapter>>>>,
     bells: Arc<RwLock<HashMap<i64, Arc<Notify>>>>,
+    scheduler: Arc<Notify>,
 }
 
 impl Platforms {
@@ -54,5 +56,15 @@ impl Platforms {
     /// Tells a room's worker there is work (a permit is kept if it is busy).
     pub fn wake(&self, room_id: i64) {
         self.bell(room_id).notify_one();
+    }
+
+    /// The scheduler's bell: rung when a meeting changes, so it looks at its next due
+    /// time again.
+    pub fn scheduler_bell(&self) -> Arc<Notify> {
+        self.scheduler.clone()
+    }
+
+    pub fn wake_scheduler(&self) {
+        self.scheduler.notify_one();
     }
 }

@@ -54,13 +54,140 @@ pub enum Command {
         /// The delivery's number, from dead-letters.
         delivery: i64,
     },
+    /// Meetings: list, show, add, cancel, move, set reminders.
+    #[command(subcommand)]
+    Meeting(Box<MeetingCommand>),
+    /// Say whether you come to a meeting: yes, maybe or no.
+    Rsvp {
+        /// The meeting's number.
+        meeting: i64,
+        /// Your answer.
+        #[arg(value_enum)]
+        answer: Answer,
+        /// For a series: the date of the meeting you answer for (default: the next one).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// An RSVP button under a reminder (not typed).
+    #[command(hide = true)]
+    RsvpButton { occurrence: i64, answer: Answer },
+}
+
+/// The meeting commands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum MeetingCommand {
+    /// List the meetings to come (this room's pillar, or the one named).
+    List {
+        /// Only this pillar (the secretariat may name any).
+        pillar: Option<String>,
+    },
+    /// Show a meeting: when, agenda, place, answers so far.
+    Show {
+        /// The meeting's number.
+        meeting: i64,
+    },
+    /// Add a meeting to a pillar (secretariat).
+    Add {
+        /// The pillar's id, e.g. authorities.
+        pillar: String,
+        /// The title, in quotes if it has spaces.
+        title: String,
+        /// When it starts, e.g. "2026-12-01 10:00" in the pillar's time zone.
+        start: String,
+        /// The time zone of the start, e.g. Europe/Istanbul (default: the pillar's).
+        #[arg(long)]
+        zone: Option<String>,
+        /// How long it lasts, e.g. 90m (default 60m).
+        #[arg(long)]
+        duration: Option<String>,
+        /// The agenda: a link or a short text.
+        #[arg(long)]
+        agenda: Option<String>,
+        /// Where: an online link or a place.
+        #[arg(long)]
+        place: Option<String>,
+        /// Repeat by a cron rule in the zone, e.g. "0 10 * * TUE" (Tuesdays 10:00).
+        #[arg(long)]
+        every: Option<String>,
+        /// The last date of a series, e.g. 2027-06-30.
+        #[arg(long)]
+        until: Option<String>,
+        /// Reminders before each meeting, e.g. 24h,1h or none (default: the pillar's).
+        #[arg(long)]
+        reminders: Option<String>,
+    },
+    /// Cancel a meeting: the whole series, or one date of it (secretariat).
+    Cancel {
+        /// The meeting's number.
+        meeting: i64,
+        /// Only the meeting on this date, e.g. 2026-12-08.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Move a meeting (for a series, the one on a date) to a new start (secretariat).
+    Move {
+        /// The meeting's number.
+        meeting: i64,
+        /// The new start, e.g. "2026-12-02 11:00".
+        start: String,
+        /// For a series: the date of the meeting to move (default: the next one).
+        #[arg(long)]
+        on: Option<String>,
+        /// The time zone of the new start (default: the meeting's).
+        #[arg(long)]
+        zone: Option<String>,
+    },
+    /// Set when a meeting's reminders come, e.g. 24h,1h or none (secretariat).
+    Reminders {
+        /// The meeting's number.
+        meeting: i64,
+        /// Offsets before each meeting, e.g. 24h,1h or none.
+        offsets: String,
+    },
+}
+
+/// An answer to a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Answer {
+    Yes,
+    Maybe,
+    No,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Yes => "yes",
+            Answer::Maybe => "maybe",
+            Answer::No => "no",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Answer> {
+        match text {
+            "yes" => Some(Answer::Yes),
+            "maybe" => Some(Answer::Maybe),
+            "no" => Some(Answer::No),
+            _ => None,
+        }
+    }
 }
 
 impl Command {
     /// Whether only the secretariat may run it: everything that changes something, and
     /// what shows another pillar's failures.
     pub fn needs_secretariat(&self) -> bool {
-        matches!(self, Command::DeadLetters { .. } | Command::Retry { .. })
+        match self {
+            Command::DeadLetters { .. } | Command::Retry { .. } => true,
+            Command::Meeting(meeting) => matches!(
+                **meeting,
+                MeetingCommand::Add { .. }
+                    | MeetingCommand::Cancel { .. }
+                    | MeetingCommand::Move { .. }
+                    | MeetingCommand::Reminders { .. }
+            ),
+            _ => false,
+        }
     }
 
     /// The command's name as typed.
@@ -70,6 +197,15 @@ impl Command {
             Command::Status { .. } => "status",
             Command::DeadLetters { .. } => "dead-letters",
             Command::Retry { .. } => "retry",
+            Command::Meeting(meeting) => match **meeting {
+                MeetingCommand::List { .. } => "meeting list",
+                MeetingCommand::Show { .. } => "meeting show",
+                MeetingCommand::Add { .. } => "meeting add",
+                MeetingCommand::Cancel { .. } => "meeting cancel",
+                MeetingCommand::Move { .. } => "meeting move",
+                MeetingCommand::Reminders { .. } => "meeting reminders",
+            },
+            Command::Rsvp { .. } | Command::RsvpButton { .. } => "rsvp",
         }
     }
 }
@@ -113,18 +249,24 @@ pub fn parse_slash(path: &[String], options: &[(String, String)]) -> Result<Comm
             None => return parse_words(words),
         }
     }
-    // Options in declared order: positional ones by position, others by flag.
+    // Flags first, then `--` and the positional values in declared order, so a value that
+    // starts with a dash (a title, a negative number) is never read as a flag.
+    let mut positional = Vec::new();
     for argument in node.get_arguments() {
         let id = argument.get_id().as_str();
         let Some((_, value)) = options.iter().find(|(name, _)| name == id) else {
             continue;
         };
         if argument.is_positional() {
-            words.push(value.clone());
+            positional.push(value.clone());
         } else {
             words.push(format!("--{id}"));
             words.push(value.clone());
         }
+    }
+    if !positional.is_empty() {
+        words.push("--".into());
+        words.extend(positional);
     }
     parse_words(words)
 }
@@ -162,66 +304,92 @@ fn usage_message(error: &clap::Error, subcommand: Option<&str>) -> String {
 /// One line of help per command the invoker may run.
 pub fn help_lines(secretariat: bool, slash: bool) -> Vec<String> {
     let line = Line::command();
-    line.get_subcommands()
-        .filter(|sub| secretariat || !sub.get_about().is_some_and(|a| a.to_string().contains("(secretariat)")))
-        .map(|sub| {
-            let arguments: Vec<String> = sub
-                .get_arguments()
-                .map(|a| {
-                    let name = a.get_id().as_str().to_string();
-                    if a.is_required_set() {
-                        format!("<{name}>")
-                    } else {
-                        format!("[{name}]")
-                    }
-                })
-                .collect();
-            let head = if slash {
-                format!("/{SLASH_NAME} {}", sub.get_name())
-            } else {
-                format!("{PREFIX} {}", sub.get_name())
-            };
-            let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
-            format!(
-                "`{}` — {about}",
-                [head].into_iter().chain(arguments).collect::<Vec<_>>().join(" ")
-            )
-        })
-        .collect()
+    let mut lines = Vec::new();
+    for sub in visible(&line) {
+        let children: Vec<&clap::Command> = visible(sub).collect();
+        if children.is_empty() {
+            lines.extend(help_line(&[sub], secretariat, slash));
+        } else {
+            for child in children {
+                lines.extend(help_line(&[sub, child], secretariat, slash));
+            }
+        }
+    }
+    lines
+}
+
+fn visible(command: &clap::Command) -> impl Iterator<Item = &clap::Command> {
+    command.get_subcommands().filter(|sub| !sub.is_hide_set())
+}
+
+fn secretariat_only(command: &clap::Command) -> bool {
+    command
+        .get_about()
+        .is_some_and(|a| a.to_string().contains("(secretariat)"))
+}
+
+/// `!magnet meeting cancel <meeting> [options]` — what it does.
+fn help_line(path: &[&clap::Command], secretariat: bool, slash: bool) -> Option<String> {
+    let command = path.last()?;
+    if secretariat_only(command) && !secretariat {
+        return None;
+    }
+    let names: Vec<&str> = path.iter().map(|c| c.get_name()).collect();
+    let mut words = vec![if slash {
+        format!("/{SLASH_NAME} {}", names.join(" "))
+    } else {
+        format!("{PREFIX} {}", names.join(" "))
+    }];
+    for argument in command.get_arguments().filter(|a| a.is_positional()) {
+        let name = argument.get_id().as_str();
+        words.push(if argument.is_required_set() {
+            format!("<{name}>")
+        } else {
+            format!("[{name}]")
+        });
+    }
+    if command.get_arguments().any(|a| !a.is_positional()) {
+        words.push("[options]".into());
+    }
+    let about = command.get_about().map(|a| a.to_string()).unwrap_or_default();
+    Some(format!("`{}` — {about}", words.join(" ")))
 }
 
 /// The slash commands to register on Discord, from the same declaration.
 pub fn slash_commands() -> Vec<CommandSpec> {
     let line = Line::command();
-    let subcommands = line
-        .get_subcommands()
-        .map(|sub| CommandSpec {
-            name: sub.get_name().to_string(),
-            description: sub
-                .get_about()
-                .map(|a| a.to_string().trim_end_matches('.').to_string())
-                .unwrap_or_else(|| sub.get_name().to_string()),
-            options: sub
-                .get_arguments()
-                .map(|a| CommandOption {
-                    name: a.get_id().as_str().to_string(),
-                    description: a
-                        .get_help()
-                        .map(|h| h.to_string().trim_end_matches('.').to_string())
-                        .unwrap_or_else(|| a.get_id().to_string()),
-                    required: a.is_required_set(),
-                    choices: Vec::new(),
-                })
-                .collect(),
-            subcommands: Vec::new(),
-        })
-        .collect();
     vec![CommandSpec {
         name: SLASH_NAME.into(),
         description: "The MAGNET bot".into(),
         options: Vec::new(),
-        subcommands,
+        subcommands: visible(&line).map(slash_spec).collect(),
     }]
+}
+
+fn slash_spec(command: &clap::Command) -> CommandSpec {
+    let short = |text: Option<&clap::builder::StyledStr>, fallback: &str| {
+        text.map(|t| t.to_string().trim_end_matches('.').to_string())
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    CommandSpec {
+        name: command.get_name().to_string(),
+        description: short(command.get_about(), command.get_name()),
+        options: command
+            .get_arguments()
+            .map(|a| CommandOption {
+                name: a.get_id().as_str().to_string(),
+                description: short(a.get_help(), a.get_id().as_str()),
+                required: a.is_required_set(),
+                choices: a
+                    .get_possible_values()
+                    .iter()
+                    .filter(|v| !v.is_hide_set())
+                    .map(|v| v.get_name().to_string())
+                    .collect(),
+            })
+            .collect(),
+        subcommands: visible(command).map(slash_spec).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -274,6 +442,81 @@ mod tests {
     }
 
     #[test]
+    fn meeting_commands_read_the_same_as_text_and_as_slash_commands() {
+        let text = parse_text(
+            "!magnet meeting add authorities \"Pillar sync\" \"2026-12-01 10:00\" --every \"0 10 * * TUE\" --reminders 24h,1h",
+        );
+        let slash = parse_slash(
+            &words(&["magnet", "meeting", "add"]),
+            &[
+                ("reminders".into(), "24h,1h".into()),
+                ("title".into(), "Pillar sync".into()),
+                ("pillar".into(), "authorities".into()),
+                ("every".into(), "0 10 * * TUE".into()),
+                ("start".into(), "2026-12-01 10:00".into()),
+            ],
+        );
+        let expected = Command::Meeting(Box::new(MeetingCommand::Add {
+            pillar: "authorities".into(),
+            title: "Pillar sync".into(),
+            start: "2026-12-01 10:00".into(),
+            zone: None,
+            duration: None,
+            agenda: None,
+            place: None,
+            every: Some("0 10 * * TUE".into()),
+            until: None,
+            reminders: Some("24h,1h".into()),
+        }));
+        assert_eq!(text, Some(Ok(expected.clone())));
+        assert_eq!(slash, Ok(expected));
+        assert_eq!(
+            parse_slash(
+                &words(&["magnet", "meeting", "add"]),
+                &[
+                    ("pillar".into(), "a".into()),
+                    ("title".into(), "-dash first".into()),
+                    ("start".into(), "2026-12-01 10:00".into())
+                ]
+            )
+            .map(|c| matches!(c, Command::Meeting(m) if matches!(*m, MeetingCommand::Add { ref title, .. } if title == "-dash first"))),
+            Ok(true),
+            "a value starting with a dash is a value"
+        );
+        assert_eq!(
+            parse_text("!magnet rsvp 4 maybe"),
+            Some(Ok(Command::Rsvp {
+                meeting: 4,
+                answer: Answer::Maybe,
+                on: None
+            }))
+        );
+        let Some(Err(UsageError(message))) = parse_text("!magnet rsvp 4 perhaps") else {
+            panic!()
+        };
+        assert!(message.contains("perhaps") && message.contains("yes"), "{message}");
+        let specs = slash_commands();
+        let meeting = specs[0].subcommands.iter().find(|s| s.name == "meeting").unwrap();
+        let names: Vec<&str> = meeting.subcommands.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["list", "show", "add", "cancel", "move", "reminders"]);
+        let rsvp = specs[0].subcommands.iter().find(|s| s.name == "rsvp").unwrap();
+        assert_eq!(rsvp.options[1].choices, ["yes", "maybe", "no"]);
+        for spec in meeting.subcommands.iter().chain([rsvp]) {
+            let first_optional = spec
+                .options
+                .iter()
+                .position(|o| !o.required)
+                .unwrap_or(spec.options.len());
+            assert!(
+                spec.options[first_optional..].iter().all(|o| !o.required),
+                "{}: required first",
+                spec.name
+            );
+            assert!(spec.options.iter().all(|o| o.description.chars().count() <= 100));
+        }
+    }
+
+    #[test]
     fn slash_commands_map_to_the_same_commands() {
         assert_eq!(parse_slash(&words(&["magnet", "help"]), &[]), Ok(Command::Help));
         assert_eq!(
@@ -292,7 +535,7 @@ mod tests {
         assert!(parse_slash(&words(&["other", "help"]), &[]).is_err());
         let specs = slash_commands();
         let names: Vec<&str> = specs[0].subcommands.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["help", "status", "dead-letters", "retry"]);
+        assert_eq!(names, ["help", "status", "dead-letters", "retry", "meeting", "rsvp"]);
         let retry = &specs[0].subcommands[3];
         assert_eq!(
             (retry.options[0].name.as_str(), retry.options[0].required),
@@ -304,9 +547,20 @@ mod tests {
     fn help_lists_what_the_invoker_may_run() {
         let everyone = help_lines(false, false).join("\n");
         assert!(everyone.contains("`!magnet status [pillar]`"), "{everyone}");
+        assert!(everyone.contains("`!magnet meeting list [pillar]`"), "{everyone}");
+        assert!(
+            everyone.contains("`!magnet rsvp <meeting> <answer> [options]`"),
+            "{everyone}"
+        );
+        assert!(!everyone.contains("meeting add"), "{everyone}");
+        assert!(!everyone.contains("rsvp-button"), "{everyone}");
         assert!(!everyone.contains("retry"), "{everyone}");
         let secretariat = help_lines(true, true).join("\n");
         assert!(secretariat.contains("`/magnet retry <delivery>`"), "{secretariat}");
+        assert!(
+            secretariat.contains("`/magnet meeting add <pillar> <title> <start> [options]`"),
+            "{secretariat}"
+        );
     }
 
     proptest! {

@@ -1,13 +1,15 @@
 //! Running a command: who may (the secretariat, from the config: Matrix users or power
 //! level, Discord roles), and what the answer says.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use magnet_chat::Platform;
 
-use super::{Command, PREFIX, help_lines};
+use super::{Command, MeetingCommand, PREFIX, help_lines};
 use crate::bridge::Platforms;
 use crate::config::Secretariat;
+use crate::schedule::meetings::{self, AddRequest, Asker};
 use crate::store::Store;
 
 /// What running a command needs.
@@ -15,6 +17,8 @@ pub struct CommandContext<'a> {
     pub store: &'a Store,
     pub platforms: &'a Platforms,
     pub secretariat: &'a Secretariat,
+    /// Each pillar's default reminder offsets, in seconds.
+    pub reminder_defaults: &'a HashMap<String, Vec<i64>>,
 }
 
 /// Who ran a command, and where.
@@ -22,6 +26,7 @@ pub struct Invoker<'a> {
     pub platform: Platform,
     pub room: &'a str,
     pub user: &'a str,
+    pub name: &'a str,
     /// Through a Discord slash command (help then shows slash commands).
     pub slash: bool,
 }
@@ -44,8 +49,94 @@ pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &
         Command::Status { pillar } => status(context, pillar.as_deref()).await,
         Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref()).await,
         Command::Retry { delivery } => retry(context, *delivery).await,
+        Command::Meeting(_) | Command::Rsvp { .. } | Command::RsvpButton { .. } => {
+            meeting(command, context, invoker, secretariat).await
+        }
     };
     answer.unwrap_or_else(|error| internal_error(&error))
+}
+
+async fn meeting(
+    command: &Command,
+    context: &CommandContext<'_>,
+    invoker: &Invoker<'_>,
+    secretariat: bool,
+) -> Result<String, String> {
+    let store = context.store;
+    let room = store
+        .room(invoker.platform, invoker.room)
+        .await
+        .map_err(|e| e.to_string())?;
+    let asker = Asker {
+        platform: invoker.platform.as_str(),
+        user_id: invoker.user,
+        name: invoker.name,
+        room_pillar: room.as_ref().and_then(|r| r.pillar_id.as_deref()),
+        secretariat,
+    };
+    let now = chrono::Utc::now();
+    let answer = match command {
+        Command::Meeting(meeting) => match meeting.as_ref() {
+            MeetingCommand::List { pillar } => meetings::list(store, &asker, pillar.as_deref(), now).await?,
+            MeetingCommand::Show { meeting } => meetings::show(store, &asker, *meeting, now).await?,
+            MeetingCommand::Add {
+                pillar,
+                title,
+                start,
+                zone,
+                duration,
+                agenda,
+                place,
+                every,
+                until,
+                reminders,
+            } => {
+                let request = AddRequest {
+                    pillar,
+                    title,
+                    start,
+                    zone: zone.as_deref(),
+                    duration: duration.as_deref(),
+                    agenda: agenda.as_deref(),
+                    place: place.as_deref(),
+                    every: every.as_deref(),
+                    until: until.as_deref(),
+                    reminders: reminders.as_deref(),
+                    default_offsets: context.reminder_defaults.get(pillar).map_or(&[], Vec::as_slice),
+                };
+                meetings::add(store, &asker, &request, now).await?.0
+            }
+            MeetingCommand::Cancel { meeting, on } => {
+                meetings::cancel(store, &asker, *meeting, on.as_deref(), now).await?
+            }
+            MeetingCommand::Move {
+                meeting,
+                start,
+                on,
+                zone,
+            } => meetings::reschedule(store, &asker, *meeting, start, on.as_deref(), zone.as_deref(), now).await?,
+            MeetingCommand::Reminders { meeting, offsets } => {
+                meetings::set_reminders(store, &asker, *meeting, offsets, now).await?
+            }
+        },
+        Command::Rsvp { meeting, answer, on } => {
+            meetings::rsvp(store, &asker, *meeting, *answer, on.as_deref(), now).await?
+        }
+        Command::RsvpButton { occurrence, answer } => {
+            meetings::rsvp_button(store, &asker, *occurrence, *answer, now).await?
+        }
+        _ => return Err(format!("`{}` is not a meeting command", command.name())),
+    };
+    if command.needs_secretariat() {
+        // A change may have queued notices and moved due times: wake whoever has work.
+        for platform in [Platform::Matrix, Platform::Discord] {
+            for room in store.active_rooms(platform).await.map_err(|e| e.to_string())? {
+                context.platforms.wake(room.id);
+            }
+        }
+        context.platforms.wake_scheduler();
+    }
+    Ok(answer)
 }
 
 fn internal_error(error: &str) -> String {

@@ -42,6 +42,13 @@ pub struct Config {
     pub pillars: Vec<Pillar>,
     pub reports: Reports,
     pub bridge: BridgeConfig,
+    pub schedule: ScheduleConfig,
+}
+
+/// How the scheduler treats reminders it could not send on time (`[schedule]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ScheduleConfig {
+    pub lateness: crate::schedule::reminders::LatenessPolicy,
 }
 
 /// How the bridge delivers.
@@ -190,6 +197,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
     let pillars = read_pillars(&mut doc, &mut top);
     let reports = read_reports(&mut doc, &mut top);
     let bridge = read_bridge(&mut doc, &mut top);
+    let schedule = read_schedule(&mut doc, &mut top);
     top.finish(&mut doc);
     let sections = (
         root.get_ref().contains_key("matrix"),
@@ -208,6 +216,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
             pillars,
             reports,
             bridge,
+            schedule,
         }),
         _ => None,
     };
@@ -315,6 +324,38 @@ fn read_bridge(doc: &mut Document, top: &mut TableReader) -> BridgeConfig {
     }
     if let Some(notices) = table.boolean(doc, "matrix_notices") {
         config.matrix_notices = *notices.get_ref();
+    }
+    table.finish(doc);
+    config
+}
+
+fn read_schedule(doc: &mut Document, top: &mut TableReader) -> ScheduleConfig {
+    let mut config = ScheduleConfig::default();
+    let Some(mut table) = top.table(doc, "schedule") else {
+        return config;
+    };
+    let mut span = |doc: &mut Document, key: &'static str, full: &str| {
+        let text = table.string(doc, key)?;
+        match humantime::parse_duration(text.get_ref()) {
+            Ok(duration) if duration <= Duration::from_secs(7 * 24 * 3600) => chrono::Duration::from_std(duration).ok(),
+            _ => {
+                doc.report(
+                    &text.span(),
+                    full,
+                    format!(
+                        "expected a duration up to 7 days, such as `60s` or `2h`, found `{}`",
+                        text.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    };
+    if let Some(grace) = span(doc, "grace", "schedule.grace") {
+        config.lateness.grace = grace;
+    }
+    if let Some(limit) = span(doc, "late_limit", "schedule.late_limit") {
+        config.lateness.limit = limit;
     }
     table.finish(doc);
     config
@@ -678,14 +719,17 @@ fn parse_offsets(doc: &mut Document, offsets: Vec<Spanned<String>>, key: &str) -
     let mut parsed = Vec::new();
     for offset in offsets {
         match humantime::parse_duration(offset.get_ref()) {
-            Ok(duration) if duration > Duration::ZERO && duration <= Duration::from_secs(60 * 24 * 3600) => {
+            Ok(duration)
+                if duration >= Duration::from_secs(60)
+                    && duration.as_secs() <= crate::schedule::when::MAX_OFFSET_SECONDS as u64 =>
+            {
                 parsed.push(duration)
             }
             _ => doc.report(
                 &offset.span(),
                 key,
                 format!(
-                    "expected a duration before the meeting between 1m and 60 days, such as `24h` or `90m`, found `{}`",
+                    "expected a duration before the meeting between 1m and 14 days, such as `24h` or `90m`, found `{}`",
                     offset.get_ref()
                 ),
             ),

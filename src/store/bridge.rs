@@ -161,29 +161,17 @@ impl Store {
 
         let mut delivery_ids = Vec::with_capacity(record.deliveries.len());
         for delivery in &record.deliveries {
-            // Taking the next number from the room row serialises concurrent writers on
-            // PostgreSQL, so sequence numbers never collide or go backwards.
-            let seq: i64 = sqlx::query("UPDATE rooms SET next_seq = next_seq + 1 WHERE id = $1 RETURNING next_seq")
-                .bind(delivery.room_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::Invalid(format!("delivery to unknown room {}", delivery.room_id)))?
-                .try_get("next_seq")?;
-            let row = sqlx::query(
-                "INSERT INTO deliveries (room_id, seq, inbound_event_id, message_id, action, payload, state, attempts,
-                                         not_before, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7) RETURNING id",
+            let id = insert_delivery(
+                &mut tx,
+                delivery.room_id,
+                Some(inbound_id),
+                delivery.message_id.or(message_id),
+                &delivery.action,
+                &delivery.payload,
+                now,
             )
-            .bind(delivery.room_id)
-            .bind(seq)
-            .bind(inbound_id)
-            .bind(delivery.message_id.or(message_id))
-            .bind(&delivery.action)
-            .bind(&delivery.payload)
-            .bind(now)
-            .fetch_one(&mut *tx)
             .await?;
-            delivery_ids.push(row.try_get("id")?);
+            delivery_ids.push(id);
         }
 
         if record.advances_position {
@@ -367,6 +355,16 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // A reminder is sent when its delivery is (see `store::schedule`).
+        sqlx::query(
+            "UPDATE reminders SET state = CASE WHEN late = 1 THEN 'late' ELSE 'sent' END, sent_at = $2, remote_id = $3
+             WHERE delivery_id = $1 AND state = 'claimed'",
+        )
+        .bind(id)
+        .bind(now_ms())
+        .bind(remote_id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -540,6 +538,41 @@ impl Store {
             .await?;
         row.map(|row| row.try_get("remote_id")).transpose().map_err(Into::into)
     }
+}
+
+/// Queues a delivery at the end of its room's line, inside the caller's transaction.
+pub(super) async fn insert_delivery(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    room_id: i64,
+    inbound_id: Option<i64>,
+    message_id: Option<i64>,
+    action: &str,
+    payload: &str,
+    now: i64,
+) -> Result<i64> {
+    // Taking the next number from the room row serialises concurrent writers on
+    // PostgreSQL, so sequence numbers never collide or go backwards.
+    let seq: i64 = sqlx::query("UPDATE rooms SET next_seq = next_seq + 1 WHERE id = $1 RETURNING next_seq")
+        .bind(room_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::Invalid(format!("delivery to unknown room {room_id}")))?
+        .try_get("next_seq")?;
+    let row = sqlx::query(
+        "INSERT INTO deliveries (room_id, seq, inbound_event_id, message_id, action, payload, state, attempts,
+                                 not_before, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7) RETURNING id",
+    )
+    .bind(room_id)
+    .bind(seq)
+    .bind(inbound_id)
+    .bind(message_id)
+    .bind(action)
+    .bind(payload)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
 }
 
 fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery> {

@@ -6,6 +6,7 @@
 
 mod bridge;
 mod pillars;
+mod schedule;
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use bridge::{DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, Recorded};
 pub use pillars::{PillarRow, RoomRow};
+pub use schedule::{DueReminder, Fate, MeetingRow, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch};
 
 use crate::config::{DatabaseConfig, Secret};
 
@@ -180,12 +182,49 @@ impl Store {
         Ok(count)
     }
 
+    /// On PostgreSQL, waits until this process holds the instance lease (an advisory lock
+    /// on a connection of its own), so that of several instances on one database exactly one
+    /// serves the platforms and runs the scheduler; the others wait here, without polling,
+    /// and one takes over when the holder's connection ends (it stopped or died). On
+    /// SQLite there is one process per file: `None`.
+    pub async fn lead(&self) -> Result<Option<Lease>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(None);
+        }
+        let mut connection = self.pool.acquire().await?.detach();
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(LEASE_KEY)
+            .execute(&mut connection)
+            .await?;
+        Ok(Some(Lease { connection }))
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+}
+
+/// The advisory lock key of the instance lease ("MAGNET" in ASCII).
+const LEASE_KEY: i64 = 0x4d41_474e_4554;
+
+/// The instance lease, held while this value lives and its connection is up.
+pub struct Lease {
+    connection: sqlx::AnyConnection,
+}
+
+impl Lease {
+    /// Resolves when the lease is lost (its connection broke): checks it every few seconds.
+    pub async fn lost(&mut self) -> String {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            if let Err(error) = sqlx::query("SELECT 1").execute(&mut self.connection).await {
+                return error.to_string();
+            }
+        }
     }
 }
 

@@ -1,0 +1,559 @@
+//! What the meeting commands do: add, list, show, cancel, move, set reminders, RSVP. Each
+//! returns the answer for the person who asked; a mistake in what they typed is answered
+//! (`Ok`) with what was wrong, a failure of the bot is an `Err` for the caller to log.
+//!
+//! Who sees what: the secretariat sees and changes every pillar's meetings; anyone else
+//! sees, and answers for, the meetings of the pillar whose room they ask in, so nothing of
+//! one pillar shows in another's rooms.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+use super::plan::stretch;
+use super::recurrence::{Recurrence, to_utc};
+use super::render::{self, counts_text, details, escape, notices, notices_for, when_text};
+use super::when::{offsets_text, parse_date, parse_duration, parse_offsets, parse_start, parse_zone};
+use crate::command::{Answer, PREFIX};
+use crate::store::{MeetingRow, NewMeeting, OccurrenceRow, PillarRow, Store, Stretch};
+
+/// Who asks, as the meeting commands need to know them.
+pub struct Asker<'a> {
+    pub platform: &'a str,
+    pub user_id: &'a str,
+    pub name: &'a str,
+    /// The pillar of the room they asked in.
+    pub room_pillar: Option<&'a str>,
+    pub secretariat: bool,
+}
+
+impl Asker<'_> {
+    fn may_see(&self, pillar: &str) -> bool {
+        self.secretariat || self.room_pillar == Some(pillar)
+    }
+}
+
+/// What a new meeting is to be, as typed.
+pub struct AddRequest<'a> {
+    pub pillar: &'a str,
+    pub title: &'a str,
+    pub start: &'a str,
+    pub zone: Option<&'a str>,
+    pub duration: Option<&'a str>,
+    pub agenda: Option<&'a str>,
+    pub place: Option<&'a str>,
+    pub every: Option<&'a str>,
+    pub until: Option<&'a str>,
+    pub reminders: Option<&'a str>,
+    /// The pillar's default reminder offsets (seconds), from the config.
+    pub default_offsets: &'a [i64],
+}
+
+type Answered = Result<String, String>;
+
+fn internal(error: crate::store::StoreError) -> String {
+    error.to_string()
+}
+
+async fn pillar(store: &Store, id: &str) -> Result<Result<PillarRow, String>, String> {
+    let pillars = store.pillars().await.map_err(internal)?;
+    if let Some(found) = pillars.iter().find(|p| p.id == id && p.active) {
+        return Ok(Ok(found.clone()));
+    }
+    let known: Vec<&str> = pillars.iter().filter(|p| p.active).map(|p| p.id.as_str()).collect();
+    Ok(Err(format!(
+        "There is no pillar `{id}`. Pillars: {}.",
+        known.join(", ")
+    )))
+}
+
+/// A meeting the asker may see, or the answer saying why not.
+async fn visible_meeting(store: &Store, asker: &Asker<'_>, id: i64) -> Result<Result<MeetingRow, String>, String> {
+    match store.meeting(id).await.map_err(internal)? {
+        Some(meeting) if asker.may_see(&meeting.pillar_id) => Ok(Ok(meeting)),
+        _ => Ok(Err(format!(
+            "There is no meeting #{id} here. Send `{PREFIX} meeting list` to see this pillar's meetings."
+        ))),
+    }
+}
+
+fn zone_of(meeting: &MeetingRow) -> Tz {
+    meeting.timezone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// The occurrence a command means: the one on `on` (a date in the meeting's zone), or the
+/// next one not yet over.
+async fn occurrence_meant(
+    store: &Store,
+    meeting: &MeetingRow,
+    on: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Result<OccurrenceRow, String>, String> {
+    let zone = zone_of(meeting);
+    let occurrences = store.occurrences(meeting.id).await.map_err(internal)?;
+    let open = occurrences.into_iter().filter(|o| o.state == "scheduled");
+    let found = match on {
+        Some(text) => {
+            let date = match parse_date(text) {
+                Ok(date) => date,
+                Err(message) => return Ok(Err(message)),
+            };
+            open.into_iter().find(|o| {
+                DateTime::<Utc>::from_timestamp_millis(o.starts_at)
+                    .is_some_and(|at| at.with_timezone(&zone).date_naive() == date)
+            })
+        }
+        None => {
+            let now = now.timestamp_millis();
+            open.into_iter()
+                .find(|o| o.starts_at + meeting.duration_minutes * 60_000 > now)
+        }
+    };
+    Ok(found.ok_or_else(|| match on {
+        Some(date) => format!("Meeting #{} has no meeting on {date} still to come.", meeting.id),
+        None => format!("Meeting #{} has no meeting still to come.", meeting.id),
+    }))
+}
+
+/// `meeting list`.
+pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now: DateTime<Utc>) -> Answered {
+    let wanted = match (pillar_id, asker.room_pillar) {
+        (Some(id), _) => Some(id),
+        (None, Some(room)) if !asker.secretariat => Some(room),
+        (None, room) => room,
+    };
+    if let Some(id) = wanted {
+        if let Err(message) = pillar(store, id).await? {
+            return Ok(message);
+        }
+        if !asker.may_see(id) {
+            return Ok(format!(
+                "Only the secretariat may list another pillar's meetings; here you can see {}'s.",
+                asker.room_pillar.unwrap_or("this pillar")
+            ));
+        }
+    } else if !asker.secretariat {
+        return Ok(format!(
+            "Ask in a pillar's room, or name the pillar: `{PREFIX} meeting list <pillar>`."
+        ));
+    }
+    let upcoming = store
+        .upcoming(wanted, now.timestamp_millis() - 6 * 3_600_000, 20)
+        .await
+        .map_err(internal)?;
+    let upcoming: Vec<_> = upcoming
+        .into_iter()
+        .filter(|(m, o)| o.starts_at + m.duration_minutes * 60_000 > now.timestamp_millis())
+        .collect();
+    if upcoming.is_empty() {
+        return Ok(match wanted {
+            Some(id) => format!("No meetings to come for {id}."),
+            None => "No meetings to come.".into(),
+        });
+    }
+    let mut text = String::from("Meetings to come:\n");
+    for (meeting, occurrence) in &upcoming {
+        let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+        let counts = store.rsvp_counts(occurrence.id).await.map_err(internal)?;
+        let _ = writeln!(
+            text,
+            "• #{} **{}** ({}) — {}; {}",
+            meeting.id,
+            escape(&meeting.title),
+            meeting.pillar_id,
+            when_text(occurrence.starts_at, zone),
+            counts_text(counts)
+        );
+    }
+    let _ = write!(
+        text,
+        "Send `{PREFIX} meeting show <number>` for one, `{PREFIX} rsvp <number> yes` to answer."
+    );
+    Ok(text)
+}
+
+/// `meeting show`.
+pub async fn show(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc>) -> Answered {
+    let meeting = match visible_meeting(store, asker, id).await? {
+        Ok(meeting) => meeting,
+        Err(message) => return Ok(message),
+    };
+    let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+    let mut text = format!("#{} **{}** ({})", meeting.id, escape(&meeting.title), meeting.pillar_id);
+    if meeting.cancelled {
+        text.push_str(" — cancelled");
+    }
+    if let Some(rule) = &meeting.recurrence {
+        let _ = write!(text, "\n**Repeats:** `{rule}` ({})", meeting.timezone);
+    }
+    let _ = write!(
+        text,
+        "\n**Reminders:** {} before",
+        offsets_text(&meeting.reminder_offsets)
+    );
+    match occurrence_meant(store, &meeting, None, now).await? {
+        Ok(next) => {
+            let _ = write!(text, "\n{}", details(&meeting, next.starts_at, zone));
+            let answers = store.rsvps(next.id).await.map_err(internal)?;
+            let counts = store.rsvp_counts(next.id).await.map_err(internal)?;
+            let _ = write!(text, "\n**RSVP:** {}", counts_text(counts));
+            for (name, platform, answer) in answers.iter().take(30) {
+                let _ = write!(text, "\n  {answer}: {} ({platform})", escape(name));
+            }
+        }
+        Err(_) => text.push_str("\nNothing still to come."),
+    }
+    Ok(text)
+}
+
+/// `meeting add`.
+pub async fn add(
+    store: &Store,
+    asker: &Asker<'_>,
+    request: &AddRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<(String, bool), String> {
+    let refuse = |message: String| Ok((message, false));
+    let pillar = match pillar(store, request.pillar).await? {
+        Ok(pillar) => pillar,
+        Err(message) => return refuse(message),
+    };
+    let title = request.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return refuse("A meeting's title has 1 to 200 characters.".into());
+    }
+    if request.agenda.is_some_and(|a| a.chars().count() > 1000)
+        || request.place.is_some_and(|p| p.chars().count() > 500)
+    {
+        return refuse(
+            "The agenda is at most 1000 characters and the place 500; put a link to a longer agenda.".into(),
+        );
+    }
+    let zone = match request.zone {
+        Some(text) => match parse_zone(text) {
+            Ok(zone) => zone,
+            Err(message) => return refuse(message),
+        },
+        None => pillar.timezone.parse().unwrap_or(chrono_tz::UTC),
+    };
+    let start = match parse_start(request.start, zone) {
+        Ok(start) => start,
+        Err(message) => return refuse(message),
+    };
+    if start <= now {
+        return refuse(format!(
+            "That start ({}) is in the past. Give a time still to come.",
+            when_text(start.timestamp_millis(), zone)
+        ));
+    }
+    let duration = match request.duration.map(parse_duration).transpose() {
+        Ok(duration) => duration.unwrap_or(60),
+        Err(message) => return refuse(message),
+    };
+    let offsets = match request.reminders.map(parse_offsets).transpose() {
+        Ok(offsets) => offsets.unwrap_or_else(|| request.default_offsets.to_vec()),
+        Err(message) => return refuse(message),
+    };
+    let until = match request.until.map(parse_date).transpose() {
+        Ok(Some(date)) => {
+            let end_of_day = to_utc(
+                date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()),
+                zone,
+            );
+            if end_of_day < start {
+                return refuse(format!("The series ends ({date}) before it starts."));
+            }
+            Some(end_of_day)
+        }
+        Ok(None) => None,
+        Err(message) => return refuse(message),
+    };
+    if until.is_some() && request.every.is_none() {
+        return refuse("--until goes with --every: only a series has a last date.".into());
+    }
+    let plan = match request.every {
+        Some(rule) => {
+            let recurrence = match Recurrence::new(rule, zone) {
+                Ok(recurrence) => recurrence,
+                Err(message) => {
+                    return refuse(format!(
+                        "The rule `{rule}` cannot be used: {message}. Write five fields: minute hour day-of-month month day-of-week, e.g. `0 10 * * TUE` for Tuesdays at 10:00."
+                    ));
+                }
+            };
+            let plan = stretch(&recurrence, start, until, now);
+            if plan.starts.is_empty() {
+                return refuse(format!(
+                    "The rule `{rule}` names no time between the start and the last date."
+                ));
+            }
+            plan
+        }
+        None => Stretch {
+            starts: vec![start.timestamp_millis()],
+            unwritten_from: None,
+        },
+    };
+    let first = plan.starts[0];
+    let meeting = NewMeeting {
+        pillar_id: pillar.id.clone(),
+        title: title.to_string(),
+        starts_at: first,
+        duration_minutes: duration,
+        timezone: zone.name().to_string(),
+        recurrence: request.every.map(|r| r.trim().to_string()),
+        until_at: until.map(|u| u.timestamp_millis()),
+        agenda: request.agenda.map(str::to_string),
+        location: request.place.map(str::to_string),
+        reminder_offsets: offsets.clone(),
+        created_by: format!("{}:{}", asker.platform, asker.user_id),
+    };
+    let pillar_zone: Tz = pillar.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let rooms = store.pillar_rooms(&pillar.id).await.map_err(internal)?;
+    // The announcement names the meeting's number, so it is written with the meeting, in
+    // its transaction: a meeting is never added without its rooms being told.
+    let announce = |id: i64| {
+        let mut text = format!("📅 New meeting #{id}: **{}**", escape(title));
+        if let Some(rule) = request.every {
+            let _ = write!(text, " (repeats `{}` in {})", rule.trim(), zone.name());
+        }
+        let stored = meeting.stored(id);
+        let _ = write!(text, "\n{}", details(&stored, first, pillar_zone));
+        let _ = write!(
+            text,
+            "\nReminders: {} before. Answer with `{PREFIX} rsvp {id} yes|maybe|no`.",
+            offsets_text(&offsets)
+        );
+        notices_for(&rooms, &text)
+    };
+    let id = store
+        .add_meeting(&meeting, &plan, now.timestamp_millis(), announce)
+        .await
+        .map_err(internal)?;
+    Ok((
+        format!(
+            "Added meeting #{id} to {}: **{}**, first on {}. Reminders {} before. The pillar's rooms are told.",
+            pillar.name,
+            escape(title),
+            when_text(first, pillar_zone),
+            offsets_text(&offsets)
+        ),
+        true,
+    ))
+}
+
+/// `meeting cancel`.
+pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>, now: DateTime<Utc>) -> Answered {
+    let meeting = match visible_meeting(store, asker, id).await? {
+        Ok(meeting) => meeting,
+        Err(message) => return Ok(message),
+    };
+    if meeting.cancelled {
+        return Ok(format!("Meeting #{id} is already cancelled."));
+    }
+    let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+    let (occurrence, notice) = if let Some(date) = on.filter(|_| meeting.recurrence.is_some()) {
+        let occurrence = match occurrence_meant(store, &meeting, Some(date), now).await? {
+            Ok(occurrence) => occurrence,
+            Err(message) => return Ok(message),
+        };
+        let notice = format!(
+            "❌ **{}** on {} is cancelled. The series goes on.",
+            escape(&meeting.title),
+            when_text(occurrence.starts_at, zone)
+        );
+        (Some(occurrence.id), notice)
+    } else {
+        let notice = match meeting.recurrence {
+            Some(_) => format!(
+                "❌ The meeting series **{}** is cancelled: no more meetings.",
+                escape(&meeting.title)
+            ),
+            None => format!(
+                "❌ **{}** on {} is cancelled.",
+                escape(&meeting.title),
+                when_text(meeting.starts_at, zone)
+            ),
+        };
+        (None, notice)
+    };
+    let notices = notices(store, &meeting.pillar_id, &notice).await.map_err(internal)?;
+    let cancelled = store
+        .cancel_meeting(meeting.id, occurrence, now.timestamp_millis(), &notices)
+        .await
+        .map_err(internal)?;
+    Ok(format!(
+        "Cancelled: {cancelled} meeting(s) of #{id}; their reminders will not be sent. The pillar's rooms are told."
+    ))
+}
+
+/// `meeting move`.
+pub async fn reschedule(
+    store: &Store,
+    asker: &Asker<'_>,
+    id: i64,
+    start: &str,
+    on: Option<&str>,
+    zone: Option<&str>,
+    now: DateTime<Utc>,
+) -> Answered {
+    let meeting = match visible_meeting(store, asker, id).await? {
+        Ok(meeting) => meeting,
+        Err(message) => return Ok(message),
+    };
+    if meeting.cancelled {
+        return Ok(format!("Meeting #{id} is cancelled; add a new one instead."));
+    }
+    let zone = match zone.map(parse_zone).transpose() {
+        Ok(zone) => zone.unwrap_or_else(|| zone_of(&meeting)),
+        Err(message) => return Ok(message),
+    };
+    let new_start = match parse_start(start, zone) {
+        Ok(start) => start,
+        Err(message) => return Ok(message),
+    };
+    if new_start <= now {
+        return Ok(format!(
+            "That start ({}) is in the past. Give a time still to come.",
+            when_text(new_start.timestamp_millis(), zone)
+        ));
+    }
+    let occurrence = match occurrence_meant(store, &meeting, on, now).await? {
+        Ok(occurrence) => occurrence,
+        Err(message) => return Ok(message),
+    };
+    let shown = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+    let notice = format!(
+        "🔁 **{}** has moved: it was {}, it is now {}. Answers given stay.",
+        escape(&meeting.title),
+        when_text(occurrence.starts_at, shown),
+        when_text(new_start.timestamp_millis(), shown)
+    );
+    let notices = notices(store, &meeting.pillar_id, &notice).await.map_err(internal)?;
+    match store
+        .move_occurrence(
+            &meeting,
+            occurrence.id,
+            new_start.timestamp_millis(),
+            now.timestamp_millis(),
+            &notices,
+        )
+        .await
+        .map_err(internal)?
+    {
+        Some(_) => Ok(format!(
+            "Moved #{id} to {}. The old reminders will not be sent; new ones follow. The pillar's rooms are told.",
+            when_text(new_start.timestamp_millis(), shown)
+        )),
+        None => Ok(format!("Meeting #{id} already has a meeting at that time.")),
+    }
+}
+
+/// `meeting reminders`.
+pub async fn set_reminders(store: &Store, asker: &Asker<'_>, id: i64, offsets: &str, now: DateTime<Utc>) -> Answered {
+    let meeting = match visible_meeting(store, asker, id).await? {
+        Ok(meeting) => meeting,
+        Err(message) => return Ok(message),
+    };
+    let offsets = match parse_offsets(offsets) {
+        Ok(offsets) => offsets,
+        Err(message) => return Ok(message),
+    };
+    store
+        .set_reminder_offsets(&meeting, &offsets, now.timestamp_millis())
+        .await
+        .map_err(internal)?;
+    Ok(format!(
+        "Meeting #{id} now reminds {} before each meeting (reminders already sent stay sent).",
+        offsets_text(&offsets)
+    ))
+}
+
+/// `rsvp`, typed.
+pub async fn rsvp(
+    store: &Store,
+    asker: &Asker<'_>,
+    id: i64,
+    answer: Answer,
+    on: Option<&str>,
+    now: DateTime<Utc>,
+) -> Answered {
+    let meeting = match visible_meeting(store, asker, id).await? {
+        Ok(meeting) => meeting,
+        Err(message) => return Ok(message),
+    };
+    if meeting.cancelled {
+        return Ok(format!("Meeting #{id} is cancelled."));
+    }
+    let occurrence = match occurrence_meant(store, &meeting, on, now).await? {
+        Ok(occurrence) => occurrence,
+        Err(message) => return Ok(message),
+    };
+    record(store, asker, &meeting, &occurrence, answer, now).await
+}
+
+/// `rsvp`, by a reminder's button.
+pub async fn rsvp_button(
+    store: &Store,
+    asker: &Asker<'_>,
+    occurrence_id: i64,
+    answer: Answer,
+    now: DateTime<Utc>,
+) -> Answered {
+    let Some(occurrence) = store.occurrence(occurrence_id).await.map_err(internal)? else {
+        return Ok("That meeting no longer exists.".into());
+    };
+    let meeting = match visible_meeting(store, asker, occurrence.meeting_id).await? {
+        Ok(meeting) => meeting,
+        Err(message) => return Ok(message),
+    };
+    if occurrence.state != "scheduled" {
+        return Ok(format!(
+            "That meeting is {}; see `{PREFIX} meeting show {}`.",
+            occurrence.state, meeting.id
+        ));
+    }
+    record(store, asker, &meeting, &occurrence, answer, now).await
+}
+
+async fn record(
+    store: &Store,
+    asker: &Asker<'_>,
+    meeting: &MeetingRow,
+    occurrence: &OccurrenceRow,
+    answer: Answer,
+    now: DateTime<Utc>,
+) -> Answered {
+    if occurrence.starts_at + meeting.duration_minutes * 60_000 <= now.timestamp_millis() {
+        return Ok("That meeting is over.".into());
+    }
+    store
+        .record_rsvp(
+            occurrence.id,
+            asker.platform,
+            asker.user_id,
+            asker.name,
+            answer.as_str(),
+            now.timestamp_millis(),
+        )
+        .await
+        .map_err(internal)?;
+    let counts = store.rsvp_counts(occurrence.id).await.map_err(internal)?;
+    let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+    Ok(format!(
+        "Noted: **{}** for {} on {}. So far: {}.",
+        answer.as_str(),
+        escape(&meeting.title),
+        when_text(occurrence.starts_at, zone),
+        counts_text(counts)
+    ))
+}
+
+/// The offsets a pillar's meetings get by default, from `[[pillars]] reminder_offsets`.
+pub fn default_offsets(offsets: &[std::time::Duration]) -> Vec<i64> {
+    let mut seconds: Vec<i64> = offsets.iter().map(|d| d.as_secs() as i64).filter(|s| *s > 0).collect();
+    seconds.sort_unstable_by(|a, b| b.cmp(a));
+    seconds.dedup();
+    seconds
+}

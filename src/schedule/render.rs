@@ -1,0 +1,237 @@
+//! What the bot says about meetings: reminders (with RSVP buttons on Discord and the
+//! command to type on Matrix), and the notices when a meeting is added, cancelled or moved.
+//! Times are shown in the pillar's zone and in UTC. Text is Discord markdown; Matrix gets
+//! the same as HTML.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use magnet_chat::{Button, ButtonStyle, Control, MessageBody, MessageKind, OutboundAction, Platform};
+
+use super::when::span_text;
+use crate::bridge::{Payload, format};
+use crate::command::PREFIX;
+use crate::store::{MeetingRow, NewDelivery, OccurrenceRow, RoomRow, RsvpCounts, Store, StoreError};
+
+/// The answers to a meeting, as the buttons and the command name them.
+pub const ANSWERS: [&str; 3] = ["yes", "maybe", "no"];
+
+/// The id a reminder's RSVP button carries.
+pub fn rsvp_control(occurrence: i64, answer: &str) -> String {
+    format!("rsvp:{occurrence}:{answer}")
+}
+
+/// Reads an RSVP button's id back: (occurrence, answer).
+pub fn parse_rsvp_control(id: &str) -> Option<(i64, &str)> {
+    let rest = id.strip_prefix("rsvp:")?;
+    let (occurrence, answer) = rest.split_once(':')?;
+    ANSWERS
+        .contains(&answer)
+        .then_some(())
+        .and(occurrence.parse().ok().map(|o| (o, answer)))
+}
+
+/// An instant on the pillar's clock and in UTC: `Tue 1 Dec 2026, 10:00 Europe/Berlin (09:00 UTC)`.
+pub fn when_text(at_ms: i64, zone: Tz) -> String {
+    let at = DateTime::<Utc>::from_timestamp_millis(at_ms).unwrap_or_default();
+    let local = at.with_timezone(&zone);
+    let date_differs = local.date_naive() != at.date_naive();
+    let utc = if date_differs {
+        at.format("%a %-d %b %H:%M UTC")
+    } else {
+        at.format("%H:%M UTC")
+    };
+    format!("{} {} ({utc})", local.format("%a %-d %b %Y, %H:%M"), zone.name())
+}
+
+/// The zone a pillar's times are shown in (UTC if the stored name is unknown).
+pub async fn pillar_zone(store: &Store, pillar_id: &str) -> Result<Tz, StoreError> {
+    let pillars = store.pillars().await?;
+    Ok(pillars
+        .iter()
+        .find(|p| p.id == pillar_id)
+        .and_then(|p| p.timezone.parse().ok())
+        .unwrap_or(chrono_tz::UTC))
+}
+
+/// The message of reminder `id` for a room on `platform`; `None` if the reminder is gone.
+pub async fn reminder_action(
+    store: &Store,
+    id: i64,
+    platform: Platform,
+    now_ms: i64,
+) -> Result<Option<OutboundAction>, StoreError> {
+    let Some(reminder) = store.reminder(id).await? else {
+        return Ok(None);
+    };
+    let Some(meeting) = store.meeting(reminder.occurrence.meeting_id).await? else {
+        return Ok(None);
+    };
+    let zone = pillar_zone(store, &meeting.pillar_id).await?;
+    let counts = store.rsvp_counts(reminder.occurrence.id).await?;
+    let starts = reminder.occurrence.starts_at;
+    // On time it says what the offset was (the same text on a resend); late, what is left.
+    let left = if reminder.late {
+        format!(
+            "starts in {} (this reminder is late: the bot could not send it on time)",
+            span_text(((starts - now_ms) / 1000).max(60))
+        )
+    } else {
+        format!("starts in {}", span_text(reminder.offset_seconds))
+    };
+    let mut text = format!("⏰ **{}** {left}\n", escape(&meeting.title));
+    text.push_str(&details(&meeting, starts, zone));
+    text.push_str(&format!("\n**RSVP so far:** {}", counts_text(counts)));
+    if platform == Platform::Matrix {
+        text.push_str(&format!(
+            "\nAnswer with `{}`",
+            rsvp_command(&meeting, &reminder.occurrence, zone)
+        ));
+    }
+    let controls = ANSWERS
+        .iter()
+        .map(|answer| {
+            Control::Button(Button {
+                id: rsvp_control(reminder.occurrence.id, answer),
+                label: capitalised(answer),
+                style: match *answer {
+                    "yes" => ButtonStyle::Success,
+                    "no" => ButtonStyle::Danger,
+                    _ => ButtonStyle::Secondary,
+                },
+                asks_text: false,
+            })
+        })
+        .collect();
+    Ok(Some(OutboundAction::SendControls {
+        body: body(platform, text),
+        controls,
+    }))
+}
+
+/// How to answer by command: `!magnet rsvp 12 yes|maybe|no` (with the date for a series).
+pub fn rsvp_command(meeting: &MeetingRow, occurrence: &OccurrenceRow, zone: Tz) -> String {
+    let mut command = format!("{PREFIX} rsvp {} yes|maybe|no", meeting.id);
+    if meeting.recurrence.is_some() {
+        let at = DateTime::<Utc>::from_timestamp_millis(occurrence.starts_at).unwrap_or_default();
+        command.push_str(&format!(" --on {}", at.with_timezone(&zone).format("%Y-%m-%d")));
+    }
+    command
+}
+
+/// The lines under a meeting's title: when, agenda, where.
+pub fn details(meeting: &MeetingRow, starts: i64, zone: Tz) -> String {
+    let mut text = format!(
+        "**When:** {}, {} min",
+        when_text(starts, zone),
+        meeting.duration_minutes
+    );
+    if let Some(agenda) = &meeting.agenda {
+        text.push_str(&format!("\n**Agenda:** {}", escape(agenda)));
+    }
+    if let Some(place) = &meeting.location {
+        text.push_str(&format!("\n**Where:** {}", escape(place)));
+    }
+    text
+}
+
+pub fn counts_text(counts: RsvpCounts) -> String {
+    format!("{} yes · {} maybe · {} no", counts.yes, counts.maybe, counts.no)
+}
+
+/// The same notice for every active room of a pillar, as deliveries to queue.
+pub async fn notices(store: &Store, pillar_id: &str, text: &str) -> Result<Vec<NewDelivery>, StoreError> {
+    let rooms = store.pillar_rooms(pillar_id).await?;
+    Ok(notices_for(&rooms, text))
+}
+
+/// The same notice for each of these rooms.
+pub fn notices_for(rooms: &[RoomRow], text: &str) -> Vec<NewDelivery> {
+    rooms
+        .iter()
+        .map(|room| {
+            let payload = Payload::Direct(OutboundAction::Send {
+                body: body(room.platform, text.to_string()),
+                persona: None,
+            });
+            NewDelivery {
+                room_id: room.id,
+                action: payload.action().to_string(),
+                message_id: None,
+                payload: payload.to_json(),
+            }
+        })
+        .collect()
+}
+
+/// A bot message for a platform: markdown on Discord, a notice with HTML on Matrix.
+pub fn body(platform: Platform, text: String) -> MessageBody {
+    let html = match platform {
+        Platform::Matrix => Some(format::discord_to_matrix_html(&text, &|_| None)),
+        Platform::Discord => None,
+    };
+    MessageBody {
+        kind: MessageKind::Notice,
+        text,
+        html,
+        ..Default::default()
+    }
+}
+
+/// Text people typed, shown inside our markdown without turning into markup or pings.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '\\' | '<') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.replace('@', "@\u{200b}")
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_show_the_pillar_clock_and_utc() {
+        let at = DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(
+            when_text(at, chrono_tz::Europe::Berlin),
+            "Tue 1 Dec 2026, 10:00 Europe/Berlin (09:00 UTC)"
+        );
+        let late = DateTime::parse_from_rfc3339("2026-12-01T22:30:00Z")
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(
+            when_text(late, chrono_tz::Europe::Istanbul),
+            "Wed 2 Dec 2026, 01:30 Europe/Istanbul (Tue 1 Dec 22:30 UTC)"
+        );
+    }
+
+    #[test]
+    fn rsvp_buttons_carry_the_occurrence_and_the_answer() {
+        assert_eq!(parse_rsvp_control(&rsvp_control(42, "maybe")), Some((42, "maybe")));
+        assert_eq!(parse_rsvp_control("rsvp:42:perhaps"), None);
+        assert_eq!(parse_rsvp_control("rsvp:x:yes"), None);
+        assert_eq!(parse_rsvp_control("survey:1:2"), None);
+    }
+
+    #[test]
+    fn titles_cannot_ping_or_format() {
+        assert_eq!(
+            escape("**@everyone** <@1>"),
+            "\\*\\*@\u{200b}everyone\\*\\* \\<@\u{200b}1\\>"
+        );
+    }
+}

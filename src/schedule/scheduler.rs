@@ -1,0 +1,181 @@
+//! The claim loop: writes series ahead, turns due reminders into deliveries (claimed,
+//! queued and marked in one transaction; the room's worker sends them with an idempotency
+//! key), applies the lateness policy to the ones the bot could not send in time, and marks
+//! ended occurrences as held. Between rounds it sleeps until the next due time or until a
+//! command rings its bell; it never polls.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use tokio::sync::watch;
+
+use super::plan::{LEAD, stretch};
+use super::recurrence::Recurrence;
+use super::reminders::{Due, LatenessPolicy, Verdict};
+use crate::bridge::{Payload, Platforms};
+use crate::store::{Fate, Store};
+
+/// Reminders claimed per transaction: keeps each transaction short when many fall due
+/// at once (the bot was down), and the rest follow at once.
+const CLAIM_BATCH: i64 = 200;
+const EXTEND_BATCH: i64 = 50;
+
+/// The scheduler of one bot process.
+#[derive(Clone)]
+pub struct Scheduler {
+    store: Store,
+    platforms: Platforms,
+    lateness: LatenessPolicy,
+    /// Who claims, as recorded on each claimed reminder.
+    instance: String,
+}
+
+/// What one round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub extended: usize,
+    pub queued: usize,
+    pub missed: usize,
+    pub held: u64,
+    /// When there is work next (epoch ms).
+    pub next: Option<i64>,
+}
+
+impl Scheduler {
+    pub fn new(store: Store, platforms: Platforms, lateness: LatenessPolicy, instance: String) -> Scheduler {
+        Scheduler {
+            store,
+            platforms,
+            lateness,
+            instance,
+        }
+    }
+
+    /// Does everything due by `now`. Tests call it with the time they choose.
+    pub async fn round(&self, now: DateTime<Utc>) -> crate::store::Result<Round> {
+        let mut round = Round::default();
+        let now_ms = now.timestamp_millis();
+        loop {
+            let series = self
+                .store
+                .series_to_extend((now + LEAD).timestamp_millis(), EXTEND_BATCH)
+                .await?;
+            for meeting in &series {
+                let Some(from) = meeting.unwritten_from.and_then(DateTime::<Utc>::from_timestamp_millis) else {
+                    continue;
+                };
+                let zone = meeting.timezone.parse().unwrap_or(chrono_tz::UTC);
+                let rule = meeting.recurrence.as_deref().map(|rule| Recurrence::new(rule, zone));
+                let Some(Ok(rule)) = rule else {
+                    tracing::error!(meeting = meeting.id, "a series without a readable rule; not extended");
+                    continue;
+                };
+                let until = meeting.until_at.and_then(DateTime::<Utc>::from_timestamp_millis);
+                let next = stretch(&rule, from, until, now);
+                let due_since = (from - LEAD).timestamp_millis();
+                if self.store.extend_series(meeting, &next, due_since).await? {
+                    round.extended += next.starts.len();
+                }
+            }
+            if (series.len() as i64) < EXTEND_BATCH {
+                break;
+            }
+        }
+        loop {
+            let queued = AtomicUsize::new(0);
+            let missed = AtomicUsize::new(0);
+            let rooms = self
+                .store
+                .claim_due_reminders(now_ms, CLAIM_BATCH, &self.instance, |due| {
+                    let starts = DateTime::<Utc>::from_timestamp_millis(due.starts_at).unwrap_or_default();
+                    let at = DateTime::<Utc>::from_timestamp_millis(due.due_at).unwrap_or_default();
+                    let due_info = Due {
+                        offset: starts - at,
+                        at,
+                    };
+                    match self.lateness.verdict(&due_info, starts, now) {
+                        Verdict::Send { late } => {
+                            queued.fetch_add(1, Ordering::Relaxed);
+                            Fate::Send {
+                                payload: Payload::Reminder { reminder: due.id }.to_json(),
+                                late,
+                            }
+                        }
+                        Verdict::Missed | Verdict::Wait => {
+                            missed.fetch_add(1, Ordering::Relaxed);
+                            Fate::Missed
+                        }
+                    }
+                })
+                .await?;
+            if queued.load(Ordering::Relaxed) > 0 {
+                crate::fault::point("reminder-claimed");
+            }
+            for room in rooms {
+                self.platforms.wake(room);
+            }
+            round.queued += queued.load(Ordering::Relaxed);
+            round.missed += missed.load(Ordering::Relaxed);
+            if ((queued.load(Ordering::Relaxed) + missed.load(Ordering::Relaxed)) as i64) < CLAIM_BATCH {
+                break;
+            }
+        }
+        if round.missed > 0 {
+            tracing::warn!(
+                missed = round.missed,
+                "reminders fell due too long ago (the bot was down); recorded as missed"
+            );
+        }
+        round.held = self.store.close_ended_occurrences(now_ms).await?;
+        round.next = self.store.next_schedule_time(LEAD.num_milliseconds()).await?;
+        Ok(round)
+    }
+
+    /// Runs rounds until `stop` is set: each round, then sleep until the next due time or
+    /// the bell (a command changed a meeting).
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let bell = self.platforms.scheduler_bell();
+        let mut busy_rounds = 0;
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let now = Utc::now();
+            let wait = match self.round(now).await {
+                Ok(round) => {
+                    if round.queued + round.missed > 0 || round.extended > 0 {
+                        tracing::info!(
+                            queued = round.queued,
+                            missed = round.missed,
+                            written = round.extended,
+                            "scheduler round"
+                        );
+                    }
+                    match round.next {
+                        Some(next) => Duration::milliseconds(next - Utc::now().timestamp_millis()),
+                        None => Duration::hours(1),
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, "scheduler: the store failed; trying again shortly");
+                    Duration::seconds(5)
+                }
+            };
+            // Work left at once is normal after a batch; if it stays "due now", something
+            // cannot be done (say a clock far off): do not spin.
+            busy_rounds = if wait <= Duration::zero() { busy_rounds + 1 } else { 0 };
+            let wait = if busy_rounds > 3 {
+                tracing::warn!("scheduler: work stays due after several rounds; pausing a second");
+                StdDuration::from_secs(1)
+            } else {
+                wait.to_std().unwrap_or_default().min(StdDuration::from_secs(3600))
+            };
+            tokio::select! {
+                _ = bell.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.wait_for(|stop| *stop) => return,
+            }
+        }
+    }
+}

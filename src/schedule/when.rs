@@ -1,0 +1,172 @@
+//! Reading the times people type in meeting commands: a start (`2026-12-01 10:00` on the
+//! wall clock of a zone, or an RFC 3339 instant), a date, a time zone, a duration, a list
+//! of reminder offsets. Each mistake is answered with what was wrong and an example.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+
+use super::recurrence::to_utc;
+
+/// The longest a reminder may come before its meeting. Series are written out further
+/// ahead than this (see `plan::LEAD`), so a reminder is never due before its row exists.
+pub const MAX_OFFSET_SECONDS: i64 = 14 * 24 * 3600;
+
+const START_FORMATS: [&str; 4] = [
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+];
+
+/// A start time: a wall-clock time in `zone` (a time in a spring-forward gap moves forward
+/// by the gap, like every calendar), or an instant with its offset.
+pub fn parse_start(text: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    for format in START_FORMATS {
+        if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(to_utc(local, zone));
+        }
+    }
+    Err(format!(
+        "`{text}` is not a start time I can read. Write the date and the time, e.g. `2026-12-01 10:00` (in the pillar's time zone, or the one given with --zone)."
+    ))
+}
+
+/// A calendar date, `2026-12-01`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        format!(
+            "`{}` is not a date I can read. Write it like `2026-12-01`.",
+            text.trim()
+        )
+    })
+}
+
+/// An IANA time zone name.
+pub fn parse_zone(text: &str) -> Result<Tz, String> {
+    text.trim().parse::<Tz>().map_err(|_| {
+        format!(
+            "`{}` is not a time zone I know. Use an IANA name such as `Europe/Istanbul`, `Europe/Berlin` or `UTC`.",
+            text.trim()
+        )
+    })
+}
+
+/// A meeting's length, `90m` or `1h30m`, in whole minutes (1 minute to 24 hours).
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let parsed = humantime::parse_duration(text.trim()).map_err(|_| {
+        format!(
+            "`{}` is not a duration I can read. Write it like `60m` or `1h30m`.",
+            text.trim()
+        )
+    })?;
+    let minutes = (parsed.as_secs() / 60) as i64;
+    if !(1..=24 * 60).contains(&minutes) || parsed.as_secs() % 60 != 0 {
+        return Err(format!(
+            "a meeting lasts whole minutes, from 1 minute to 24 hours; `{}` does not",
+            text.trim()
+        ));
+    }
+    Ok(minutes)
+}
+
+/// Reminder offsets, `24h,1h` (or `none`), as seconds, longest first, each from 1 minute to
+/// 14 days before the meeting.
+pub fn parse_offsets(text: &str) -> Result<Vec<i64>, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    let mut offsets = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let parsed = humantime::parse_duration(part).map_err(|_| {
+            format!("`{part}` is not a reminder offset I can read. Write them like `24h,1h` (or `none`).")
+        })?;
+        let seconds = parsed.as_secs() as i64;
+        if !(60..=MAX_OFFSET_SECONDS).contains(&seconds) {
+            return Err(format!(
+                "a reminder comes 1 minute to 14 days before the meeting; `{part}` does not"
+            ));
+        }
+        offsets.push(seconds);
+    }
+    offsets.sort_unstable_by(|a, b| b.cmp(a));
+    offsets.dedup();
+    Ok(offsets)
+}
+
+/// Offsets as people write them: `24h, 1h`.
+pub fn offsets_text(offsets: &[i64]) -> String {
+    if offsets.is_empty() {
+        return "none".into();
+    }
+    offsets.iter().map(|s| span_text(*s)).collect::<Vec<_>>().join(", ")
+}
+
+/// A span of seconds the short way: `24h`, `3d`, `1h30m`, `15m`.
+pub fn span_text(seconds: i64) -> String {
+    let minutes = seconds / 60;
+    if minutes % (24 * 60) == 0 && minutes >= 72 * 60 {
+        return format!("{}d", minutes / (24 * 60));
+    }
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_are_read_on_the_zone_clock_or_as_instants() {
+        let berlin = chrono_tz::Europe::Berlin;
+        assert_eq!(
+            parse_start("2026-12-01 10:00", berlin).unwrap().to_rfc3339(),
+            "2026-12-01T09:00:00+00:00"
+        );
+        assert_eq!(
+            parse_start("2026-07-01T10:00", berlin).unwrap().to_rfc3339(),
+            "2026-07-01T08:00:00+00:00"
+        );
+        assert_eq!(
+            parse_start("2026-12-01T10:00:00+03:00", berlin).unwrap().to_rfc3339(),
+            "2026-12-01T07:00:00+00:00"
+        );
+        // In the spring gap: 02:30 is 03:30 CEST.
+        assert_eq!(
+            parse_start("2026-03-29 02:30", berlin).unwrap().to_rfc3339(),
+            "2026-03-29T01:30:00+00:00"
+        );
+        let error = parse_start("next tuesday", berlin).unwrap_err();
+        assert!(
+            error.contains("next tuesday") && error.contains("2026-12-01 10:00"),
+            "{error}"
+        );
+        assert!(parse_start("2026-02-30 10:00", berlin).is_err());
+    }
+
+    #[test]
+    fn durations_offsets_and_zones() {
+        assert_eq!(parse_duration("90m"), Ok(90));
+        assert_eq!(parse_duration("1h 30m"), Ok(90));
+        assert!(parse_duration("0m").is_err());
+        assert!(parse_duration("3 days").is_err());
+        assert!(parse_duration("90").is_err());
+        assert_eq!(parse_offsets("1h,24h"), Ok(vec![86_400, 3_600]));
+        assert_eq!(parse_offsets("none"), Ok(vec![]));
+        assert!(parse_offsets("30s").unwrap_err().contains("1 minute to 14 days"));
+        assert!(parse_offsets("20d").is_err());
+        assert!(parse_offsets("soon").unwrap_err().contains("soon"));
+        assert_eq!(offsets_text(&[7 * 86_400, 86_400, 5_400, 900]), "7d, 24h, 1h30m, 15m");
+        assert!(parse_zone("Europe/Istanbul").is_ok());
+        assert!(parse_zone("Mars/Olympus").unwrap_err().contains("Mars/Olympus"));
+        assert_eq!(parse_date("2026-10-25").unwrap().to_string(), "2026-10-25");
+        assert!(parse_date("25/10/2026").is_err());
+    }
+}

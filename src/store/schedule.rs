@@ -1,0 +1,803 @@
+//! Meetings, their occurrences and reminders, RSVPs and attendance.
+//!
+//! A reminder follows the design's exactly-once shape: a row per (occurrence, room,
+//! offset) with a unique key; the scheduler claims due rows (`FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL; SQLite has one writer) and, in the same transaction, turns each into a
+//! delivery in its room's queue, which the bridge's worker sends with an idempotency key;
+//! the delivery marked delivered marks the reminder sent (see `mark_delivered`). A crash
+//! between any two steps leaves a row that the next run picks up where it stopped.
+//!
+//! Times are UTC epoch milliseconds; offsets are seconds.
+
+use sqlx::Row;
+
+use super::bridge::insert_delivery;
+use super::{Backend, NewDelivery, Result, Store, StoreError};
+
+/// A meeting: one-off, or a series by a cron rule in its time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRow {
+    pub id: i64,
+    pub pillar_id: String,
+    pub title: String,
+    pub starts_at: i64,
+    pub duration_minutes: i64,
+    pub timezone: String,
+    pub recurrence: Option<String>,
+    pub until_at: Option<i64>,
+    pub agenda: Option<String>,
+    pub location: Option<String>,
+    /// Seconds before each occurrence.
+    pub reminder_offsets: Vec<i64>,
+    pub cancelled: bool,
+    pub created_by: String,
+    pub unwritten_from: Option<i64>,
+}
+
+/// A meeting to add (its id and state come from the store).
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub pillar_id: String,
+    pub title: String,
+    pub starts_at: i64,
+    pub duration_minutes: i64,
+    pub timezone: String,
+    pub recurrence: Option<String>,
+    pub until_at: Option<i64>,
+    pub agenda: Option<String>,
+    pub location: Option<String>,
+    pub reminder_offsets: Vec<i64>,
+    pub created_by: String,
+}
+
+/// One time a meeting happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OccurrenceRow {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub starts_at: i64,
+    /// `scheduled`, `cancelled`, `moved` or `held`.
+    pub state: String,
+}
+
+/// The next stretch of a meeting's occurrences to write, and the first start after it
+/// (`None`: the series ends with this stretch).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stretch {
+    pub starts: Vec<i64>,
+    pub unwritten_from: Option<i64>,
+}
+
+/// A reminder whose time has come, as the claim sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReminder {
+    pub id: i64,
+    pub room_id: i64,
+    pub due_at: i64,
+    pub starts_at: i64,
+}
+
+/// What the claim does with a due reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+    /// Queue this delivery payload; `late` marks it as sent late.
+    Send { payload: String, late: bool },
+    /// Record it as missed.
+    Missed,
+}
+
+/// A reminder with what its message needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderRow {
+    pub id: i64,
+    pub room_id: i64,
+    pub offset_seconds: i64,
+    pub due_at: i64,
+    pub state: String,
+    pub late: bool,
+    pub occurrence: OccurrenceRow,
+}
+
+/// RSVP counts of an occurrence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RsvpCounts {
+    pub yes: i64,
+    pub no: i64,
+    pub maybe: i64,
+}
+
+impl NewMeeting {
+    /// The meeting as it reads back once stored with this id.
+    pub fn stored(&self, id: i64) -> MeetingRow {
+        MeetingRow {
+            id,
+            pillar_id: self.pillar_id.clone(),
+            title: self.title.clone(),
+            starts_at: self.starts_at,
+            duration_minutes: self.duration_minutes,
+            timezone: self.timezone.clone(),
+            recurrence: self.recurrence.clone(),
+            until_at: self.until_at,
+            agenda: self.agenda.clone(),
+            location: self.location.clone(),
+            reminder_offsets: self.reminder_offsets.clone(),
+            cancelled: false,
+            created_by: self.created_by.clone(),
+            unwritten_from: None,
+        }
+    }
+}
+
+const MEETING_COLUMNS: &str = "id, pillar_id, title, starts_at, duration_minutes, timezone, recurrence, until_at, \
+     agenda, location, reminder_offsets, state, created_by, unwritten_from";
+
+impl Store {
+    /// Adds a meeting with its first stretch of occurrences and their reminders (only those
+    /// due after `now`: a reminder whose time passed before the meeting existed is not one).
+    /// `announce` gives the notices to queue with it, knowing its id.
+    pub async fn add_meeting(
+        &self,
+        meeting: &NewMeeting,
+        stretch: &Stretch,
+        now: i64,
+        announce: impl FnOnce(i64) -> Vec<NewDelivery>,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO meetings (pillar_id, title, starts_at, duration_minutes, timezone, recurrence, until_at,
+                                   agenda, location, reminder_offsets, state, created_by, created_at, updated_at,
+                                   unwritten_from)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11, $12, $12, $13) RETURNING id",
+        )
+        .bind(&meeting.pillar_id)
+        .bind(&meeting.title)
+        .bind(meeting.starts_at)
+        .bind(meeting.duration_minutes)
+        .bind(&meeting.timezone)
+        .bind(&meeting.recurrence)
+        .bind(meeting.until_at)
+        .bind(&meeting.agenda)
+        .bind(&meeting.location)
+        .bind(offsets_text(&meeting.reminder_offsets))
+        .bind(&meeting.created_by)
+        .bind(now)
+        .bind(stretch.unwritten_from)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        for start in &stretch.starts {
+            write_occurrence(&mut tx, id, &meeting.pillar_id, *start, &meeting.reminder_offsets, now).await?;
+        }
+        queue_notices(&mut tx, &announce(id), now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn meeting(&self, id: i64) -> Result<Option<MeetingRow>> {
+        let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(meeting_from_row).transpose()
+    }
+
+    /// Every meeting of a pillar (or all), newest first: for the calendar feed.
+    pub async fn meetings(&self, pillar_id: Option<&str>) -> Result<Vec<MeetingRow>> {
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE ($1 IS NULL OR pillar_id = $1) ORDER BY starts_at DESC, id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(pillar_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(meeting_from_row).collect()
+    }
+
+    /// Occurrences still to come (scheduled, starting at or after `from`), soonest first,
+    /// with their meetings.
+    pub async fn upcoming(
+        &self,
+        pillar_id: Option<&str>,
+        from: i64,
+        limit: i64,
+    ) -> Result<Vec<(MeetingRow, OccurrenceRow)>> {
+        self.occurrences_from(pillar_id, from, limit, true).await
+    }
+
+    /// Occurrences starting at or after `from` in any state (cancelled and moved ones too:
+    /// a calendar feed tells subscribers about them), soonest first, with their meetings.
+    pub async fn occurrences_from(
+        &self,
+        pillar_id: Option<&str>,
+        from: i64,
+        limit: i64,
+        only_scheduled: bool,
+    ) -> Result<Vec<(MeetingRow, OccurrenceRow)>> {
+        let columns: String = MEETING_COLUMNS
+            .split(", ")
+            .map(|c| format!("m.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, o.id AS o_id, o.starts_at AS o_starts_at, o.state AS o_state
+             FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id
+             WHERE ($4 = 0 OR o.state = 'scheduled') AND o.starts_at >= $1 AND ($2 IS NULL OR m.pillar_id = $2)
+             ORDER BY o.starts_at, o.id LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(pillar_id)
+            .bind(limit)
+            .bind(i64::from(only_scheduled))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let meeting = meeting_from_row(row)?;
+                let occurrence = OccurrenceRow {
+                    id: row.try_get("o_id")?,
+                    meeting_id: meeting.id,
+                    starts_at: row.try_get("o_starts_at")?,
+                    state: row.try_get("o_state")?,
+                };
+                Ok((meeting, occurrence))
+            })
+            .collect()
+    }
+
+    /// A meeting's occurrences written so far, in time order.
+    pub async fn occurrences(&self, meeting_id: i64) -> Result<Vec<OccurrenceRow>> {
+        let rows = sqlx::query(
+            "SELECT id, meeting_id, starts_at, state FROM meeting_occurrences WHERE meeting_id = $1 ORDER BY starts_at, id",
+        )
+        .bind(meeting_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(occurrence_from_row).collect()
+    }
+
+    pub async fn occurrence(&self, id: i64) -> Result<Option<OccurrenceRow>> {
+        let row = sqlx::query("SELECT id, meeting_id, starts_at, state FROM meeting_occurrences WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(occurrence_from_row).transpose()
+    }
+
+    /// Cancels occurrences (one, or every one still to come and the series itself): their
+    /// reminders not yet sent are dropped, queued ones taken out of the queue, and the
+    /// notices are queued, in one transaction. Returns how many occurrences were cancelled.
+    pub async fn cancel_meeting(
+        &self,
+        meeting_id: i64,
+        occurrence_id: Option<i64>,
+        now: i64,
+        notices: &[NewDelivery],
+    ) -> Result<u64> {
+        let mut tx = self.pool().begin().await?;
+        let cancelled = sqlx::query(
+            "UPDATE meeting_occurrences SET state = 'cancelled'
+             WHERE meeting_id = $1 AND state = 'scheduled' AND ($2 IS NULL OR id = $2) AND ($2 IS NOT NULL OR starts_at >= $3)
+             RETURNING id",
+        )
+        .bind(meeting_id)
+        .bind(occurrence_id)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &cancelled {
+            drop_reminders(&mut tx, row.try_get("id")?).await?;
+        }
+        if occurrence_id.is_none() {
+            sqlx::query(
+                "UPDATE meetings SET state = 'cancelled', unwritten_from = NULL, updated_at = $2 WHERE id = $1",
+            )
+            .bind(meeting_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        queue_notices(&mut tx, notices, now).await?;
+        tx.commit().await?;
+        Ok(cancelled.len() as u64)
+    }
+
+    /// Moves one occurrence: the old one is marked moved (its reminders dropped), a new one
+    /// written at `new_start` with reminders due after `now`, and the notices queued, in one
+    /// transaction. Returns the new occurrence's id, or `None` if the meeting already has
+    /// an occurrence at that time.
+    pub async fn move_occurrence(
+        &self,
+        meeting: &MeetingRow,
+        occurrence_id: i64,
+        new_start: i64,
+        now: i64,
+        notices: &[NewDelivery],
+    ) -> Result<Option<i64>> {
+        let mut tx = self.pool().begin().await?;
+        let moved = sqlx::query(
+            "UPDATE meeting_occurrences SET state = 'moved' WHERE id = $1 AND meeting_id = $2 AND state = 'scheduled'",
+        )
+        .bind(occurrence_id)
+        .bind(meeting.id)
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() != 1 {
+            return Err(StoreError::Invalid(format!(
+                "occurrence {occurrence_id} of meeting {} is not scheduled",
+                meeting.id
+            )));
+        }
+        drop_reminders(&mut tx, occurrence_id).await?;
+        let Some(new_id) = write_occurrence(
+            &mut tx,
+            meeting.id,
+            &meeting.pillar_id,
+            new_start,
+            &meeting.reminder_offsets,
+            now,
+        )
+        .await?
+        else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        // RSVPs follow the meeting to its new time.
+        sqlx::query("UPDATE rsvps SET occurrence_id = $2 WHERE occurrence_id = $1")
+            .bind(occurrence_id)
+            .bind(new_id)
+            .execute(&mut *tx)
+            .await?;
+        if meeting.recurrence.is_none() {
+            sqlx::query("UPDATE meetings SET starts_at = $2, updated_at = $3 WHERE id = $1")
+                .bind(meeting.id)
+                .bind(new_start)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        queue_notices(&mut tx, notices, now).await?;
+        tx.commit().await?;
+        Ok(Some(new_id))
+    }
+
+    /// Sets a meeting's reminder offsets: the reminders of its occurrences to come that
+    /// were not sent are replaced by the new ones (those still due after `now`).
+    pub async fn set_reminder_offsets(&self, meeting: &MeetingRow, offsets: &[i64], now: i64) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE meetings SET reminder_offsets = $2, updated_at = $3 WHERE id = $1")
+            .bind(meeting.id)
+            .bind(offsets_text(offsets))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let open = sqlx::query(
+            "SELECT id, starts_at FROM meeting_occurrences WHERE meeting_id = $1 AND state = 'scheduled' AND starts_at > $2",
+        )
+        .bind(meeting.id)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &open {
+            let occurrence: i64 = row.try_get("id")?;
+            let starts_at: i64 = row.try_get("starts_at")?;
+            sqlx::query("DELETE FROM reminders WHERE occurrence_id = $1 AND state = 'pending'")
+                .bind(occurrence)
+                .execute(&mut *tx)
+                .await?;
+            write_reminders(&mut tx, occurrence, &meeting.pillar_id, starts_at, offsets, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a person's answer (one per person per occurrence; a new one replaces it).
+    pub async fn record_rsvp(
+        &self,
+        occurrence_id: i64,
+        platform: &str,
+        user_id: &str,
+        display_name: &str,
+        answer: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO rsvps (occurrence_id, platform, user_id, display_name, answer, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (occurrence_id, platform, user_id) DO UPDATE SET answer = excluded.answer,
+                 display_name = excluded.display_name, updated_at = excluded.updated_at",
+        )
+        .bind(occurrence_id)
+        .bind(platform)
+        .bind(user_id)
+        .bind(display_name)
+        .bind(answer)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn rsvp_counts(&self, occurrence_id: i64) -> Result<RsvpCounts> {
+        let rows = sqlx::query("SELECT answer, COUNT(*) AS n FROM rsvps WHERE occurrence_id = $1 GROUP BY answer")
+            .bind(occurrence_id)
+            .fetch_all(self.pool())
+            .await?;
+        let mut counts = RsvpCounts::default();
+        for row in &rows {
+            let n: i64 = row.try_get("n")?;
+            match row.try_get::<String, _>("answer")?.as_str() {
+                "yes" => counts.yes = n,
+                "no" => counts.no = n,
+                _ => counts.maybe = n,
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Who answered what, for `meeting show`: (name, platform, answer), by answer then name.
+    pub async fn rsvps(&self, occurrence_id: i64) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT display_name, platform, answer FROM rsvps WHERE occurrence_id = $1 ORDER BY answer DESC, display_name",
+        )
+        .bind(occurrence_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("display_name")?, r.try_get("platform")?, r.try_get("answer")?)))
+            .collect()
+    }
+
+    /// Attendance of an occurrence (the people who had answered yes when it was held).
+    pub async fn attendance(&self, occurrence_id: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT display_name FROM attendance WHERE occurrence_id = $1 ORDER BY display_name")
+            .bind(occurrence_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("display_name")?)).collect()
+    }
+
+    /// A reminder and its occurrence, for rendering its message.
+    pub async fn reminder(&self, id: i64) -> Result<Option<ReminderRow>> {
+        let row = sqlx::query(
+            "SELECT r.id, r.room_id, r.offset_seconds, r.due_at, r.state, r.late,
+                    o.id AS o_id, o.meeting_id, o.starts_at, o.state AS o_state
+             FROM reminders r JOIN meeting_occurrences o ON o.id = r.occurrence_id WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(ReminderRow {
+                id: row.try_get("id")?,
+                room_id: row.try_get("room_id")?,
+                offset_seconds: row.try_get("offset_seconds")?,
+                due_at: row.try_get("due_at")?,
+                state: row.try_get("state")?,
+                late: row.try_get::<i64, _>("late")? != 0,
+                occurrence: OccurrenceRow {
+                    id: row.try_get("o_id")?,
+                    meeting_id: row.try_get("meeting_id")?,
+                    starts_at: row.try_get("starts_at")?,
+                    state: row.try_get("o_state")?,
+                },
+            })
+        })
+        .transpose()
+    }
+
+    /// Reminder counts by state, for status, metrics and tests.
+    pub async fn reminder_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM reminders GROUP BY state ORDER BY state")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// Series with starts not yet written before `horizon`.
+    pub async fn series_to_extend(&self, horizon: i64, limit: i64) -> Result<Vec<MeetingRow>> {
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings WHERE state = 'scheduled' AND unwritten_from <= $1
+             ORDER BY unwritten_from LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(horizon)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(meeting_from_row).collect()
+    }
+
+    /// Writes a series' next stretch, if no one did yet (another instance may have).
+    /// Reminders are written from `due_since` (when the stretch should have been written),
+    /// so ones that fell due while the bot was down meet the lateness policy, not oblivion.
+    pub async fn extend_series(&self, meeting: &MeetingRow, stretch: &Stretch, due_since: i64) -> Result<bool> {
+        let Some(was_due) = meeting.unwritten_from else {
+            return Ok(false);
+        };
+        let mut tx = self.pool().begin().await?;
+        let taken = sqlx::query(
+            "UPDATE meetings SET unwritten_from = $3 WHERE id = $1 AND unwritten_from = $2 AND state = 'scheduled'",
+        )
+        .bind(meeting.id)
+        .bind(was_due)
+        .bind(stretch.unwritten_from)
+        .execute(&mut *tx)
+        .await?;
+        if taken.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for start in &stretch.starts {
+            write_occurrence(
+                &mut tx,
+                meeting.id,
+                &meeting.pillar_id,
+                *start,
+                &meeting.reminder_offsets,
+                due_since,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Claims the reminders due by `now` (up to `limit`), decides each one's fate, and
+    /// queues the sends, in one transaction. Returns the rooms that got a delivery.
+    pub async fn claim_due_reminders(
+        &self,
+        now: i64,
+        limit: i64,
+        instance: &str,
+        decide: impl Fn(&DueReminder) -> Fate,
+    ) -> Result<Vec<i64>> {
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE OF r SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "SELECT r.id, r.room_id, r.due_at, o.starts_at FROM reminders r
+             JOIN meeting_occurrences o ON o.id = r.occurrence_id
+             WHERE r.state = 'pending' AND r.due_at <= $1 ORDER BY r.due_at, r.id LIMIT $2{lock}"
+        );
+        let mut tx = self.pool().begin().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut rooms = Vec::new();
+        for row in &rows {
+            let due = DueReminder {
+                id: row.try_get("id")?,
+                room_id: row.try_get("room_id")?,
+                due_at: row.try_get("due_at")?,
+                starts_at: row.try_get("starts_at")?,
+            };
+            match decide(&due) {
+                Fate::Send { payload, late } => {
+                    let delivery = insert_delivery(&mut tx, due.room_id, None, None, "send", &payload, now).await?;
+                    sqlx::query(
+                        "UPDATE reminders SET state = 'claimed', claimed_by = $2, claimed_at = $3, delivery_id = $4, late = $5
+                         WHERE id = $1 AND state = 'pending'",
+                    )
+                    .bind(due.id)
+                    .bind(instance)
+                    .bind(now)
+                    .bind(delivery)
+                    .bind(i64::from(late))
+                    .execute(&mut *tx)
+                    .await?;
+                    rooms.push(due.room_id);
+                }
+                Fate::Missed => {
+                    sqlx::query(
+                        "UPDATE reminders SET state = 'missed', claimed_by = $2, claimed_at = $3 WHERE id = $1",
+                    )
+                    .bind(due.id)
+                    .bind(instance)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        rooms.sort_unstable();
+        rooms.dedup();
+        Ok(rooms)
+    }
+
+    /// Marks occurrences that have ended by `now` as held, keeping as attendance the people
+    /// who had answered yes. Returns how many were closed.
+    pub async fn close_ended_occurrences(&self, now: i64) -> Result<u64> {
+        let mut tx = self.pool().begin().await?;
+        let ended = sqlx::query(
+            "SELECT o.id FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id
+             WHERE o.state = 'scheduled' AND o.starts_at + m.duration_minutes * 60000 <= $1",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &ended {
+            let id: i64 = row.try_get("id")?;
+            let held =
+                sqlx::query("UPDATE meeting_occurrences SET state = 'held' WHERE id = $1 AND state = 'scheduled'")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            if held.rows_affected() == 1 {
+                sqlx::query(
+                    "INSERT INTO attendance (occurrence_id, platform, user_id, display_name, recorded_at)
+                     SELECT occurrence_id, platform, user_id, display_name, $2 FROM rsvps
+                     WHERE occurrence_id = $1 AND answer = 'yes'
+                     ON CONFLICT (occurrence_id, platform, user_id) DO NOTHING",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(ended.len() as u64)
+    }
+
+    /// The next time the scheduler has work: a reminder due, a series to extend (`lead`
+    /// ms before its next unwritten start), or an occurrence ending.
+    pub async fn next_schedule_time(&self, lead: i64) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT (SELECT MIN(due_at) FROM reminders WHERE state = 'pending') AS reminder,
+                    (SELECT MIN(unwritten_from) - $1 FROM meetings WHERE state = 'scheduled') AS extend,
+                    (SELECT MIN(o.starts_at + m.duration_minutes * 60000) FROM meeting_occurrences o
+                        JOIN meetings m ON m.id = o.meeting_id WHERE o.state = 'scheduled') AS ends",
+        )
+        .bind(lead)
+        .fetch_one(self.pool())
+        .await?;
+        let times: [Option<i64>; 3] = [row.try_get("reminder")?, row.try_get("extend")?, row.try_get("ends")?];
+        Ok(times.into_iter().flatten().min())
+    }
+}
+
+/// Writes an occurrence and its reminders (those due after `not_before`), one per active
+/// room of the pillar and offset. `None` if the meeting already has one at that time.
+async fn write_occurrence(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    meeting_id: i64,
+    pillar_id: &str,
+    starts_at: i64,
+    offsets: &[i64],
+    not_before: i64,
+) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO meeting_occurrences (meeting_id, starts_at, state) VALUES ($1, $2, 'scheduled')
+         ON CONFLICT (meeting_id, starts_at) DO NOTHING RETURNING id",
+    )
+    .bind(meeting_id)
+    .bind(starts_at)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    write_reminders(tx, id, pillar_id, starts_at, offsets, not_before).await?;
+    Ok(Some(id))
+}
+
+async fn write_reminders(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    occurrence_id: i64,
+    pillar_id: &str,
+    starts_at: i64,
+    offsets: &[i64],
+    not_before: i64,
+) -> Result<()> {
+    for offset in offsets {
+        let due = starts_at - offset * 1000;
+        if *offset <= 0 || due < not_before {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO reminders (occurrence_id, room_id, offset_seconds, due_at, state)
+             SELECT $1, id, $2, $3, 'pending' FROM rooms WHERE pillar_id = $4 AND active = 1
+             ON CONFLICT (occurrence_id, room_id, offset_seconds) DO NOTHING",
+        )
+        .bind(occurrence_id)
+        .bind(offset)
+        .bind(due)
+        .bind(pillar_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An occurrence's reminders that have not gone out are not to: pending ones are cancelled;
+/// claimed ones whose delivery has not been tried are taken out of the queue.
+async fn drop_reminders(tx: &mut sqlx::Transaction<'_, sqlx::Any>, occurrence_id: i64) -> Result<()> {
+    let queued = sqlx::query(
+        "SELECT r.id, r.delivery_id FROM reminders r JOIN deliveries d ON d.id = r.delivery_id
+         WHERE r.occurrence_id = $1 AND r.state = 'claimed' AND d.state = 'pending'",
+    )
+    .bind(occurrence_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in &queued {
+        let reminder: i64 = row.try_get("id")?;
+        let delivery: i64 = row.try_get("delivery_id")?;
+        sqlx::query("UPDATE reminders SET state = 'cancelled', delivery_id = NULL WHERE id = $1")
+            .bind(reminder)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM deliveries WHERE id = $1 AND state = 'pending'")
+            .bind(delivery)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("UPDATE reminders SET state = 'cancelled' WHERE occurrence_id = $1 AND state = 'pending'")
+        .bind(occurrence_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn queue_notices(tx: &mut sqlx::Transaction<'_, sqlx::Any>, notices: &[NewDelivery], now: i64) -> Result<()> {
+    for notice in notices {
+        insert_delivery(
+            tx,
+            notice.room_id,
+            None,
+            notice.message_id,
+            &notice.action,
+            &notice.payload,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn offsets_text(offsets: &[i64]) -> String {
+    offsets.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn meeting_from_row(row: &sqlx::any::AnyRow) -> Result<MeetingRow> {
+    let offsets: String = row.try_get("reminder_offsets")?;
+    let reminder_offsets = offsets
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|_| StoreError::Invalid(format!("bad reminder offsets `{offsets}`")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(MeetingRow {
+        id: row.try_get("id")?,
+        pillar_id: row.try_get("pillar_id")?,
+        title: row.try_get("title")?,
+        starts_at: row.try_get("starts_at")?,
+        duration_minutes: row.try_get("duration_minutes")?,
+        timezone: row.try_get("timezone")?,
+        recurrence: row.try_get("recurrence")?,
+        until_at: row.try_get("until_at")?,
+        agenda: row.try_get("agenda")?,
+        location: row.try_get("location")?,
+        reminder_offsets,
+        cancelled: row.try_get::<String, _>("state")? == "cancelled",
+        created_by: row.try_get("created_by")?,
+        unwritten_from: row.try_get("unwritten_from")?,
+    })
+}
+
+fn occurrence_from_row(row: &sqlx::any::AnyRow) -> Result<OccurrenceRow> {
+    Ok(OccurrenceRow {
+        id: row.try_get("id")?,
+        meeting_id: row.try_get("meeting_id")?,
+        starts_at: row.try_get("starts_at")?,
+        state: row.try_get("state")?,
+    })
+}
