@@ -580,18 +580,26 @@ impl Store {
             };
             match decide(&due) {
                 Fate::Send { payload, late } => {
-                    let delivery = insert_delivery(&mut tx, due.room_id, None, None, "send", &payload, now).await?;
-                    sqlx::query(
-                        "UPDATE reminders SET state = 'claimed', claimed_by = $2, claimed_at = $3, delivery_id = $4, late = $5
+                    // Claim first: a row someone else claimed meanwhile is left to them.
+                    let claimed = sqlx::query(
+                        "UPDATE reminders SET state = 'claimed', claimed_by = $2, claimed_at = $3, late = $4
                          WHERE id = $1 AND state = 'pending'",
                     )
                     .bind(due.id)
                     .bind(instance)
                     .bind(now)
-                    .bind(delivery)
                     .bind(i64::from(late))
                     .execute(&mut *tx)
                     .await?;
+                    if claimed.rows_affected() != 1 {
+                        continue;
+                    }
+                    let delivery = insert_delivery(&mut tx, due.room_id, None, None, "send", &payload, now).await?;
+                    sqlx::query("UPDATE reminders SET delivery_id = $2 WHERE id = $1")
+                        .bind(due.id)
+                        .bind(delivery)
+                        .execute(&mut *tx)
+                        .await?;
                     rooms.push(due.room_id);
                 }
                 Fate::Missed => {

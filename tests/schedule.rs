@@ -1,0 +1,502 @@
+//! The scheduler against the real store (SQLite and PostgreSQL) with an injected clock:
+//! series across both DST changes in Berlin and none in Istanbul, the spring gap and the
+//! autumn repeated hour, the lateness policy, cancel and move, and two schedulers claiming
+//! the same reminders. The "worker" here takes each queued delivery and marks it delivered,
+//! as the bridge's worker does after sending.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use magnet::bridge::{Payload, Platforms};
+use magnet::schedule::Scheduler;
+use magnet::schedule::plan::stretch;
+use magnet::schedule::recurrence::Recurrence;
+use magnet::schedule::reminders::LatenessPolicy;
+use magnet::store::{NewMeeting, Store, Stretch};
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+}
+
+fn ms(text: &str) -> i64 {
+    utc(text).timestamp_millis()
+}
+
+/// A reminder sent: the meeting's start, the room, when it was sent.
+type Sent = (DateTime<Utc>, i64, DateTime<Utc>);
+
+const CONFIG: &str = r#"
+[matrix]
+homeserver = "http://127.0.0.1:1"
+user_id = "@magnetbot:example.org"
+password_file = "DIR/secret"
+[discord]
+token_file = "DIR/secret"
+application_id = "1093848219043012600"
+[[pillars]]
+id = "authorities"
+name = "Migration authorities"
+timezone = "Europe/Istanbul"
+matrix_rooms = ["!authorities:example.org"]
+discord_channels = ["1093848219043012608"]
+[[pillars]]
+id = "civil"
+name = "Civil society"
+timezone = "Europe/Berlin"
+matrix_rooms = ["!civil:example.org"]
+discord_channels = ["1093848219043012609"]
+"#;
+
+async fn prepared(store: Store) -> Store {
+    store.migrate().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("magnet.toml");
+    std::fs::write(dir.path().join("secret"), "not used").unwrap();
+    let text = CONFIG.replace("DIR", &dir.path().display().to_string());
+    let config = magnet::config::parse(&path, &text).unwrap();
+    store.sync_config(&config).await.unwrap();
+    store
+}
+
+fn scheduler(store: &Store, name: &str) -> Scheduler {
+    Scheduler::new(
+        store.clone(),
+        Platforms::default(),
+        LatenessPolicy::default(),
+        name.into(),
+    )
+}
+
+/// Adds a meeting the way `meeting add` does: a one-off, or a series written ahead.
+async fn add(
+    store: &Store,
+    pillar: &str,
+    zone: &str,
+    start: &str,
+    every: Option<&str>,
+    offsets: &[i64],
+    now: DateTime<Utc>,
+) -> i64 {
+    let tz: chrono_tz::Tz = zone.parse().unwrap();
+    let start = utc(start);
+    let plan = match every {
+        Some(rule) => stretch(&Recurrence::new(rule, tz).unwrap(), start, None, now),
+        None => Stretch {
+            starts: vec![start.timestamp_millis()],
+            unwritten_from: None,
+        },
+    };
+    let meeting = NewMeeting {
+        pillar_id: pillar.into(),
+        title: "Coordination".into(),
+        starts_at: plan.starts[0],
+        duration_minutes: 60,
+        timezone: zone.into(),
+        recurrence: every.map(str::to_string),
+        until_at: None,
+        agenda: None,
+        location: None,
+        reminder_offsets: offsets.to_vec(),
+        created_by: "test".into(),
+    };
+    store
+        .add_meeting(&meeting, &plan, now.timestamp_millis(), |_| Vec::new())
+        .await
+        .unwrap()
+}
+
+/// Sends (marks delivered) every queued delivery; returns the reminders among them as
+/// (room, reminder id).
+async fn deliver_all(store: &Store) -> Vec<(i64, i64)> {
+    let mut sent = Vec::new();
+    for room in store.rooms_with_open_deliveries().await.unwrap() {
+        while let Some(delivery) = store.next_delivery(room).await.unwrap() {
+            store.mark_sending(delivery.id).await.unwrap();
+            store
+                .mark_delivered(delivery.id, &format!("remote-{}", delivery.id))
+                .await
+                .unwrap();
+            if let Ok(Payload::Reminder { reminder }) = Payload::from_json(delivery.payload.as_deref().unwrap()) {
+                sent.push((room, reminder));
+            }
+        }
+    }
+    sent
+}
+
+/// Runs the scheduler from `from` to `to`, each round at the time the last one said work
+/// is next, delivering what it queues; returns every reminder sent with the round's time.
+async fn run_clock(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, i64, i64)> {
+    let scheduler = scheduler(store, "test");
+    let mut now = from;
+    let mut sent = Vec::new();
+    while now <= to {
+        let round = scheduler.round(now).await.unwrap();
+        for (room, reminder) in deliver_all(store).await {
+            sent.push((now, room, reminder));
+        }
+        let Some(next) = round.next else { break };
+        now = DateTime::from_timestamp_millis(next)
+            .unwrap()
+            .max(now + chrono::Duration::milliseconds(1));
+    }
+    sent
+}
+
+async fn series_stay_at_ten_local_across_dst(store: Store) {
+    let store = prepared(store).await;
+    let now = utc("2026-03-10T00:00:00Z");
+    let berlin = add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-03-10T00:00:00Z",
+        Some("0 10 * * TUE"),
+        &[3600],
+        now,
+    )
+    .await;
+    let istanbul = add(
+        &store,
+        "authorities",
+        "Europe/Istanbul",
+        "2026-03-10T00:00:00Z",
+        Some("0 10 * * TUE"),
+        &[3600],
+        now,
+    )
+    .await;
+    let sent = run_clock(&store, now, utc("2026-11-05T00:00:00Z")).await;
+
+    let mut per_meeting: BTreeMap<i64, Vec<Sent>> = BTreeMap::new();
+    for (at, room, reminder) in &sent {
+        let row = store.reminder(*reminder).await.unwrap().unwrap();
+        assert_eq!(row.state, "sent", "on time, not late");
+        let starts = DateTime::from_timestamp_millis(row.occurrence.starts_at).unwrap();
+        assert_eq!(*at, starts - chrono::Duration::hours(1), "sent at its due time");
+        per_meeting
+            .entry(row.occurrence.meeting_id)
+            .or_default()
+            .push((starts, *room, *at));
+    }
+    // Tuesdays 10 March to 3 November: 35 weeks, two rooms each, every one once.
+    for meeting in [berlin, istanbul] {
+        let times = &per_meeting[&meeting];
+        assert_eq!(times.len(), 35 * 2, "meeting {meeting}: {times:?}");
+        let mut keys: Vec<(DateTime<Utc>, i64)> = times.iter().map(|(s, r, _)| (*s, *r)).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), times.len(), "no reminder twice");
+    }
+    let local = |meeting: i64, zone: chrono_tz::Tz| -> Vec<String> {
+        per_meeting[&meeting]
+            .iter()
+            .map(|(s, _, _)| s.with_timezone(&zone).format("%a %H:%M").to_string())
+            .collect()
+    };
+    assert!(
+        local(berlin, chrono_tz::Europe::Berlin)
+            .iter()
+            .all(|t| t == "Tue 10:00")
+    );
+    assert!(
+        local(istanbul, chrono_tz::Europe::Istanbul)
+            .iter()
+            .all(|t| t == "Tue 10:00")
+    );
+    let utc_hours = |meeting: i64| -> Vec<(String, String)> {
+        per_meeting[&meeting]
+            .iter()
+            .map(|(s, _, _)| (s.format("%m-%d").to_string(), s.format("%H:%M").to_string()))
+            .collect()
+    };
+    let berlin_hours = utc_hours(berlin);
+    assert!(
+        berlin_hours.contains(&("03-24".into(), "09:00".into())),
+        "CET before 29 March"
+    );
+    assert!(berlin_hours.contains(&("03-31".into(), "08:00".into())), "CEST after");
+    assert!(
+        berlin_hours.contains(&("10-20".into(), "08:00".into())),
+        "CEST before 25 October"
+    );
+    assert!(berlin_hours.contains(&("10-27".into(), "09:00".into())), "CET after");
+    assert!(
+        utc_hours(istanbul).iter().all(|(_, h)| h == "07:00"),
+        "Istanbul has no DST"
+    );
+}
+
+async fn the_spring_gap_and_the_autumn_hour_have_one_time_each(store: Store) {
+    let store = prepared(store).await;
+    let march = utc("2026-03-27T00:00:00Z");
+    let daily = add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-03-27T00:00:00Z",
+        Some("30 2 * * *"),
+        &[600],
+        march,
+    )
+    .await;
+    let _ = run_clock(&store, march, utc("2026-03-31T00:00:00Z")).await;
+    let occurrences = store.occurrences(daily).await.unwrap();
+    let local: Vec<String> = occurrences
+        .iter()
+        .map(|o| {
+            DateTime::from_timestamp_millis(o.starts_at)
+                .unwrap()
+                .with_timezone(&chrono_tz::Europe::Berlin)
+                .format("%d %H:%M")
+                .to_string()
+        })
+        .take(4)
+        .collect();
+    assert_eq!(
+        local,
+        ["27 02:30", "28 02:30", "29 03:30", "30 02:30"],
+        "02:30 on the 29th does not exist"
+    );
+    store
+        .cancel_meeting(daily, None, march.timestamp_millis(), &[])
+        .await
+        .unwrap();
+
+    let october = utc("2026-10-23T00:00:00Z");
+    let nightly = add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-10-23T00:00:00Z",
+        Some("30 2 * * *"),
+        &[600],
+        october,
+    )
+    .await;
+    let sent = run_clock(&store, october, utc("2026-10-27T00:00:00Z")).await;
+    let occurrences = store.occurrences(nightly).await.unwrap();
+    let times: Vec<String> = occurrences
+        .iter()
+        .take(4)
+        .map(|o| {
+            DateTime::from_timestamp_millis(o.starts_at)
+                .unwrap()
+                .format("%d %H:%M")
+                .to_string()
+        })
+        .collect();
+    // 02:30 on the 25th happens twice on the wall clock; the meeting is at the first.
+    assert_eq!(times, ["23 00:30", "24 00:30", "25 00:30", "26 01:30"]);
+    let on_the_25th = sent
+        .iter()
+        .filter(|(at, _, _)| at.format("%m-%d").to_string() == "10-25")
+        .count();
+    assert_eq!(on_the_25th, 2, "one reminder per room on the night of the change");
+}
+
+async fn reminders_the_bot_could_not_send_follow_the_lateness_policy(store: Store) {
+    let store = prepared(store).await;
+    let added = utc("2026-12-01T00:00:00Z");
+    // Starts 12:00; reminders 3h, 1h and 10 min before (09:00, 11:00, 11:50).
+    let meeting = add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-12-03T12:00:00Z",
+        None,
+        &[10_800, 3_600, 600],
+        added,
+    )
+    .await;
+    let scheduler = scheduler(&store, "test");
+    // The bot was down from before 09:00 until 11:20: the 3h reminder is 2h20 late (over
+    // the 2h limit: missed), the 1h one 20 min late (sent, marked late).
+    scheduler.round(utc("2026-12-03T11:20:00Z")).await.unwrap();
+    let sent = deliver_all(&store).await;
+    assert_eq!(sent.len(), 2, "the 1h reminder, in both rooms");
+    for (_, reminder) in &sent {
+        let row = store.reminder(*reminder).await.unwrap().unwrap();
+        assert_eq!((row.offset_seconds, row.state.as_str()), (3_600, "late"));
+    }
+    // Back up within the grace for the 10 min one: on time.
+    scheduler.round(utc("2026-12-03T11:50:30Z")).await.unwrap();
+    let sent = deliver_all(&store).await;
+    assert_eq!(sent.len(), 2);
+    for (_, reminder) in &sent {
+        assert_eq!(store.reminder(*reminder).await.unwrap().unwrap().state, "sent");
+    }
+    let counts = store.reminder_counts().await.unwrap();
+    assert_eq!(
+        counts,
+        [
+            ("late".to_string(), 2),
+            ("missed".to_string(), 2),
+            ("sent".to_string(), 2)
+        ]
+    );
+
+    // Down across the start itself: a reminder after the meeting began reminds no one.
+    let other = add(
+        &store,
+        "authorities",
+        "Europe/Istanbul",
+        "2026-12-04T08:00:00Z",
+        None,
+        &[600],
+        added,
+    )
+    .await;
+    scheduler.round(utc("2026-12-04T08:01:00Z")).await.unwrap();
+    assert!(deliver_all(&store).await.is_empty());
+    let counts = store.reminder_counts().await.unwrap();
+    assert!(counts.contains(&("missed".to_string(), 4)), "{counts:?}");
+    let _ = (meeting, other);
+}
+
+async fn cancelled_and_moved_meetings_do_not_send_their_old_reminders(store: Store) {
+    let store = prepared(store).await;
+    let added = utc("2026-12-01T00:00:00Z");
+    let meeting = add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-12-02T12:00:00Z",
+        None,
+        &[86_400, 3_600],
+        added,
+    )
+    .await;
+    let scheduler = scheduler(&store, "test");
+    // The 24h reminder is queued (claimed) but not yet sent when the meeting is cancelled.
+    scheduler.round(utc("2026-12-01T12:00:00Z")).await.unwrap();
+    assert_eq!(
+        store.reminder_counts().await.unwrap(),
+        [("claimed".to_string(), 2), ("pending".to_string(), 2)]
+    );
+    let notices = magnet::schedule::render::notices(&store, "civil", "cancelled")
+        .await
+        .unwrap();
+    assert_eq!(notices.len(), 2);
+    let cancelled = store
+        .cancel_meeting(meeting, None, ms("2026-12-01T12:00:01Z"), &notices)
+        .await
+        .unwrap();
+    assert_eq!(cancelled, 1);
+    assert_eq!(store.reminder_counts().await.unwrap(), [("cancelled".to_string(), 4)]);
+    let sent = deliver_all(&store).await;
+    assert!(sent.is_empty(), "no reminder of a cancelled meeting goes out");
+    let _ = run_clock(&store, utc("2026-12-01T12:00:02Z"), utc("2026-12-03T00:00:00Z")).await;
+    assert_eq!(store.reminder_counts().await.unwrap(), [("cancelled".to_string(), 4)]);
+
+    // Moved: the old time's reminders are dropped, the new time's are sent.
+    let moving = add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-12-10T12:00:00Z",
+        None,
+        &[3_600],
+        added,
+    )
+    .await;
+    let row = store.meeting(moving).await.unwrap().unwrap();
+    let old = store.occurrences(moving).await.unwrap()[0].id;
+    store
+        .move_occurrence(&row, old, ms("2026-12-11T12:00:00Z"), ms("2026-12-05T00:00:00Z"), &[])
+        .await
+        .unwrap()
+        .unwrap();
+    let sent = run_clock(&store, utc("2026-12-05T00:00:00Z"), utc("2026-12-12T00:00:00Z")).await;
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent.iter().all(|(at, _, _)| *at == utc("2026-12-11T11:00:00Z")),
+        "{sent:?}"
+    );
+}
+
+async fn two_schedulers_claim_each_of_200_reminders_once(store: Store, second: Store) {
+    let store = prepared(store).await;
+    let added = utc("2026-12-01T00:00:00Z");
+    // 100 meetings, each reminding two rooms 10 minutes before: 200 reminders due at once.
+    for n in 0..100 {
+        let start = (utc("2026-12-02T12:00:00Z") + chrono::Duration::seconds(n)).to_rfc3339();
+        add(&store, "civil", "Europe/Berlin", &start, None, &[600], added).await;
+    }
+    let one = scheduler(&store, "one");
+    let two = scheduler(&second, "two");
+    let now = utc("2026-12-02T12:00:00Z") - chrono::Duration::seconds(300);
+    let (a, b) = tokio::join!(
+        async {
+            let mut queued = 0;
+            for _ in 0..5 {
+                queued += one.round(now).await.unwrap().queued;
+            }
+            queued
+        },
+        async {
+            let mut queued = 0;
+            for _ in 0..5 {
+                queued += two.round(now).await.unwrap().queued;
+            }
+            queued
+        }
+    );
+    assert_eq!(a + b, 200, "one claim per reminder between them ({a} + {b})");
+    let sent = deliver_all(&store).await;
+    assert_eq!(sent.len(), 200);
+    let mut ids: Vec<i64> = sent.iter().map(|(_, r)| *r).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 200, "each reminder once");
+}
+
+// ---- each case on both backends ----------------------------------------------------------
+
+async fn sqlite_store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("magnet.db").display());
+    (Store::connect(&url, None, 1).await.unwrap(), dir)
+}
+
+async fn postgres_url() -> String {
+    magnet_testkit::postgres::fresh_database().await
+}
+
+macro_rules! on_both {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let (store, _dir) = super::sqlite_store().await;
+                    super::$case(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let url = super::postgres_url().await;
+                    super::$case(Store::connect(&url, None, 8).await.unwrap()).await;
+                }
+            )*
+            use magnet::store::Store;
+        }
+    };
+}
+
+on_both!(
+    series_stay_at_ten_local_across_dst,
+    the_spring_gap_and_the_autumn_hour_have_one_time_each,
+    reminders_the_bot_could_not_send_follow_the_lateness_policy,
+    cancelled_and_moved_meetings_do_not_send_their_old_reminders,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_schedulers_on_one_postgresql_claim_each_reminder_once() {
+    let url = postgres_url().await;
+    let first = Store::connect(&url, None, 4).await.unwrap();
+    let second = Store::connect(&url, None, 4).await.unwrap();
+    two_schedulers_claim_each_of_200_reminders_once(first, second).await;
+}
