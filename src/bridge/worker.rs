@@ -132,7 +132,17 @@ async fn step(
         }
     }
     let remote_id = first.unwrap_or_default();
+    let reminder = delivery
+        .payload
+        .as_deref()
+        .is_some_and(|p| p.starts_with("{\"Reminder\""));
+    if reminder {
+        crate::fault::point("reminder-sent");
+    }
     store.mark_delivered(delivery.id, &remote_id).await?;
+    if reminder {
+        crate::fault::point("reminder-marked");
+    }
     match built.then {
         Some(Then::RecordReaction {
             message,

@@ -91,6 +91,11 @@ async fn occurrence_meant(
     now: DateTime<Utc>,
 ) -> Result<Result<OccurrenceRow, String>, String> {
     let zone = zone_of(meeting);
+    if let Some(date) = on.and_then(|text| parse_date(text).ok()) {
+        // A date further ahead than the series is written yet: write it out that far.
+        let end = to_utc(date.and_time(NaiveTime::MIN), zone) + chrono::Duration::days(2);
+        write_through(store, meeting, end, now).await?;
+    }
     let occurrences = store.occurrences(meeting.id).await.map_err(internal)?;
     let open = occurrences.into_iter().filter(|o| o.state == "scheduled");
     let found = match on {
@@ -114,6 +119,40 @@ async fn occurrence_meant(
         Some(date) => format!("Meeting #{} has no meeting on {date} still to come.", meeting.id),
         None => format!("Meeting #{} has no meeting still to come.", meeting.id),
     }))
+}
+
+/// Writes a series' occurrences out through `end` (the scheduler writes them only a few
+/// weeks ahead), with reminders from `now` on.
+async fn write_through(
+    store: &Store,
+    meeting: &MeetingRow,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let (Some(rule), false) = (meeting.recurrence.as_deref(), meeting.cancelled) else {
+        return Ok(());
+    };
+    let Ok(rule) = Recurrence::new(rule, zone_of(meeting)) else {
+        return Ok(());
+    };
+    let until = meeting.until_at.and_then(DateTime::<Utc>::from_timestamp_millis);
+    let mut current = meeting.clone();
+    while let Some(from) = current
+        .unwritten_from
+        .filter(|from| *from <= end.timestamp_millis())
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
+    {
+        let next = stretch(&rule, from, until, end - super::plan::LEAD);
+        store
+            .extend_series(&current, &next, now.timestamp_millis())
+            .await
+            .map_err(internal)?;
+        match store.meeting(meeting.id).await.map_err(internal)? {
+            Some(reloaded) if reloaded.unwritten_from != current.unwritten_from => current = reloaded,
+            _ => break,
+        }
+    }
+    Ok(())
 }
 
 /// `meeting list`.

@@ -106,8 +106,14 @@ pub fn offsets_text(offsets: &[i64]) -> String {
     offsets.iter().map(|s| span_text(*s)).collect::<Vec<_>>().join(", ")
 }
 
-/// A span of seconds the short way: `24h`, `3d`, `1h30m`, `15m`.
+/// A span of seconds the short way: `24h`, `3d`, `1h30m`, `15m`, `1m30s`.
 pub fn span_text(seconds: i64) -> String {
+    if seconds % 60 != 0 && seconds < 3600 {
+        return match seconds / 60 {
+            0 => format!("{seconds}s"),
+            m => format!("{m}m{}s", seconds % 60),
+        };
+    }
     let minutes = seconds / 60;
     if minutes % (24 * 60) == 0 && minutes >= 72 * 60 {
         return format!("{}d", minutes / (24 * 60));
@@ -163,7 +169,10 @@ mod tests {
         assert!(parse_offsets("30s").unwrap_err().contains("1 minute to 14 days"));
         assert!(parse_offsets("20d").is_err());
         assert!(parse_offsets("soon").unwrap_err().contains("soon"));
-        assert_eq!(offsets_text(&[7 * 86_400, 86_400, 5_400, 900]), "7d, 24h, 1h30m, 15m");
+        assert_eq!(
+            offsets_text(&[7 * 86_400, 86_400, 5_400, 900, 90]),
+            "7d, 24h, 1h30m, 15m, 1m30s"
+        );
         assert!(parse_zone("Europe/Istanbul").is_ok());
         assert!(parse_zone("Mars/Olympus").unwrap_err().contains("Mars/Olympus"));
         assert_eq!(parse_date("2026-10-25").unwrap().to_string(), "2026-10-25");

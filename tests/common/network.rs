@@ -175,6 +175,20 @@ discord_channels = [{civil_channels}]
         }
     }
 
+    /// Adds TOML sections at the end of the bot's config (before it starts).
+    pub fn append_config(&self, text: &str) {
+        let mut config = std::fs::read_to_string(&self.config).unwrap();
+        config.push_str(text);
+        std::fs::write(&self.config, config).unwrap();
+    }
+
+    /// Opens the bot's database (for what a test checks there).
+    pub async fn store(&self) -> magnet::store::Store {
+        magnet::store::Store::connect(&self.database_url, None, 1)
+            .await
+            .unwrap()
+    }
+
     /// Waits until the bot has finished `count` deliveries in all (whatever they needed).
     pub async fn wait_for_deliveries(&self, count: i64) {
         eventually(&format!("{count} deliveries done"), || async {

@@ -1,0 +1,318 @@
+//! Meetings end to end, through the real binary, Synapse and the Discord simulator: a
+//! meeting added by a Discord slash command reminds the pillar's Matrix room and Discord
+//! channel at each offset (and nothing in the other pillar), RSVPs come from a Discord
+//! button and a Matrix command, the calendar feed shows the meeting; outsiders cannot
+//! change meetings and mistakes get clear answers.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::network::{Network, WAIT, eventually};
+use magnet_discord_sim::SimConfig;
+
+/// A start `seconds` from now on the Istanbul wall clock (the authorities' zone).
+fn istanbul_in(seconds: i64) -> String {
+    (Utc::now() + Duration::seconds(seconds))
+        .with_timezone(&chrono_tz::Europe::Istanbul)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// Sends a text command in a Matrix room as Ayşe and returns the bot's answer to it.
+async fn ask_matrix(net: &Network, room: &str, text: &str) -> String {
+    let asked = net.ayse.send_text(room, text).await.unwrap();
+    let answer = eventually(&format!("an answer to `{text}`"), || async {
+        net.bot_events(room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == asked.as_str())
+    })
+    .await;
+    answer["content"]["body"].as_str().unwrap().to_string()
+}
+
+/// Runs a slash command on Discord and returns the private answer.
+async fn ask_discord(net: &Network, user: u64, path: &[&str], options: &[(&str, &str)]) -> String {
+    let sim = &net.sim;
+    let id = eventually("the slash commands registered", || async {
+        sim.run_command(net.authorities_channel, user, path, options).ok()
+    })
+    .await;
+    let view = sim
+        .wait_for_interaction(id, WAIT, |v| v.replies.iter().any(|r| !r.loading))
+        .await
+        .expect("an answer to the slash command");
+    assert!(view.replies[0].ephemeral, "command answers are private");
+    view.replies[0].content.clone()
+}
+
+/// The bot's own (non-relay) messages in a Discord channel that contain `needle`.
+fn bot_messages(net: &Network, channel: u64, needle: &str) -> Vec<magnet_discord_sim::SeenMessage> {
+    net.sim
+        .messages(channel)
+        .into_iter()
+        .filter(|m| !m.webhook && m.author_id == net.sim.bot_user_id() && m.content.contains(needle))
+        .collect()
+}
+
+async fn matrix_bodies(net: &Network, room: &str, needle: &str) -> Vec<String> {
+    net.bot_events(room)
+        .await
+        .into_iter()
+        .filter_map(|e| e["content"]["body"].as_str().map(str::to_string))
+        .filter(|body| body.contains(needle))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_added_on_discord_reminds_both_platforms_and_collects_rsvps() {
+    let net = Network::new(SimConfig::default()).await;
+    let bot = net.start();
+
+    // Bora is not in the secretariat.
+    let refused = ask_discord(
+        &net,
+        net.bora,
+        &["magnet", "meeting", "add"],
+        &[
+            ("pillar", "authorities"),
+            ("title", "Sneaky"),
+            ("start", "2030-01-01 10:00"),
+        ],
+    )
+    .await;
+    assert!(
+        refused.contains("Only the secretariat may run `meeting add`"),
+        "{refused}"
+    );
+
+    // Selin is: reminders 90 and 75 seconds before a start 100 seconds away.
+    let added = ask_discord(
+        &net,
+        net.secretary,
+        &["magnet", "meeting", "add"],
+        &[
+            ("pillar", "authorities"),
+            ("title", "Pillar sync"),
+            ("start", &istanbul_in(100)),
+            ("reminders", "90s,75s"),
+            ("agenda", "Budget review"),
+            ("place", "https://meet.example.org/sync"),
+        ],
+    )
+    .await;
+    assert!(added.contains("Added meeting #1"), "{added}");
+    assert!(added.contains("Europe/Istanbul") && added.contains("UTC"), "{added}");
+
+    // Both rooms are told, then reminded at each offset.
+    let (channel, room) = (net.authorities_channel, net.authorities_room.clone());
+    eventually("the announcement on both platforms", || async {
+        let discord = !bot_messages(&net, channel, "New meeting #1").is_empty();
+        let matrix = !matrix_bodies(&net, &room, "New meeting #1").await.is_empty();
+        (discord && matrix).then_some(())
+    })
+    .await;
+    for offset in ["1m30s", "1m15s"] {
+        let needle = format!("starts in {offset}");
+        eventually(&format!("the {offset} reminder on both platforms"), || async {
+            let discord = bot_messages(&net, channel, &needle).len();
+            let matrix = matrix_bodies(&net, &room, &needle).await.len();
+            (discord >= 1 && matrix >= 1).then_some(())
+        })
+        .await;
+    }
+    let reminder = &bot_messages(&net, channel, "starts in 1m30s")[0];
+    assert!(reminder.content.contains("Pillar sync"), "{}", reminder.content);
+    assert!(reminder.content.contains("Budget review"), "{}", reminder.content);
+    assert!(
+        reminder.content.contains("https://meet.example.org/sync"),
+        "{}",
+        reminder.content
+    );
+    assert!(
+        reminder.content.contains("Europe/Istanbul") && reminder.content.contains("UTC"),
+        "{}",
+        reminder.content
+    );
+    let matrix_reminder = &matrix_bodies(&net, &room, "starts in 1m30s").await[0];
+    assert!(
+        matrix_reminder.contains("!magnet rsvp 1 yes|maybe|no"),
+        "{matrix_reminder}"
+    );
+
+    // RSVP by button on Discord and by command on Matrix.
+    let buttons: Vec<String> = reminder.components[0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(buttons, ["Yes", "Maybe", "No"]);
+    let yes = reminder.components[0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let click = net.sim.click(channel, reminder.id, net.bora, &yes).unwrap();
+    let view = net
+        .sim
+        .wait_for_interaction(click, WAIT, |v| v.replies.iter().any(|r| !r.loading && r.ephemeral))
+        .await
+        .expect("an answer to the click");
+    let answer = view.replies.iter().find(|r| r.ephemeral).unwrap();
+    assert!(answer.content.contains("Noted: **yes**"), "{}", answer.content);
+    let maybe = ask_matrix(&net, &room, "!magnet rsvp 1 maybe").await;
+    assert!(
+        maybe.contains("Noted: maybe") || maybe.contains("Noted: **maybe**"),
+        "{maybe}"
+    );
+    assert!(maybe.contains("1 yes · 1 maybe · 0 no"), "{maybe}");
+    // Changing one's mind replaces the answer.
+    let changed = ask_matrix(&net, &room, "!magnet rsvp 1 no").await;
+    assert!(changed.contains("1 yes · 0 maybe · 1 no"), "{changed}");
+    let shown = ask_matrix(&net, &room, "!magnet meeting show 1").await;
+    assert!(shown.contains("Bora") && shown.contains("Ayşe"), "{shown}");
+
+    // Exactly one reminder per offset per room, once the store says all four were sent.
+    let store = net.store().await;
+    eventually("four reminders recorded as sent", || async {
+        let counts = store.reminder_counts().await.unwrap();
+        (counts == [("sent".to_string(), 4)]).then_some(())
+    })
+    .await;
+    for offset in ["1m30s", "1m15s"] {
+        let needle = format!("starts in {offset}");
+        assert_eq!(bot_messages(&net, channel, &needle).len(), 1, "{offset} on Discord");
+        assert_eq!(matrix_bodies(&net, &room, &needle).await.len(), 1, "{offset} on Matrix");
+    }
+    // Nothing of it in the other pillar's rooms.
+    assert!(bot_messages(&net, net.civil_channel, "Pillar sync").is_empty());
+    assert!(matrix_bodies(&net, &net.civil_room, "Pillar sync").await.is_empty());
+
+    // The calendar feed has it.
+    let addr = bot.http_addr(WAIT).unwrap();
+    let feed = reqwest::get(format!("http://{addr}/calendar/authorities.ics"))
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), 200);
+    assert!(
+        feed.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let text = feed.text().await.unwrap();
+    assert!(text.contains("SUMMARY:Pillar sync"), "{text}");
+    assert!(text.contains("STATUS:CONFIRMED"), "{text}");
+    let missing = reqwest::get(format!("http://{addr}/calendar/nowhere.ics"))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    bot.stop(WAIT).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() {
+    let net = Network::new(SimConfig::default()).await;
+    let bot = net.start();
+    let room = net.authorities_room.clone();
+
+    // Ayşe is in the secretariat (by Matrix user id). Each mistake gets its own answer.
+    let cases = [
+        (
+            "!magnet meeting add nowhere Sync \"2030-01-01 10:00\"",
+            "There is no pillar `nowhere`",
+        ),
+        (
+            "!magnet meeting add authorities Sync \"2020-01-01 10:00\"",
+            "is in the past",
+        ),
+        (
+            "!magnet meeting add authorities Sync tomorrow",
+            "is not a start time I can read",
+        ),
+        (
+            "!magnet meeting add authorities Sync \"2030-01-01 10:00\" --every \"0 25 * * *\"",
+            "cannot be used",
+        ),
+        (
+            "!magnet meeting add authorities Sync \"2030-01-01 10:00\" --zone Mars/Base",
+            "not a time zone I know",
+        ),
+        (
+            "!magnet meeting add authorities Sync \"2030-01-01 10:00\" --reminders soon",
+            "`soon` is not a reminder offset",
+        ),
+        (
+            "!magnet meeting add authorities Sync \"2030-01-01 10:00\" --duration 3d",
+            "from 1 minute to 24 hours",
+        ),
+        ("!magnet meeting add authorities", "<TITLE>"),
+        ("!magnet meeting show 99", "There is no meeting #99 here"),
+        ("!magnet rsvp 99 yes", "There is no meeting #99 here"),
+    ];
+    for (command, expected) in cases {
+        let answer = ask_matrix(&net, &room, command).await;
+        assert!(answer.contains(expected), "`{command}` answered: {answer}");
+    }
+
+    // A weekly series in the civil society pillar, added from the authorities' room.
+    let added = ask_matrix(
+        &net,
+        &room,
+        "!magnet meeting add civil-society \"Weekly civil\" \"2030-01-01 10:00\" --every \"0 10 * * TUE\"",
+    )
+    .await;
+    assert!(added.contains("Added meeting #1"), "{added}");
+    assert!(
+        added.contains("Tue 1 Jan 2030, 10:00 Europe/Berlin (09:00 UTC)"),
+        "{added}"
+    );
+
+    // Bora may list and answer in his pillar's room, not change meetings nor see another
+    // pillar's.
+    let channel = net.authorities_channel;
+    let listed = ask_discord(&net, net.bora, &["magnet", "meeting", "list"], &[]).await;
+    assert!(listed.contains("No meetings to come for authorities"), "{listed}");
+    let other = ask_discord(&net, net.bora, &["magnet", "meeting", "show"], &[("meeting", "1")]).await;
+    assert!(other.contains("There is no meeting #1 here"), "{other}");
+    for (path, options) in [
+        (vec!["magnet", "meeting", "cancel"], vec![("meeting", "1")]),
+        (
+            vec!["magnet", "meeting", "move"],
+            vec![("meeting", "1"), ("start", "2030-01-02 10:00")],
+        ),
+        (
+            vec!["magnet", "meeting", "reminders"],
+            vec![("meeting", "1"), ("offsets", "none")],
+        ),
+    ] {
+        let answer = ask_discord(&net, net.bora, &path, &options).await;
+        assert!(answer.contains("Only the secretariat may run"), "{path:?}: {answer}");
+    }
+    let _ = channel;
+
+    // The secretariat cancels one date of the series: the pillar's rooms are told.
+    let cancelled = ask_matrix(&net, &room, "!magnet meeting cancel 1 --on 2030-01-08").await;
+    assert!(cancelled.contains("Cancelled: 1 meeting(s) of #1"), "{cancelled}");
+    let civil_room = net.civil_room.clone();
+    eventually("the cancellation notice in the civil society room", || async {
+        (!matrix_bodies(&net, &civil_room, "is cancelled. The series goes on")
+            .await
+            .is_empty())
+        .then_some(())
+    })
+    .await;
+    let wrong_date = ask_matrix(&net, &room, "!magnet meeting cancel 1 --on 2030-01-09").await;
+    assert!(wrong_date.contains("has no meeting on 2030-01-09"), "{wrong_date}");
+    let moved = ask_matrix(
+        &net,
+        &room,
+        "!magnet meeting move 1 \"2030-01-16 11:00\" --on 2030-01-15",
+    )
+    .await;
+    assert!(
+        moved.contains("Moved #1 to Wed 16 Jan 2030, 11:00 Europe/Berlin"),
+        "{moved}"
+    );
+    bot.stop(WAIT).unwrap();
+}
