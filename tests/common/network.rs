@@ -59,6 +59,22 @@ impl Network {
         Network::build(Synapse::from_env(), sim_config, 0, Some(database_url), false).await
     }
 
+    /// On PostgreSQL, with `extra_pillars` more pillars of one room and one channel each.
+    pub async fn on_postgres_with_pillars(
+        sim_config: SimConfig,
+        database_url: String,
+        extra_pillars: usize,
+    ) -> Network {
+        Network::build(
+            Synapse::from_env(),
+            sim_config,
+            extra_pillars,
+            Some(database_url),
+            false,
+        )
+        .await
+    }
+
     /// On the shared homeserver, the civil society pillar with a second Discord channel.
     pub async fn with_twin_channel(sim_config: SimConfig) -> Network {
         Network::build(Synapse::from_env(), sim_config, 0, None, true).await
