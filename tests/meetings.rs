@@ -6,7 +6,7 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use common::network::{Network, WAIT, eventually};
 use magnet_discord_sim::SimConfig;
 
@@ -255,16 +255,26 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
         assert!(answer.contains(expected), "`{command}` answered: {answer}");
     }
 
-    // A weekly series in the civil society pillar, added from the authorities' room.
+    // A weekly series in the civil society pillar, added from the authorities' room,
+    // starting on a Tuesday a month or so from now.
+    let mut first = (Utc::now() + Duration::days(30)).date_naive();
+    while first.weekday() != chrono::Weekday::Tue {
+        first = first.succ_opt().unwrap();
+    }
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let long = |d: chrono::NaiveDate| d.format("%a %-d %b %Y").to_string();
     let added = ask_matrix(
         &net,
         &room,
-        "!magnet meeting add civil-society \"Weekly civil\" \"2030-01-01 10:00\" --every \"0 10 * * TUE\"",
+        &format!(
+            "!magnet meeting add civil-society \"Weekly civil\" \"{} 10:00\" --every \"0 10 * * TUE\"",
+            day(first)
+        ),
     )
     .await;
     assert!(added.contains("Added meeting #1"), "{added}");
     assert!(
-        added.contains("Tue 1 Jan 2030, 10:00 Europe/Berlin (09:00 UTC)"),
+        added.contains(&format!("{}, 10:00 Europe/Berlin", long(first))),
         "{added}"
     );
 
@@ -292,7 +302,8 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
     let _ = channel;
 
     // The secretariat cancels one date of the series: the pillar's rooms are told.
-    let cancelled = ask_matrix(&net, &room, "!magnet meeting cancel 1 --on 2030-01-08").await;
+    let second = first + chrono::Days::new(7);
+    let cancelled = ask_matrix(&net, &room, &format!("!magnet meeting cancel 1 --on {}", day(second))).await;
     assert!(cancelled.contains("Cancelled: 1 meeting(s) of #1"), "{cancelled}");
     let civil_room = net.civil_room.clone();
     eventually("the cancellation notice in the civil society room", || async {
@@ -302,16 +313,35 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
         .then_some(())
     })
     .await;
-    let wrong_date = ask_matrix(&net, &room, "!magnet meeting cancel 1 --on 2030-01-09").await;
-    assert!(wrong_date.contains("has no meeting on 2030-01-09"), "{wrong_date}");
-    let moved = ask_matrix(
+    let wednesday = second + chrono::Days::new(1);
+    let wrong_date = ask_matrix(
         &net,
         &room,
-        "!magnet meeting move 1 \"2030-01-16 11:00\" --on 2030-01-15",
+        &format!("!magnet meeting cancel 1 --on {}", day(wednesday)),
     )
     .await;
     assert!(
-        moved.contains("Moved #1 to Wed 16 Jan 2030, 11:00 Europe/Berlin"),
+        wrong_date.contains(&format!("has no meeting on {}", day(wednesday))),
+        "{wrong_date}"
+    );
+    let far = ask_matrix(&net, &room, "!magnet rsvp 1 yes --on 2099-01-06").await;
+    assert!(far.contains("too far ahead"), "{far}");
+    let third = second + chrono::Days::new(7);
+    let moved = ask_matrix(
+        &net,
+        &room,
+        &format!(
+            "!magnet meeting move 1 \"{} 11:00\" --on {}",
+            day(third + chrono::Days::new(1)),
+            day(third)
+        ),
+    )
+    .await;
+    assert!(
+        moved.contains(&format!(
+            "Moved #1 to {}, 11:00 Europe/Berlin",
+            long(third + chrono::Days::new(1))
+        )),
         "{moved}"
     );
     bot.stop(WAIT).unwrap();

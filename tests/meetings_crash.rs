@@ -194,6 +194,7 @@ async fn two_instances_on_postgresql_send_each_of_200_reminders_once_when_the_se
             location: None,
             reminder_offsets: vec![60],
             created_by: "test".into(),
+            source_event: None,
         };
         let plan = Stretch {
             starts: vec![start.timestamp_millis()],

@@ -12,7 +12,7 @@ use magnet::schedule::Scheduler;
 use magnet::schedule::plan::stretch;
 use magnet::schedule::recurrence::Recurrence;
 use magnet::schedule::reminders::LatenessPolicy;
-use magnet::store::{NewMeeting, Store, Stretch};
+use magnet::store::{Moved, NewMeeting, Store, Stretch};
 
 fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
@@ -98,11 +98,13 @@ async fn add(
         location: None,
         reminder_offsets: offsets.to_vec(),
         created_by: "test".into(),
+        source_event: None,
     };
     store
         .add_meeting(&meeting, &plan, now.timestamp_millis(), |_| Vec::new())
         .await
         .unwrap()
+        .0
 }
 
 /// Sends (marks delivered) every queued delivery; returns the reminders among them as
@@ -401,11 +403,31 @@ async fn cancelled_and_moved_meetings_do_not_send_their_old_reminders(store: Sto
     .await;
     let row = store.meeting(moving).await.unwrap().unwrap();
     let old = store.occurrences(moving).await.unwrap()[0].id;
-    store
+    let moved = store
         .move_occurrence(&row, old, ms("2026-12-11T12:00:00Z"), ms("2026-12-05T00:00:00Z"), &[])
         .await
-        .unwrap()
         .unwrap();
+    assert!(matches!(moved, Moved::To(_)), "{moved:?}");
+    // Moving it back to where it was brings the old occurrence back, with its reminders.
+    let new = store.occurrences(moving).await.unwrap()[1].id;
+    let back = store
+        .move_occurrence(&row, new, ms("2026-12-10T12:00:00Z"), ms("2026-12-05T00:00:01Z"), &[])
+        .await
+        .unwrap();
+    assert_eq!(back, Moved::To(old));
+    let forth = store
+        .move_occurrence(&row, old, ms("2026-12-11T12:00:00Z"), ms("2026-12-05T00:00:02Z"), &[])
+        .await
+        .unwrap();
+    assert_eq!(forth, Moved::To(new));
+    assert_eq!(
+        store
+            .move_occurrence(&row, old, ms("2026-12-12T12:00:00Z"), ms("2026-12-05T00:00:03Z"), &[])
+            .await
+            .unwrap(),
+        Moved::NotScheduled,
+        "an occurrence already moved is not moved again"
+    );
     let sent = run_clock(&store, utc("2026-12-05T00:00:00Z"), utc("2026-12-12T00:00:00Z")).await;
     assert_eq!(sent.len(), 2);
     assert!(
@@ -450,6 +472,50 @@ async fn two_schedulers_claim_each_of_200_reminders_once(store: Store, second: S
     assert_eq!(ids.len(), 200, "each reminder once");
 }
 
+async fn a_command_seen_again_adds_its_meeting_once(store: Store) {
+    let store = prepared(store).await;
+    let now = utc("2026-12-01T00:00:00Z");
+    let start = ms("2026-12-02T12:00:00Z");
+    let meeting = NewMeeting {
+        pillar_id: "civil".into(),
+        title: "Replayed".into(),
+        starts_at: start,
+        duration_minutes: 60,
+        timezone: "Europe/Berlin".into(),
+        recurrence: None,
+        until_at: None,
+        agenda: None,
+        location: None,
+        reminder_offsets: vec![3_600],
+        created_by: "test".into(),
+        source_event: Some("matrix:!civil:example.org:$command".into()),
+    };
+    let plan = Stretch {
+        starts: vec![start],
+        unwritten_from: None,
+    };
+    let notices = magnet::schedule::render::notices(&store, "civil", "added")
+        .await
+        .unwrap();
+    let first = store
+        .add_meeting(&meeting, &plan, now.timestamp_millis(), |_| notices.clone())
+        .await
+        .unwrap();
+    let again = store
+        .add_meeting(&meeting, &plan, now.timestamp_millis(), |_| notices.clone())
+        .await
+        .unwrap();
+    assert_eq!((first.1, again.1), (true, false));
+    assert_eq!(first.0, again.0);
+    assert_eq!(store.meetings(Some("civil")).await.unwrap().len(), 1);
+    assert_eq!(store.reminder_counts().await.unwrap(), [("pending".to_string(), 2)]);
+    assert_eq!(
+        store.delivery_counts().await.unwrap(),
+        [("pending".to_string(), 2)],
+        "one notice per room"
+    );
+}
+
 // ---- each case on both backends ----------------------------------------------------------
 
 async fn sqlite_store() -> (Store, tempfile::TempDir) {
@@ -491,6 +557,7 @@ on_both!(
     the_spring_gap_and_the_autumn_hour_have_one_time_each,
     reminders_the_bot_could_not_send_follow_the_lateness_policy,
     cancelled_and_moved_meetings_do_not_send_their_old_reminders,
+    a_command_seen_again_adds_its_meeting_once,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

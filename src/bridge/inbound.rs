@@ -104,6 +104,7 @@ impl StoreSink {
                     room: &event.room,
                     user: &event.sender.id,
                     name: &event.sender.display_name,
+                    event: &event.event_id,
                     slash,
                 };
                 command::execute(&command, &context, &invoker).await

@@ -164,12 +164,12 @@ pub async fn build(
             actions
         }
         Payload::Direct(action) => vec![action],
+        // A reminder that is not to be sent after all is done with nothing sent.
         Payload::Reminder { reminder } => {
-            let action =
-                crate::schedule::render::reminder_action(store, reminder, room.platform, crate::store::now_ms())
-                    .await?
-                    .ok_or_else(|| Unsendable::Never(format!("reminder {reminder} no longer exists")))?;
-            vec![action]
+            crate::schedule::render::reminder_action(store, reminder, room.platform, crate::store::now_ms())
+                .await?
+                .into_iter()
+                .collect()
         }
     };
     Ok(Built {

@@ -27,6 +27,8 @@ pub struct Invoker<'a> {
     pub room: &'a str,
     pub user: &'a str,
     pub name: &'a str,
+    /// The command's event id.
+    pub event: &'a str,
     /// Through a Discord slash command (help then shows slash commands).
     pub slash: bool,
 }
@@ -73,6 +75,7 @@ async fn meeting(
         name: invoker.name,
         room_pillar: room.as_ref().and_then(|r| r.pillar_id.as_deref()),
         secretariat,
+        source: format!("{}:{}:{}", invoker.platform, invoker.room, invoker.event),
     };
     let now = chrono::Utc::now();
     let answer = match command {

@@ -99,6 +99,7 @@ mod tests {
                     meeting_id: 3,
                     starts_at: at,
                     state: "scheduled".into(),
+                    moved_to: None,
                 },
             ),
             (
@@ -108,6 +109,7 @@ mod tests {
                     meeting_id: 3,
                     starts_at: at + 7 * 86_400_000,
                     state: "cancelled".into(),
+                    moved_to: None,
                 },
             ),
         ];

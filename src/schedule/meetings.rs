@@ -16,7 +16,7 @@ use super::recurrence::{Recurrence, to_utc};
 use super::render::{self, counts_text, details, escape, notices, notices_for, when_text};
 use super::when::{offsets_text, parse_date, parse_duration, parse_offsets, parse_start, parse_zone};
 use crate::command::{Answer, PREFIX};
-use crate::store::{MeetingRow, NewMeeting, OccurrenceRow, PillarRow, Store, Stretch};
+use crate::store::{MeetingRow, Moved, NewMeeting, OccurrenceRow, PillarRow, Store, Stretch};
 
 /// Who asks, as the meeting commands need to know them.
 pub struct Asker<'a> {
@@ -25,6 +25,9 @@ pub struct Asker<'a> {
     pub name: &'a str,
     /// The pillar of the room they asked in.
     pub room_pillar: Option<&'a str>,
+    /// The command's event (platform:room:event id): the same command seen again after a
+    /// crash changes nothing twice.
+    pub source: String,
     pub secretariat: bool,
 }
 
@@ -82,38 +85,55 @@ fn zone_of(meeting: &MeetingRow) -> Tz {
     meeting.timezone.parse().unwrap_or(chrono_tz::UTC)
 }
 
-/// The occurrence a command means: the one on `on` (a date in the meeting's zone), or the
-/// next one not yet over.
+/// Which occurrence a command means without `--on`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// The next one not yet over (answering, showing).
+    NotOver,
+    /// The next one not yet begun (moving, cancelling).
+    NotBegun,
+}
+
+/// The furthest ahead a date may be named: a series is written out on demand that far.
+const FURTHEST_DAYS: i64 = 400;
+
+/// The occurrence a command means: the one on `on` (a date on the pillar's clock, the one
+/// dates are shown on), or the next one.
 async fn occurrence_meant(
     store: &Store,
     meeting: &MeetingRow,
     on: Option<&str>,
+    next: Next,
     now: DateTime<Utc>,
 ) -> Result<Result<OccurrenceRow, String>, String> {
-    let zone = zone_of(meeting);
-    if let Some(date) = on.and_then(|text| parse_date(text).ok()) {
+    let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+    let date = match on.map(parse_date).transpose() {
+        Ok(date) => date,
+        Err(message) => return Ok(Err(message)),
+    };
+    if let Some(date) = date {
+        let start = to_utc(date.and_time(NaiveTime::MIN), zone);
+        if start > now + chrono::Duration::days(FURTHEST_DAYS) {
+            return Ok(Err(format!(
+                "{date} is too far ahead; name a date within {FURTHEST_DAYS} days."
+            )));
+        }
         // A date further ahead than the series is written yet: write it out that far.
-        let end = to_utc(date.and_time(NaiveTime::MIN), zone) + chrono::Duration::days(2);
-        write_through(store, meeting, end, now).await?;
+        write_through(store, meeting, start + chrono::Duration::days(2), now).await?;
     }
     let occurrences = store.occurrences(meeting.id).await.map_err(internal)?;
     let open = occurrences.into_iter().filter(|o| o.state == "scheduled");
-    let found = match on {
-        Some(text) => {
-            let date = match parse_date(text) {
-                Ok(date) => date,
-                Err(message) => return Ok(Err(message)),
-            };
-            open.into_iter().find(|o| {
-                DateTime::<Utc>::from_timestamp_millis(o.starts_at)
+    let now_ms = now.timestamp_millis();
+    let found = match date {
+        Some(date) => open.into_iter().find(|o| {
+            o.starts_at + meeting.duration_minutes * 60_000 > now_ms
+                && DateTime::<Utc>::from_timestamp_millis(o.starts_at)
                     .is_some_and(|at| at.with_timezone(&zone).date_naive() == date)
-            })
-        }
-        None => {
-            let now = now.timestamp_millis();
-            open.into_iter()
-                .find(|o| o.starts_at + meeting.duration_minutes * 60_000 > now)
-        }
+        }),
+        None => open.into_iter().find(|o| match next {
+            Next::NotOver => o.starts_at + meeting.duration_minutes * 60_000 > now_ms,
+            Next::NotBegun => o.starts_at > now_ms,
+        }),
     };
     Ok(found.ok_or_else(|| match on {
         Some(date) => format!("Meeting #{} has no meeting on {date} still to come.", meeting.id),
@@ -231,7 +251,7 @@ pub async fn show(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc>)
         "\n**Reminders:** {} before",
         offsets_text(&meeting.reminder_offsets)
     );
-    match occurrence_meant(store, &meeting, None, now).await? {
+    match occurrence_meant(store, &meeting, None, Next::NotOver, now).await? {
         Ok(next) => {
             let _ = write!(text, "\n{}", details(&meeting, next.starts_at, zone));
             let answers = store.rsvps(next.id).await.map_err(internal)?;
@@ -347,6 +367,7 @@ pub async fn add(
         location: request.place.map(str::to_string),
         reminder_offsets: offsets.clone(),
         created_by: format!("{}:{}", asker.platform, asker.user_id),
+        source_event: Some(asker.source.clone()),
     };
     let pillar_zone: Tz = pillar.timezone.parse().unwrap_or(chrono_tz::UTC);
     let rooms = store.pillar_rooms(&pillar.id).await.map_err(internal)?;
@@ -366,10 +387,13 @@ pub async fn add(
         );
         notices_for(&rooms, &text)
     };
-    let id = store
+    let (id, new) = store
         .add_meeting(&meeting, &plan, now.timestamp_millis(), announce)
         .await
         .map_err(internal)?;
+    if !new {
+        return Ok((format!("Meeting #{id} was added by this command already."), false));
+    }
     Ok((
         format!(
             "Added meeting #{id} to {}: **{}**, first on {}. Reminders {} before. The pillar's rooms are told.",
@@ -392,8 +416,13 @@ pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>,
         return Ok(format!("Meeting #{id} is already cancelled."));
     }
     let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
-    let (occurrence, notice) = if let Some(date) = on.filter(|_| meeting.recurrence.is_some()) {
-        let occurrence = match occurrence_meant(store, &meeting, Some(date), now).await? {
+    if on.is_some() && meeting.recurrence.is_none() {
+        return Ok(format!(
+            "Meeting #{id} happens once; `--on` picks a date of a series. Send `{PREFIX} meeting cancel {id}` to cancel it."
+        ));
+    }
+    let (occurrence, notice) = if let Some(date) = on {
+        let occurrence = match occurrence_meant(store, &meeting, Some(date), Next::NotBegun, now).await? {
             Ok(occurrence) => occurrence,
             Err(message) => return Ok(message),
         };
@@ -422,6 +451,11 @@ pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>,
         .cancel_meeting(meeting.id, occurrence, now.timestamp_millis(), &notices)
         .await
         .map_err(internal)?;
+    if cancelled == 0 && meeting.recurrence.is_none() {
+        return Ok(format!(
+            "Meeting #{id} has already taken place; there was nothing left to cancel."
+        ));
+    }
     Ok(format!(
         "Cancelled: {cancelled} meeting(s) of #{id}; their reminders will not be sent. The pillar's rooms are told."
     ))
@@ -458,7 +492,7 @@ pub async fn reschedule(
             when_text(new_start.timestamp_millis(), zone)
         ));
     }
-    let occurrence = match occurrence_meant(store, &meeting, on, now).await? {
+    let occurrence = match occurrence_meant(store, &meeting, on, Next::NotBegun, now).await? {
         Ok(occurrence) => occurrence,
         Err(message) => return Ok(message),
     };
@@ -481,11 +515,14 @@ pub async fn reschedule(
         .await
         .map_err(internal)?
     {
-        Some(_) => Ok(format!(
+        Moved::To(_) => Ok(format!(
             "Moved #{id} to {}. The old reminders will not be sent; new ones follow. The pillar's rooms are told.",
             when_text(new_start.timestamp_millis(), shown)
         )),
-        None => Ok(format!("Meeting #{id} already has a meeting at that time.")),
+        Moved::Taken => Ok(format!("Meeting #{id} already has a meeting at that time.")),
+        Moved::NotScheduled => Ok(format!(
+            "That meeting of #{id} was changed meanwhile; see `{PREFIX} meeting show {id}` and try again."
+        )),
     }
 }
 
@@ -525,7 +562,7 @@ pub async fn rsvp(
     if meeting.cancelled {
         return Ok(format!("Meeting #{id} is cancelled."));
     }
-    let occurrence = match occurrence_meant(store, &meeting, on, now).await? {
+    let occurrence = match occurrence_meant(store, &meeting, on, Next::NotOver, now).await? {
         Ok(occurrence) => occurrence,
         Err(message) => return Ok(message),
     };
@@ -540,9 +577,19 @@ pub async fn rsvp_button(
     answer: Answer,
     now: DateTime<Utc>,
 ) -> Answered {
-    let Some(occurrence) = store.occurrence(occurrence_id).await.map_err(internal)? else {
+    let Some(mut occurrence) = store.occurrence(occurrence_id).await.map_err(internal)? else {
         return Ok("That meeting no longer exists.".into());
     };
+    // A button under a reminder sent before the meeting moved answers for where it went.
+    for _ in 0..20 {
+        let Some(to) = occurrence.moved_to.filter(|_| occurrence.state == "moved") else {
+            break;
+        };
+        match store.occurrence(to).await.map_err(internal)? {
+            Some(next) => occurrence = next,
+            None => break,
+        }
+    }
     let meeting = match visible_meeting(store, asker, occurrence.meeting_id).await? {
         Ok(meeting) => meeting,
         Err(message) => return Ok(message),

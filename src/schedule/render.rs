@@ -53,7 +53,9 @@ pub async fn pillar_zone(store: &Store, pillar_id: &str) -> Result<Tz, StoreErro
         .unwrap_or(chrono_tz::UTC))
 }
 
-/// The message of reminder `id` for a room on `platform`; `None` if the reminder is gone.
+/// The message of reminder `id` for a room on `platform`; `None` if it is not to be sent
+/// after all: gone, cancelled, or stale (its meeting was cancelled or moved, or has begun,
+/// while it waited in the queue; then it is recorded as missed).
 pub async fn reminder_action(
     store: &Store,
     id: i64,
@@ -63,6 +65,13 @@ pub async fn reminder_action(
     let Some(reminder) = store.reminder(id).await? else {
         return Ok(None);
     };
+    if reminder.state != "claimed" {
+        return Ok(None);
+    }
+    if reminder.occurrence.state != "scheduled" || now_ms >= reminder.occurrence.starts_at {
+        store.mark_reminder_missed(id).await?;
+        return Ok(None);
+    }
     let Some(meeting) = store.meeting(reminder.occurrence.meeting_id).await? else {
         return Ok(None);
     };

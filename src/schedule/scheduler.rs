@@ -102,7 +102,8 @@ impl Scheduler {
                                 late,
                             }
                         }
-                        Verdict::Missed | Verdict::Wait => {
+                        Verdict::Wait => Fate::Wait,
+                        Verdict::Missed => {
                             missed.fetch_add(1, Ordering::Relaxed);
                             Fate::Missed
                         }

@@ -16,7 +16,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use bridge::{DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, Recorded};
 pub use pillars::{PillarRow, RoomRow};
-pub use schedule::{DueReminder, Fate, MeetingRow, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch};
+pub use schedule::{DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch};
 
 use crate::config::{DatabaseConfig, Secret};
 

@@ -48,6 +48,8 @@ pub struct NewMeeting {
     pub location: Option<String>,
     pub reminder_offsets: Vec<i64>,
     pub created_by: String,
+    /// The command that adds it (platform:room:event id); the same command again adds nothing.
+    pub source_event: Option<String>,
 }
 
 /// One time a meeting happens.
@@ -58,6 +60,8 @@ pub struct OccurrenceRow {
     pub starts_at: i64,
     /// `scheduled`, `cancelled`, `moved` or `held`.
     pub state: String,
+    /// Where a moved occurrence went.
+    pub moved_to: Option<i64>,
 }
 
 /// The next stretch of a meeting's occurrences to write, and the first start after it
@@ -80,6 +84,8 @@ pub struct DueReminder {
 /// What the claim does with a due reminder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fate {
+    /// Not yet: leave it pending.
+    Wait,
     /// Queue this delivery payload; `late` marks it as sent late.
     Send { payload: String, late: bool },
     /// Record it as missed.
@@ -96,6 +102,17 @@ pub struct ReminderRow {
     pub state: String,
     pub late: bool,
     pub occurrence: OccurrenceRow,
+}
+
+/// What moving an occurrence did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moved {
+    /// Moved; the new occurrence's id.
+    To(i64),
+    /// The meeting already has an occurrence at the new time.
+    Taken,
+    /// The occurrence is no longer scheduled (moved, cancelled or held meanwhile).
+    NotScheduled,
 }
 
 /// RSVP counts of an occurrence.
@@ -134,20 +151,22 @@ const MEETING_COLUMNS: &str = "id, pillar_id, title, starts_at, duration_minutes
 impl Store {
     /// Adds a meeting with its first stretch of occurrences and their reminders (only those
     /// due after `now`: a reminder whose time passed before the meeting existed is not one).
-    /// `announce` gives the notices to queue with it, knowing its id.
+    /// `announce` gives the notices to queue with it, knowing its id. Returns the id and
+    /// whether it is new (`false`: its command was seen before and added it then).
     pub async fn add_meeting(
         &self,
         meeting: &NewMeeting,
         stretch: &Stretch,
         now: i64,
         announce: impl FnOnce(i64) -> Vec<NewDelivery>,
-    ) -> Result<i64> {
+    ) -> Result<(i64, bool)> {
         let mut tx = self.pool().begin().await?;
         let row = sqlx::query(
             "INSERT INTO meetings (pillar_id, title, starts_at, duration_minutes, timezone, recurrence, until_at,
                                    agenda, location, reminder_offsets, state, created_by, created_at, updated_at,
-                                   unwritten_from)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11, $12, $12, $13) RETURNING id",
+                                   unwritten_from, source_event)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', $11, $12, $12, $13, $14)
+             ON CONFLICT (source_event) DO NOTHING RETURNING id",
         )
         .bind(&meeting.pillar_id)
         .bind(&meeting.title)
@@ -162,15 +181,24 @@ impl Store {
         .bind(&meeting.created_by)
         .bind(now)
         .bind(stretch.unwritten_from)
-        .fetch_one(&mut *tx)
+        .bind(&meeting.source_event)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            let (id,): (i64,) = sqlx::query_as("SELECT id FROM meetings WHERE source_event = $1")
+                .bind(&meeting.source_event)
+                .fetch_one(self.pool())
+                .await?;
+            return Ok((id, false));
+        };
         let id: i64 = row.try_get("id")?;
         for start in &stretch.starts {
             write_occurrence(&mut tx, id, &meeting.pillar_id, *start, &meeting.reminder_offsets, now).await?;
         }
         queue_notices(&mut tx, &announce(id), now).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok((id, true))
     }
 
     pub async fn meeting(&self, id: i64) -> Result<Option<MeetingRow>> {
@@ -220,7 +248,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {columns}, o.id AS o_id, o.starts_at AS o_starts_at, o.state AS o_state
+            "SELECT {columns}, o.id AS o_id, o.starts_at AS o_starts_at, o.state AS o_state, o.moved_to AS o_moved_to
              FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id
              WHERE ($4 = 0 OR o.state = 'scheduled') AND o.starts_at >= $1 AND ($2 IS NULL OR m.pillar_id = $2)
              ORDER BY o.starts_at, o.id LIMIT $3"
@@ -240,6 +268,7 @@ impl Store {
                     meeting_id: meeting.id,
                     starts_at: row.try_get("o_starts_at")?,
                     state: row.try_get("o_state")?,
+                    moved_to: row.try_get("o_moved_to")?,
                 };
                 Ok((meeting, occurrence))
             })
@@ -249,7 +278,7 @@ impl Store {
     /// A meeting's occurrences written so far, in time order.
     pub async fn occurrences(&self, meeting_id: i64) -> Result<Vec<OccurrenceRow>> {
         let rows = sqlx::query(
-            "SELECT id, meeting_id, starts_at, state FROM meeting_occurrences WHERE meeting_id = $1 ORDER BY starts_at, id",
+            "SELECT id, meeting_id, starts_at, state, moved_to FROM meeting_occurrences WHERE meeting_id = $1 ORDER BY starts_at, id",
         )
         .bind(meeting_id)
         .fetch_all(self.pool())
@@ -258,10 +287,11 @@ impl Store {
     }
 
     pub async fn occurrence(&self, id: i64) -> Result<Option<OccurrenceRow>> {
-        let row = sqlx::query("SELECT id, meeting_id, starts_at, state FROM meeting_occurrences WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("SELECT id, meeting_id, starts_at, state, moved_to FROM meeting_occurrences WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         row.as_ref().map(occurrence_from_row).transpose()
     }
 
@@ -276,6 +306,16 @@ impl Store {
         notices: &[NewDelivery],
     ) -> Result<u64> {
         let mut tx = self.pool().begin().await?;
+        if occurrence_id.is_none() {
+            // The meeting row first: its lock orders this against a series being extended.
+            sqlx::query(
+                "UPDATE meetings SET state = 'cancelled', unwritten_from = NULL, updated_at = $2 WHERE id = $1",
+            )
+            .bind(meeting_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         let cancelled = sqlx::query(
             "UPDATE meeting_occurrences SET state = 'cancelled'
              WHERE meeting_id = $1 AND state = 'scheduled' AND ($2 IS NULL OR id = $2) AND ($2 IS NOT NULL OR starts_at >= $3)
@@ -289,24 +329,21 @@ impl Store {
         for row in &cancelled {
             drop_reminders(&mut tx, row.try_get("id")?).await?;
         }
-        if occurrence_id.is_none() {
-            sqlx::query(
-                "UPDATE meetings SET state = 'cancelled', unwritten_from = NULL, updated_at = $2 WHERE id = $1",
-            )
-            .bind(meeting_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        if cancelled.is_empty() && occurrence_id.is_some() {
+            // Nothing changed: no notice either (a command seen again lands here).
+            tx.rollback().await?;
+            return Ok(0);
         }
-        queue_notices(&mut tx, notices, now).await?;
+        if !cancelled.is_empty() {
+            queue_notices(&mut tx, notices, now).await?;
+        }
         tx.commit().await?;
         Ok(cancelled.len() as u64)
     }
 
     /// Moves one occurrence: the old one is marked moved (its reminders dropped), a new one
-    /// written at `new_start` with reminders due after `now`, and the notices queued, in one
-    /// transaction. Returns the new occurrence's id, or `None` if the meeting already has
-    /// an occurrence at that time.
+    /// written at `new_start` with reminders due after `now` (and the RSVPs), and the
+    /// notices queued, in one transaction.
     pub async fn move_occurrence(
         &self,
         meeting: &MeetingRow,
@@ -314,7 +351,7 @@ impl Store {
         new_start: i64,
         now: i64,
         notices: &[NewDelivery],
-    ) -> Result<Option<i64>> {
+    ) -> Result<Moved> {
         let mut tx = self.pool().begin().await?;
         let moved = sqlx::query(
             "UPDATE meeting_occurrences SET state = 'moved' WHERE id = $1 AND meeting_id = $2 AND state = 'scheduled'",
@@ -324,25 +361,26 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if moved.rows_affected() != 1 {
-            return Err(StoreError::Invalid(format!(
-                "occurrence {occurrence_id} of meeting {} is not scheduled",
-                meeting.id
-            )));
+            tx.rollback().await?;
+            return Ok(Moved::NotScheduled);
         }
+        // The offsets as they are now (a `meeting reminders` may have changed them).
+        let (offsets,): (String,) = sqlx::query_as("SELECT reminder_offsets FROM meetings WHERE id = $1")
+            .bind(meeting.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let offsets = parse_offsets(&offsets)?;
         drop_reminders(&mut tx, occurrence_id).await?;
-        let Some(new_id) = write_occurrence(
-            &mut tx,
-            meeting.id,
-            &meeting.pillar_id,
-            new_start,
-            &meeting.reminder_offsets,
-            now,
-        )
-        .await?
+        let Some(new_id) = write_occurrence(&mut tx, meeting.id, &meeting.pillar_id, new_start, &offsets, now).await?
         else {
             tx.rollback().await?;
-            return Ok(None);
+            return Ok(Moved::Taken);
         };
+        sqlx::query("UPDATE meeting_occurrences SET moved_to = $2 WHERE id = $1")
+            .bind(occurrence_id)
+            .bind(new_id)
+            .execute(&mut *tx)
+            .await?;
         // RSVPs follow the meeting to its new time.
         sqlx::query("UPDATE rsvps SET occurrence_id = $2 WHERE occurrence_id = $1")
             .bind(occurrence_id)
@@ -359,7 +397,7 @@ impl Store {
         }
         queue_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
-        Ok(Some(new_id))
+        Ok(Moved::To(new_id))
     }
 
     /// Sets a meeting's reminder offsets: the reminders of its occurrences to come that
@@ -382,8 +420,10 @@ impl Store {
         for row in &open {
             let occurrence: i64 = row.try_get("id")?;
             let starts_at: i64 = row.try_get("starts_at")?;
-            sqlx::query("DELETE FROM reminders WHERE occurrence_id = $1 AND state = 'pending'")
+            // Overdue ones stay: the scheduler sends or records them by the lateness policy.
+            sqlx::query("DELETE FROM reminders WHERE occurrence_id = $1 AND state = 'pending' AND due_at > $2")
                 .bind(occurrence)
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
             write_reminders(&mut tx, occurrence, &meeting.pillar_id, starts_at, offsets, now).await?;
@@ -462,7 +502,7 @@ impl Store {
     pub async fn reminder(&self, id: i64) -> Result<Option<ReminderRow>> {
         let row = sqlx::query(
             "SELECT r.id, r.room_id, r.offset_seconds, r.due_at, r.state, r.late,
-                    o.id AS o_id, o.meeting_id, o.starts_at, o.state AS o_state
+                    o.id AS o_id, o.meeting_id, o.starts_at, o.state AS o_state, o.moved_to
              FROM reminders r JOIN meeting_occurrences o ON o.id = r.occurrence_id WHERE r.id = $1",
         )
         .bind(id)
@@ -481,10 +521,21 @@ impl Store {
                     meeting_id: row.try_get("meeting_id")?,
                     starts_at: row.try_get("starts_at")?,
                     state: row.try_get("o_state")?,
+                    moved_to: row.try_get("moved_to")?,
                 },
             })
         })
         .transpose()
+    }
+
+    /// A claimed reminder found stale when its turn came (the meeting began, was cancelled
+    /// or moved): recorded as missed, not sent.
+    pub async fn mark_reminder_missed(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE reminders SET state = 'missed' WHERE id = $1 AND state = 'claimed'")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Reminder counts by state, for status, metrics and tests.
@@ -520,27 +571,22 @@ impl Store {
         };
         let mut tx = self.pool().begin().await?;
         let taken = sqlx::query(
-            "UPDATE meetings SET unwritten_from = $3 WHERE id = $1 AND unwritten_from = $2 AND state = 'scheduled'",
+            "UPDATE meetings SET unwritten_from = $3 WHERE id = $1 AND unwritten_from = $2 AND state = 'scheduled'
+             RETURNING reminder_offsets",
         )
         .bind(meeting.id)
         .bind(was_due)
         .bind(stretch.unwritten_from)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if taken.rows_affected() != 1 {
+        let Some(taken) = taken else {
             tx.rollback().await?;
             return Ok(false);
-        }
+        };
+        // The offsets as they are now, read under the row's lock.
+        let offsets = parse_offsets(&taken.try_get::<String, _>("reminder_offsets")?)?;
         for start in &stretch.starts {
-            write_occurrence(
-                &mut tx,
-                meeting.id,
-                &meeting.pillar_id,
-                *start,
-                &meeting.reminder_offsets,
-                due_since,
-            )
-            .await?;
+            write_occurrence(&mut tx, meeting.id, &meeting.pillar_id, *start, &offsets, due_since).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -579,6 +625,7 @@ impl Store {
                 starts_at: row.try_get("starts_at")?,
             };
             match decide(&due) {
+                Fate::Wait => {}
                 Fate::Send { payload, late } => {
                     // Claim first: a row someone else claimed meanwhile is left to them.
                     let claimed = sqlx::query(
@@ -673,7 +720,8 @@ impl Store {
 }
 
 /// Writes an occurrence and its reminders (those due after `not_before`), one per active
-/// room of the pillar and offset. `None` if the meeting already has one at that time.
+/// room of the pillar and offset; a moved or cancelled one at that time is brought back.
+/// `None` if the meeting already has a scheduled or held one at that time.
 async fn write_occurrence(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     meeting_id: i64,
@@ -684,7 +732,9 @@ async fn write_occurrence(
 ) -> Result<Option<i64>> {
     let row = sqlx::query(
         "INSERT INTO meeting_occurrences (meeting_id, starts_at, state) VALUES ($1, $2, 'scheduled')
-         ON CONFLICT (meeting_id, starts_at) DO NOTHING RETURNING id",
+         ON CONFLICT (meeting_id, starts_at) DO UPDATE SET state = 'scheduled', moved_to = NULL
+             WHERE meeting_occurrences.state IN ('moved', 'cancelled')
+         RETURNING id",
     )
     .bind(meeting_id)
     .bind(starts_at)
@@ -712,7 +762,9 @@ async fn write_reminders(
         sqlx::query(
             "INSERT INTO reminders (occurrence_id, room_id, offset_seconds, due_at, state)
              SELECT $1, id, $2, $3, 'pending' FROM rooms WHERE pillar_id = $4 AND active = 1
-             ON CONFLICT (occurrence_id, room_id, offset_seconds) DO NOTHING",
+             ON CONFLICT (occurrence_id, room_id, offset_seconds) DO UPDATE SET state = 'pending',
+                 due_at = excluded.due_at, delivery_id = NULL, late = 0, claimed_by = NULL, claimed_at = NULL
+                 WHERE reminders.state = 'cancelled'",
         )
         .bind(occurrence_id)
         .bind(offset)
@@ -725,26 +777,36 @@ async fn write_reminders(
 }
 
 /// An occurrence's reminders that have not gone out are not to: pending ones are cancelled;
-/// claimed ones whose delivery has not been tried are taken out of the queue.
+/// claimed ones are taken out of their queue unless their send has begun (then they go out
+/// and are recorded as sent).
 async fn drop_reminders(tx: &mut sqlx::Transaction<'_, sqlx::Any>, occurrence_id: i64) -> Result<()> {
-    let queued = sqlx::query(
-        "SELECT r.id, r.delivery_id FROM reminders r JOIN deliveries d ON d.id = r.delivery_id
-         WHERE r.occurrence_id = $1 AND r.state = 'claimed' AND d.state = 'pending'",
-    )
-    .bind(occurrence_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let queued = sqlx::query("SELECT id, delivery_id FROM reminders WHERE occurrence_id = $1 AND state = 'claimed'")
+        .bind(occurrence_id)
+        .fetch_all(&mut **tx)
+        .await?;
     for row in &queued {
         let reminder: i64 = row.try_get("id")?;
-        let delivery: i64 = row.try_get("delivery_id")?;
+        let Some(delivery) = row.try_get::<Option<i64>, _>("delivery_id")? else {
+            continue;
+        };
         sqlx::query("UPDATE reminders SET state = 'cancelled', delivery_id = NULL WHERE id = $1")
             .bind(reminder)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("DELETE FROM deliveries WHERE id = $1 AND state = 'pending'")
+        // Deleting takes the delivery's row lock, so a worker marking it "sending" at the
+        // same moment is either before (nothing deleted: it goes out) or after (nothing left
+        // to send).
+        let deleted = sqlx::query("DELETE FROM deliveries WHERE id = $1 AND state = 'pending'")
             .bind(delivery)
             .execute(&mut **tx)
             .await?;
+        if deleted.rows_affected() == 0 {
+            sqlx::query("UPDATE reminders SET state = 'claimed', delivery_id = $2 WHERE id = $1")
+                .bind(reminder)
+                .bind(delivery)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     sqlx::query("UPDATE reminders SET state = 'cancelled' WHERE occurrence_id = $1 AND state = 'pending'")
         .bind(occurrence_id)
@@ -773,16 +835,19 @@ fn offsets_text(offsets: &[i64]) -> String {
     offsets.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-fn meeting_from_row(row: &sqlx::any::AnyRow) -> Result<MeetingRow> {
-    let offsets: String = row.try_get("reminder_offsets")?;
-    let reminder_offsets = offsets
+fn parse_offsets(offsets: &str) -> Result<Vec<i64>> {
+    offsets
         .split(',')
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<i64>()
                 .map_err(|_| StoreError::Invalid(format!("bad reminder offsets `{offsets}`")))
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+fn meeting_from_row(row: &sqlx::any::AnyRow) -> Result<MeetingRow> {
+    let reminder_offsets = parse_offsets(&row.try_get::<String, _>("reminder_offsets")?)?;
     Ok(MeetingRow {
         id: row.try_get("id")?,
         pillar_id: row.try_get("pillar_id")?,
@@ -807,5 +872,6 @@ fn occurrence_from_row(row: &sqlx::any::AnyRow) -> Result<OccurrenceRow> {
         meeting_id: row.try_get("meeting_id")?,
         starts_at: row.try_get("starts_at")?,
         state: row.try_get("state")?,
+        moved_to: row.try_get("moved_to")?,
     })
 }
