@@ -1,6 +1,7 @@
 //! The HTTP listener: `/healthz` for supervisors and load balancers, `/metrics` in the
-//! Prometheus text format for monitoring, `/calendar/<pillar>.ics` for people to subscribe
-//! to a pillar's meetings in their own calendar.
+//! Prometheus text format for monitoring, `/calendar/<pillar>/<token>.ics` for people to
+//! subscribe to a pillar's meetings in their own calendar (only with a calendar secret
+//! configured; see `schedule::calendar`).
 
 use std::net::SocketAddr;
 
@@ -9,7 +10,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 
+use crate::config::Secret;
 use crate::store::Store;
+
+/// What the handlers share.
+#[derive(Clone)]
+struct Shared {
+    store: Store,
+    calendar_secret: Option<Secret>,
+}
 
 /// Binds the listener; the returned address has the real port when port 0 was asked for.
 pub async fn bind(addr: SocketAddr) -> std::io::Result<(tokio::net::TcpListener, SocketAddr)> {
@@ -22,18 +31,19 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(tokio::net::TcpListener,
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Store,
+    calendar_secret: Option<Secret>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/calendar/{file}", get(calendar))
-        .with_state(store);
+        .route("/calendar/{pillar}/{file}", get(calendar))
+        .with_state(Shared { store, calendar_secret });
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 /// 200 "ok" while the database answers, 503 with the reason otherwise.
-async fn healthz(State(store): State<Store>) -> (StatusCode, String) {
+async fn healthz(State(Shared { store, .. }): State<Shared>) -> (StatusCode, String) {
     match store.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n".to_string()),
         Err(error) => {
@@ -43,22 +53,24 @@ async fn healthz(State(store): State<Store>) -> (StatusCode, String) {
     }
 }
 
-/// A pillar's iCalendar feed; 404 for a pillar that does not exist.
+/// A pillar's iCalendar feed. The same 404 for an unknown pillar and a wrong token, so the
+/// answer does not tell which pillars exist.
 async fn calendar(
-    State(store): State<Store>,
-    Path(file): Path<String>,
+    State(shared): State<Shared>,
+    Path((pillar, file)): Path<(String, String)>,
 ) -> (StatusCode, [(&'static str, &'static str); 1], String) {
     const PLAIN: [(&str, &str); 1] = [("content-type", "text/plain; charset=utf-8")];
-    let Some(pillar) = file.strip_suffix(".ics") else {
-        return (
-            StatusCode::NOT_FOUND,
-            PLAIN,
-            "calendars are at /calendar/<pillar>.ics\n".into(),
-        );
+    let not_found = (StatusCode::NOT_FOUND, PLAIN, "no such calendar\n".to_string());
+    let Some(secret) = &shared.calendar_secret else {
+        return not_found;
     };
-    match crate::schedule::calendar::feed(&store, pillar, chrono::Utc::now()).await {
+    let token = file.strip_suffix(".ics").unwrap_or_default();
+    if !crate::schedule::calendar::token_matches(secret.expose(), &pillar, token) {
+        return not_found;
+    }
+    match crate::schedule::calendar::feed(&shared.store, &pillar, chrono::Utc::now()).await {
         Ok(Some(text)) => (StatusCode::OK, [("content-type", "text/calendar; charset=utf-8")], text),
-        Ok(None) => (StatusCode::NOT_FOUND, PLAIN, format!("there is no pillar `{pillar}`\n")),
+        Ok(None) => not_found,
         Err(error) => {
             tracing::warn!(%error, "calendar feed: database not answering");
             (StatusCode::SERVICE_UNAVAILABLE, PLAIN, "database unavailable\n".into())
@@ -67,7 +79,9 @@ async fn calendar(
 }
 
 /// What the database says now: events seen, deliveries by state, dead letters.
-async fn metrics(State(store): State<Store>) -> (StatusCode, [(&'static str, &'static str); 1], String) {
+async fn metrics(
+    State(Shared { store, .. }): State<Shared>,
+) -> (StatusCode, [(&'static str, &'static str); 1], String) {
     const TEXT: [(&str, &str); 1] = [("content-type", "text/plain; version=0.0.4")];
     let inbound = store.table_row_count("inbound_events").await;
     let deliveries = store.delivery_counts().await;

@@ -44,6 +44,10 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Print the feed's secret path on the HTTP listener instead (to give to the
+        /// pillar's members; needs [http] calendar_secret_env or calendar_secret_file).
+        #[arg(long)]
+        link: bool,
     },
 }
 
@@ -63,8 +67,13 @@ fn main() -> ExitCode {
             load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(magnet::runtime::run(config)))
         }
         Command::Migrate => load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(migrate(config))),
-        Command::Calendar { pillar, output } => load_config(cli.config.as_deref())
-            .and_then(|config| runtime.block_on(calendar(config, &pillar, output.as_deref()))),
+        Command::Calendar { pillar, output, link } => load_config(cli.config.as_deref()).and_then(|config| {
+            if link {
+                calendar_link(&config, &pillar)
+            } else {
+                runtime.block_on(calendar(config, &pillar, output.as_deref()))
+            }
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,6 +136,27 @@ async fn migrate(config: Config) -> anyhow::Result<()> {
         applied.last().copied().unwrap_or(0)
     );
     store.close().await;
+    Ok(())
+}
+
+fn calendar_link(config: &Config, pillar: &str) -> anyhow::Result<()> {
+    if !config.pillars.iter().any(|p| p.id == pillar) {
+        let known: Vec<&str> = config.pillars.iter().map(|p| p.id.as_str()).collect();
+        anyhow::bail!("there is no pillar `{pillar}`; pillars: {}", known.join(", "));
+    }
+    let Some(source) = &config.http.calendar_secret else {
+        anyhow::bail!(
+            "calendar feeds are served only with a secret: set [http] calendar_secret_env or calendar_secret_file"
+        );
+    };
+    let secret = source
+        .read()
+        .map_err(|e| anyhow::anyhow!("reading the calendar secret: {e}"))?;
+    println!(
+        "http://{}{}",
+        config.http.listen,
+        magnet::schedule::calendar::feed_path(secret.expose(), pillar)
+    );
     Ok(())
 }
 

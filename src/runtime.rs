@@ -39,7 +39,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             let _ = rx.wait_for(|stop| *stop).await;
         }
     };
-    let http_task = tokio::spawn(http::serve(listener, store.clone(), http_stop));
+    let calendar_secret = match &config.http.calendar_secret {
+        Some(source) => Some(
+            source
+                .read()
+                .map_err(|error| anyhow::anyhow!("reading the calendar secret: {error}"))?,
+        ),
+        None => None,
+    };
+    let http_task = tokio::spawn(http::serve(listener, store.clone(), calendar_secret, http_stop));
 
     // Of several instances on one PostgreSQL database, one serves; the others wait here.
     let lease = if store.backend() == crate::store::Backend::Postgres {

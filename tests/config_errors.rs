@@ -174,6 +174,40 @@ fn bridge_settings_out_of_range_or_of_the_wrong_type_are_named() {
 }
 
 #[test]
+fn schedule_settings_that_are_not_durations_are_named() {
+    let text = format!("{VALID}\n[schedule]\ngrace = \"soon\"\nlate_limit = \"30d\"\n");
+    let outcome = check_config(&text, SECRETS);
+    assert_reported(
+        &outcome,
+        line_of(&text, "grace ="),
+        "schedule.grace",
+        "expected a duration up to 7 days, such as `60s` or `2h`, found `soon`",
+    );
+    assert_reported(
+        &outcome,
+        line_of(&text, "late_limit ="),
+        "schedule.late_limit",
+        "found `30d`",
+    );
+}
+
+#[test]
+fn a_calendar_secret_written_in_the_file_is_refused() {
+    let text = VALID.replace(
+        "listen = \"127.0.0.1:0\"",
+        "listen = \"127.0.0.1:0\"\ncalendar_secret = \"hunter2\"",
+    );
+    let outcome = check_config(&text, SECRETS);
+    assert_reported(
+        &outcome,
+        line_of(&text, "calendar_secret ="),
+        "http.calendar_secret",
+        "must not be written in the config file",
+    );
+    assert!(!outcome.stderr.contains("hunter2"), "{}", outcome.stderr);
+}
+
+#[test]
 fn a_bad_cron_rule_is_refused() {
     let text = format!("{VALID}\n[reports]\nschedule = \"0 25 * * *\"\n");
     let outcome = check_config(&text, SECRETS);

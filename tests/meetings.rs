@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::{Datelike, Duration, Utc};
-use common::network::{Network, WAIT, eventually};
+use common::network::{CALENDAR_SECRET, Network, WAIT, eventually};
 use magnet_discord_sim::SimConfig;
 
 /// A start `seconds` from now on the Istanbul wall clock (the authorities' zone).
@@ -190,9 +190,8 @@ async fn a_meeting_added_on_discord_reminds_both_platforms_and_collects_rsvps() 
 
     // The calendar feed has it.
     let addr = bot.http_addr(WAIT).unwrap();
-    let feed = reqwest::get(format!("http://{addr}/calendar/authorities.ics"))
-        .await
-        .unwrap();
+    let path = magnet::schedule::calendar::feed_path(CALENDAR_SECRET, "authorities");
+    let feed = reqwest::get(format!("http://{addr}{path}")).await.unwrap();
     assert_eq!(feed.status(), 200);
     assert!(
         feed.headers()["content-type"]

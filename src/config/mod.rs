@@ -82,6 +82,9 @@ pub struct DatabaseConfig {
 pub struct HttpConfig {
     /// Where `/healthz` and `/metrics` are served; port 0 picks a free one.
     pub listen: SocketAddr,
+    /// The secret the calendar feeds' links are derived from (`calendar_secret_env` or
+    /// `calendar_secret_file`); without it the feeds are not served over HTTP.
+    pub calendar_secret: Option<SecretSource>,
 }
 
 #[derive(Debug, Clone)]
@@ -364,17 +367,25 @@ fn read_schedule(doc: &mut Document, top: &mut TableReader) -> ScheduleConfig {
 fn read_http(doc: &mut Document, top: &mut TableReader) -> Option<HttpConfig> {
     let default = HttpConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        calendar_secret: None,
     };
     let Some(mut table) = top.table(doc, "http") else {
         return Some(default);
     };
     let listen = table.string(doc, "listen");
+    let calendar_secret = read_secret_source(doc, &mut table, "calendar_secret", "the calendar secret")?;
     table.finish(doc);
     let Some(listen) = listen else {
-        return Some(default);
+        return Some(HttpConfig {
+            calendar_secret,
+            ..default
+        });
     };
     match listen.get_ref().parse::<SocketAddr>() {
-        Ok(addr) => Some(HttpConfig { listen: addr }),
+        Ok(addr) => Some(HttpConfig {
+            listen: addr,
+            calendar_secret,
+        }),
         Err(_) => {
             doc.report(
                 &listen.span(),
@@ -443,6 +454,7 @@ fn secret_keys(name: &'static str) -> (&'static str, &'static str) {
         "password" => ("password_env", "password_file"),
         "access_token" => ("access_token_env", "access_token_file"),
         "token" => ("token_env", "token_file"),
+        "calendar_secret" => ("calendar_secret_env", "calendar_secret_file"),
         _ => unreachable!("unknown secret name {name}"),
     }
 }

@@ -1,6 +1,8 @@
 //! A pillar's meetings as an iCalendar (RFC 5545) feed, for people to subscribe to in
 //! their own calendar: `magnet calendar <pillar>` writes it, and the HTTP listener serves
-//! it at `/calendar/<pillar>.ics`.
+//! it at `/calendar/<pillar>/<token>.ics`, where the token is derived from the operator's
+//! calendar secret (HMAC-SHA256), so only people given a pillar's link can read its
+//! meetings; `magnet calendar <pillar> --link` prints that path.
 //!
 //! Each occurrence is its own event with a stable UID, in UTC (so no time zone tables are
 //! needed; clients show it on their own clock). A cancelled occurrence stays in the feed as
@@ -8,7 +10,9 @@
 //! time and appears at its new one.
 
 use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use sha2::Sha256;
 
 use crate::store::{MeetingRow, OccurrenceRow, Store, StoreError};
 
@@ -16,6 +20,34 @@ use crate::store::{MeetingRow, OccurrenceRow, Store, StoreError};
 const PAST_DAYS: i64 = 90;
 /// The most events in one feed.
 const MAX_EVENTS: i64 = 5_000;
+
+/// Bytes of the HMAC in a link: 128 bits.
+const TOKEN_BYTES: usize = 16;
+
+fn mac(secret: &str, pillar: &str) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(b"magnet calendar feed\0");
+    mac.update(pillar.as_bytes());
+    mac
+}
+
+/// The path of a pillar's feed: `/calendar/<pillar>/<token>.ics`.
+pub fn feed_path(secret: &str, pillar: &str) -> String {
+    let bytes = mac(secret, pillar).finalize().into_bytes();
+    let token: String = bytes[..TOKEN_BYTES].iter().map(|b| format!("{b:02x}")).collect();
+    format!("/calendar/{pillar}/{token}.ics")
+}
+
+/// Whether a link's token is the pillar's (compared in constant time).
+pub fn token_matches(secret: &str, pillar: &str, token: &str) -> bool {
+    if token.len() != TOKEN_BYTES * 2 || !token.is_ascii() {
+        return false;
+    }
+    let bytes: Option<Vec<u8>> = (0..TOKEN_BYTES)
+        .map(|i| u8::from_str_radix(&token[2 * i..2 * i + 2], 16).ok())
+        .collect();
+    bytes.is_some_and(|bytes| mac(secret, pillar).verify_truncated_left(&bytes).is_ok())
+}
 
 /// The feed of a pillar, or `None` if there is no such pillar.
 pub async fn feed(store: &Store, pillar_id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
@@ -83,6 +115,25 @@ mod tests {
             created_by: "@sec:example.org".into(),
             unwritten_from: None,
         }
+    }
+
+    #[test]
+    fn links_carry_a_token_only_the_secret_gives() {
+        let path = feed_path("s3cret", "authorities");
+        let token = path
+            .strip_prefix("/calendar/authorities/")
+            .and_then(|t| t.strip_suffix(".ics"))
+            .unwrap();
+        assert_eq!(token.len(), 32);
+        assert!(token_matches("s3cret", "authorities", token));
+        assert!(
+            !token_matches("s3cret", "civil-society", token),
+            "a pillar's token opens no other"
+        );
+        assert!(!token_matches("other", "authorities", token));
+        assert!(!token_matches("s3cret", "authorities", &token[..31]));
+        assert!(!token_matches("s3cret", "authorities", &"é".repeat(16)));
+        assert_ne!(feed_path("s3cret", "civil-society"), path);
     }
 
     #[test]

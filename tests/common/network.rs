@@ -12,6 +12,8 @@ use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_magnet");
 pub const WAIT: Duration = Duration::from_secs(60);
+/// The calendar secret in the test bot's config (calendar links are derived from it).
+pub const CALENDAR_SECRET: &str = "test calendar secret";
 
 /// Everyone and everything in the test.
 pub struct Network {
@@ -113,6 +115,8 @@ impl Network {
             database_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("magnet.db").display()));
         let password = dir.path().join("matrix-password");
         std::fs::write(&password, &bot.password).unwrap();
+        let calendar = dir.path().join("calendar-secret");
+        std::fs::write(&calendar, CALENDAR_SECRET).unwrap();
         let token = dir.path().join("discord-token");
         std::fs::write(&token, sim.bot_token()).unwrap();
         let config = dir.path().join("magnet.toml");
@@ -122,6 +126,7 @@ impl Network {
 url = "{db}"
 [http]
 listen = "127.0.0.1:0"
+calendar_secret_file = "{calendar}"
 [matrix]
 homeserver = "{hs}"
 user_id = "{bot}"
@@ -152,6 +157,7 @@ discord_channels = [{civil_channels}]
             hs = synapse.url,
             bot = bot.user_id,
             password = password.display(),
+            calendar = calendar.display(),
             store = dir.path().join("matrix").display(),
             token = token.display(),
             app = sim.application_id(),
