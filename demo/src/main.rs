@@ -286,6 +286,8 @@ async fn play(world: &World) -> Result<()> {
         matrix(name, "magnet", line);
     }
 
+    meeting(world).await?;
+
     let other = &world.pillars[1];
     let leaked = sim.messages(other.discord_channel).len() + relayed_on_matrix(world, &other.matrix_room).await.len();
     println!(
@@ -293,6 +295,130 @@ async fn play(world: &World) -> Result<()> {
         other.name
     );
     Ok(())
+}
+
+/// Selin (secretariat) schedules a meeting with a Discord slash command; its reminder
+/// reaches both platforms; Bora answers with the reminder's button, Jonas by command.
+async fn meeting(world: &World) -> Result<()> {
+    let pillar = &world.pillars[0];
+    let (room, channel, name) = (&pillar.matrix_room, pillar.discord_channel, pillar.id);
+    let sim = &world.sim;
+    let zone: chrono_tz::Tz = pillar.timezone.parse()?;
+    // A start 100 s away with a reminder 90 s before it, so the demo shows it at once.
+    let start = (chrono::Utc::now() + chrono::Duration::seconds(100))
+        .with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    println!("\nThe secretariat schedules a meeting:\n");
+    let options = [
+        ("pillar", name),
+        ("title", "Thursday coordination"),
+        ("start", start.as_str()),
+        ("reminders", "90s"),
+        ("agenda", "Labour mobility; housing"),
+        ("place", "https://meet.example.org/magnet"),
+    ];
+    discord(
+        name,
+        "Selin (secretariat)",
+        &format!("/magnet meeting add pillar:{name} title:Thursday coordination start:{start} reminders:90s …"),
+    );
+    let asked = seen("the slash commands registered", || async {
+        sim.run_command(channel, world.selin, &["magnet", "meeting", "add"], &options)
+            .ok()
+    })
+    .await?;
+    let answer = private_answer(world, asked).await?;
+    discord(name, "magnet (only Selin sees this)", &answer);
+    let added = seen("the new meeting on Matrix", || async {
+        relayed_on_matrix(world, room).await.into_iter().find(|e| {
+            e["content"]["body"]
+                .as_str()
+                .is_some_and(|b| b.contains("New meeting #"))
+        })
+    })
+    .await?;
+    for line in added["content"]["body"].as_str().unwrap_or_default().lines() {
+        matrix(name, "magnet", line);
+    }
+
+    println!("\nTen seconds later, the reminder on both platforms:\n");
+    let reminder = seen("the reminder on Discord", || async {
+        sim.messages(channel)
+            .into_iter()
+            .find(|m| !m.webhook && m.content.starts_with("⏰"))
+    })
+    .await?;
+    let on_matrix = seen("the reminder on Matrix", || async {
+        relayed_on_matrix(world, room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.starts_with("⏰")))
+    })
+    .await?;
+    for line in reminder.content.lines() {
+        discord(name, "magnet", line);
+    }
+    let buttons: Vec<String> = reminder.components[0]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["label"].as_str().map(|l| format!("[{l}]")))
+        .collect();
+    discord(name, "magnet", &format!("buttons: {}", buttons.join(" ")));
+    for line in on_matrix["content"]["body"].as_str().unwrap_or_default().lines() {
+        matrix(name, "magnet", line);
+    }
+
+    println!("\nAn answer from each side:\n");
+    discord(name, "Bora", "(clicks [Yes])");
+    let yes = reminder.components[0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let click = sim
+        .click(channel, reminder.id, world.bora, &yes)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    discord(
+        name,
+        "magnet (only Bora sees this)",
+        &private_answer(world, click).await?,
+    );
+    let meeting = added["content"]["body"]
+        .as_str()
+        .and_then(|b| b.split("New meeting #").nth(1))
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or("1")
+        .to_string();
+    let command = format!("!magnet rsvp {meeting} maybe");
+    matrix(name, "Jonas", &command);
+    let asked = world.jonas.send_text(room, &command).await?;
+    let answer = seen("the answer to Jonas", || async {
+        relayed_on_matrix(world, room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == asked.as_str())
+    })
+    .await?;
+    matrix(name, "magnet", answer["content"]["body"].as_str().unwrap_or_default());
+    Ok(())
+}
+
+/// The private answer to an interaction once the bot has given it.
+async fn private_answer(world: &World, interaction: u64) -> Result<String> {
+    let view = world
+        .sim
+        .wait_for_interaction(interaction, WAIT, |v| {
+            v.replies.iter().any(|r| !r.loading && r.ephemeral)
+        })
+        .await
+        .ok_or_else(|| anyhow::anyhow!("no answer to the interaction within {WAIT:?}"))?;
+    Ok(view
+        .replies
+        .iter()
+        .find(|r| !r.loading && r.ephemeral)
+        .map(|r| r.content.clone())
+        .unwrap_or_default())
 }
 
 async fn keep_running(world: &World) -> Result<()> {

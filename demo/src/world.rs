@@ -19,6 +19,7 @@ pub const PILLARS: [(&str, &str, &str); 4] = [
 pub struct PillarRooms {
     pub id: &'static str,
     pub name: &'static str,
+    pub timezone: &'static str,
     pub matrix_room: String,
     pub discord_channel: u64,
 }
@@ -30,8 +31,9 @@ pub struct World {
     /// On Matrix: Ayşe (secretariat) and Jonas.
     pub ayse: MatrixUser,
     pub jonas: MatrixUser,
-    /// On Discord: Bora. (Selin, with the secretariat role, is there too.)
+    /// On Discord: Bora, and Selin with the secretariat role.
     pub bora: u64,
+    pub selin: u64,
     pub pillars: Vec<PillarRooms>,
     pub secretariat_room: String,
     pub secretariat_channel: u64,
@@ -53,12 +55,13 @@ impl World {
         sim.assign_role(guild, selin, secretariat_role);
 
         let mut pillars = Vec::new();
-        for (id, name, _) in PILLARS {
+        for (id, name, timezone) in PILLARS {
             let matrix_room = ayse.create_room(name, &[&bot.user_id, &jonas.user_id]).await?;
             jonas.join(&matrix_room).await?;
             pillars.push(PillarRooms {
                 id,
                 name,
+                timezone,
                 matrix_room,
                 discord_channel: sim.create_channel(guild, id),
             });
@@ -72,6 +75,7 @@ impl World {
             ayse,
             jonas,
             bora,
+            selin,
             pillars,
             secretariat_room,
             secretariat_channel,
