@@ -10,13 +10,16 @@
 //!
 //! Run with `scripts/bench --bench bridge` (`MAGNET_BENCH_SAMPLES`, default 200).
 
+#[path = "support/measure.rs"]
+mod measure;
 #[path = "../tests/common/network.rs"]
 #[allow(dead_code)]
 mod network;
 
 use std::time::{Duration, Instant};
 
-use magnet_discord_sim::{Limits, SimConfig};
+use measure::{env_number, percentile, rss_kb, unlimited_sim};
+
 use magnet_testkit::Synapse;
 use network::{Network, eventually, relays};
 use serde_json::Value;
@@ -34,10 +37,6 @@ fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
-fn percentile(sorted: &[i64], p: f64) -> i64 {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
 fn summary(name: &str, mut samples: Vec<i64>) {
     samples.sort_unstable();
     println!(
@@ -49,36 +48,10 @@ fn summary(name: &str, mut samples: Vec<i64>) {
     );
 }
 
-fn rss_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 #[tokio::main]
 async fn main() {
-    let samples: usize = std::env::var("MAGNET_BENCH_SAMPLES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(200);
-    let limits = Limits {
-        channel_messages: (1_000_000, Duration::from_secs(1)),
-        webhook_executions: (1_000_000, Duration::from_secs(1)),
-        global_per_second: 1_000_000,
-        ..Limits::default()
-    };
-    let net = Network::with_pillars(
-        Synapse::from_env(),
-        SimConfig {
-            limits,
-            ..SimConfig::default()
-        },
-        2,
-    )
-    .await;
+    let samples = env_number("MAGNET_BENCH_SAMPLES", 200);
+    let net = Network::with_pillars(Synapse::from_env(), unlimited_sim(), 2).await;
     let process = net.start();
     let (sim, room, channel) = (&net.sim, net.authorities_room.clone(), net.authorities_channel);
     let bot = net.bot_user_id.clone();

@@ -85,7 +85,8 @@ async fn metrics(
     const TEXT: [(&str, &str); 1] = [("content-type", "text/plain; version=0.0.4")];
     let inbound = store.table_row_count("inbound_events").await;
     let deliveries = store.delivery_counts().await;
-    let (Ok(inbound), Ok(deliveries)) = (inbound, deliveries) else {
+    let reminders = store.reminder_counts().await;
+    let (Ok(inbound), Ok(deliveries), Ok(reminders)) = (inbound, deliveries, reminders) else {
         return (StatusCode::SERVICE_UNAVAILABLE, TEXT, "# database unavailable\n".into());
     };
     let mut out = String::new();
@@ -97,6 +98,12 @@ async fn metrics(
     for state in ["pending", "sending", "delivered", "dead"] {
         let count = deliveries.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
         out.push_str(&format!("magnet_deliveries{{state=\"{state}\"}} {count}\n"));
+    }
+    out.push_str("# HELP magnet_reminders Meeting reminders by state (missed: the bot could not send them in time).\n");
+    out.push_str("# TYPE magnet_reminders gauge\n");
+    for state in ["pending", "claimed", "sent", "late", "missed", "cancelled"] {
+        let count = reminders.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+        out.push_str(&format!("magnet_reminders{{state=\"{state}\"}} {count}\n"));
     }
     (StatusCode::OK, TEXT, out)
 }

@@ -66,7 +66,16 @@ async fn matrix_bodies(net: &Network, room: &str, needle: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_added_on_discord_reminds_both_platforms_and_collects_rsvps() {
-    let net = Network::new(SimConfig::default()).await;
+    meeting_reminds_both_platforms(Network::new(SimConfig::default()).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_with_the_database_on_postgresql() {
+    let url = magnet_testkit::postgres::fresh_database().await;
+    meeting_reminds_both_platforms(Network::on_postgres(SimConfig::default(), url).await).await;
+}
+
+async fn meeting_reminds_both_platforms(net: Network) {
     let bot = net.start();
 
     // Bora is not in the secretariat.
@@ -206,6 +215,13 @@ async fn a_meeting_added_on_discord_reminds_both_platforms_and_collects_rsvps() 
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
+    let metrics = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("magnet_reminders{state=\"sent\"} 4\n"), "{metrics}");
     bot.stop(WAIT).unwrap();
 }
 
@@ -254,23 +270,25 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
         assert!(answer.contains(expected), "`{command}` answered: {answer}");
     }
 
-    // A weekly series in the civil society pillar, added from the authorities' room,
-    // starting on a Tuesday a month or so from now.
+    // A weekly series in the civil society pillar, starting on a Tuesday a month or so
+    // from now. Not from the authorities' room, where everyone would see the answer.
     let mut first = (Utc::now() + Duration::days(30)).date_naive();
     while first.weekday() != chrono::Weekday::Tue {
         first = first.succ_opt().unwrap();
     }
     let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let long = |d: chrono::NaiveDate| d.format("%a %-d %b %Y").to_string();
-    let added = ask_matrix(
-        &net,
-        &room,
-        &format!(
-            "!magnet meeting add civil-society \"Weekly civil\" \"{} 10:00\" --every \"0 10 * * TUE\"",
-            day(first)
-        ),
-    )
-    .await;
+    let add = format!(
+        "!magnet meeting add civil-society \"Weekly civil\" \"{} 10:00\" --every \"0 10 * * TUE\"",
+        day(first)
+    );
+    let elsewhere = ask_matrix(&net, &room, &add).await;
+    assert!(
+        elsewhere.contains("everyone in this room would see the answer"),
+        "{elsewhere}"
+    );
+    let room = net.civil_room.clone();
+    let added = ask_matrix(&net, &room, &add).await;
     assert!(added.contains("Added meeting #1"), "{added}");
     assert!(
         added.contains(&format!("{}, 10:00 Europe/Berlin", long(first))),
@@ -299,6 +317,12 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
         assert!(answer.contains("Only the secretariat may run"), "{path:?}: {answer}");
     }
     let _ = channel;
+    // The authorities' room hears nothing of the civil society's meeting.
+    assert!(
+        matrix_bodies(&net, &net.authorities_room, "Weekly civil")
+            .await
+            .is_empty()
+    );
 
     // The secretariat cancels one date of the series: the pillar's rooms are told.
     let second = first + chrono::Days::new(7);

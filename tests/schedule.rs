@@ -516,6 +516,53 @@ async fn a_command_seen_again_adds_its_meeting_once(store: Store) {
     );
 }
 
+async fn answers_are_one_per_person_and_yes_becomes_attendance(store: Store) {
+    let store = prepared(store).await;
+    let added = utc("2026-12-01T00:00:00Z");
+    let meeting = add(
+        &store,
+        "authorities",
+        "Europe/Istanbul",
+        "2026-12-02T09:00:00Z",
+        None,
+        &[3_600],
+        added,
+    )
+    .await;
+    let occurrence = store.occurrences(meeting).await.unwrap()[0].id;
+    let at = added.timestamp_millis();
+    store
+        .record_rsvp(occurrence, "discord", "42", "Bora", "maybe", at)
+        .await
+        .unwrap();
+    store
+        .record_rsvp(occurrence, "discord", "42", "Bora", "yes", at + 1)
+        .await
+        .unwrap();
+    store
+        .record_rsvp(occurrence, "matrix", "@ayse:example.org", "Ayşe", "yes", at)
+        .await
+        .unwrap();
+    store
+        .record_rsvp(occurrence, "matrix", "@jonas:example.org", "Jonas", "no", at)
+        .await
+        .unwrap();
+    let counts = store.rsvp_counts(occurrence).await.unwrap();
+    assert_eq!(
+        (counts.yes, counts.maybe, counts.no),
+        (2, 0, 1),
+        "Bora changed his mind: one answer"
+    );
+    assert!(
+        store.attendance(occurrence).await.unwrap().is_empty(),
+        "not before it is held"
+    );
+    // The meeting (60 min from 09:00) ends at 10:00: then it is held and the yeses attend.
+    let _ = run_clock(&store, utc("2026-12-02T09:30:00Z"), utc("2026-12-02T10:00:00Z")).await;
+    assert_eq!(store.occurrence(occurrence).await.unwrap().unwrap().state, "held");
+    assert_eq!(store.attendance(occurrence).await.unwrap(), ["Ayşe", "Bora"]);
+}
+
 // ---- each case on both backends ----------------------------------------------------------
 
 async fn sqlite_store() -> (Store, tempfile::TempDir) {
@@ -558,6 +605,7 @@ on_both!(
     reminders_the_bot_could_not_send_follow_the_lateness_policy,
     cancelled_and_moved_meetings_do_not_send_their_old_reminders,
     a_command_seen_again_adds_its_meeting_once,
+    answers_are_one_per_person_and_yes_becomes_attendance,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

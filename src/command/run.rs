@@ -76,6 +76,7 @@ async fn meeting(
         room_pillar: room.as_ref().and_then(|r| r.pillar_id.as_deref()),
         secretariat,
         source: format!("{}:{}:{}", invoker.platform, invoker.room, invoker.event),
+        private: invoker.slash,
     };
     let now = chrono::Utc::now();
     let answer = match command {

@@ -28,12 +28,27 @@ pub struct Asker<'a> {
     /// The command's event (platform:room:event id): the same command seen again after a
     /// crash changes nothing twice.
     pub source: String,
+    /// The answer is seen by the asker only (a Discord slash command or button).
+    pub private: bool,
     pub secretariat: bool,
 }
 
 impl Asker<'_> {
     fn may_see(&self, pillar: &str) -> bool {
         self.secretariat || self.room_pillar == Some(pillar)
+    }
+
+    /// Whether an answer about `pillar` may be given here: privately anywhere; in public
+    /// (a text command's answer, seen by the whole room) only in that pillar's rooms or in
+    /// a room of no pillar (the secretariat's), so one pillar's meetings never show in
+    /// another's rooms, even when the secretariat asks.
+    fn may_answer_about(&self, pillar: &str) -> Result<(), String> {
+        match self.room_pillar {
+            Some(here) if here != pillar && !self.private => Err(format!(
+                "That concerns the {pillar} pillar; everyone in this room would see the answer. Ask in one of its rooms or the secretariat's."
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -74,7 +89,10 @@ async fn pillar(store: &Store, id: &str) -> Result<Result<PillarRow, String>, St
 /// A meeting the asker may see, or the answer saying why not.
 async fn visible_meeting(store: &Store, asker: &Asker<'_>, id: i64) -> Result<Result<MeetingRow, String>, String> {
     match store.meeting(id).await.map_err(internal)? {
-        Some(meeting) if asker.may_see(&meeting.pillar_id) => Ok(Ok(meeting)),
+        Some(meeting) if asker.may_see(&meeting.pillar_id) => match asker.may_answer_about(&meeting.pillar_id) {
+            Ok(()) => Ok(Ok(meeting)),
+            Err(message) => Ok(Err(message)),
+        },
         _ => Ok(Err(format!(
             "There is no meeting #{id} here. Send `{PREFIX} meeting list` to see this pillar's meetings."
         ))),
@@ -192,6 +210,9 @@ pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now
                 asker.room_pillar.unwrap_or("this pillar")
             ));
         }
+        if let Err(message) = asker.may_answer_about(id) {
+            return Ok(message);
+        }
     } else if !asker.secretariat {
         return Ok(format!(
             "Ask in a pillar's room, or name the pillar: `{PREFIX} meeting list <pillar>`."
@@ -278,6 +299,9 @@ pub async fn add(
         Ok(pillar) => pillar,
         Err(message) => return refuse(message),
     };
+    if let Err(message) = asker.may_answer_about(&pillar.id) {
+        return refuse(message);
+    }
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return refuse("A meeting's title has 1 to 200 characters.".into());

@@ -138,6 +138,7 @@ impl Scheduler {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let bell = self.platforms.scheduler_bell();
         let mut busy_rounds = 0;
+        let mut first = true;
         loop {
             if *stop.borrow() {
                 return;
@@ -145,6 +146,13 @@ impl Scheduler {
             let now = Utc::now();
             let wait = match self.round(now).await {
                 Ok(round) => {
+                    if std::mem::take(&mut first) {
+                        tracing::info!(
+                            took_ms = (Utc::now() - now).num_milliseconds(),
+                            next = ?round.next.and_then(DateTime::<Utc>::from_timestamp_millis),
+                            "scheduler ready"
+                        );
+                    }
                     if round.queued + round.missed > 0 || round.extended > 0 {
                         tracing::info!(
                             queued = round.queued,
