@@ -52,16 +52,26 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // Of several instances on one PostgreSQL database, one serves; the others wait here.
     let lease = if store.backend() == crate::store::Backend::Postgres {
         tracing::info!("waiting for the instance lease (another instance may be serving)");
-        tokio::select! {
-            lease = store.lead() => lease.context("taking the instance lease")?,
-            stopped = wait_for_stop_signal() => {
-                stopped?;
-                tracing::info!("stop signal received while standing by");
-                let _ = stop_tx.send(true);
-                let _ = http_task.await;
-                store.close().await;
-                return Ok(());
+        let mut delay = Duration::from_secs(1);
+        loop {
+            tokio::select! {
+                lease = store.lead() => match lease {
+                    Ok(lease) => break lease,
+                    // The database went away while we waited: wait for it, then again for
+                    // the lease, rather than leave no instance serving.
+                    Err(error) => tracing::warn!(%error, ?delay, "cannot wait for the instance lease; trying again"),
+                },
+                stopped = wait_for_stop_signal() => {
+                    stopped?;
+                    tracing::info!("stop signal received while standing by");
+                    let _ = stop_tx.send(true);
+                    let _ = http_task.await;
+                    store.close().await;
+                    return Ok(());
+                }
             }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(30));
         }
     } else {
         None

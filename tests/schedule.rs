@@ -434,6 +434,84 @@ async fn cancelled_and_moved_meetings_do_not_send_their_old_reminders(store: Sto
         sent.iter().all(|(at, _, _)| *at == utc("2026-12-11T11:00:00Z")),
         "{sent:?}"
     );
+    // A reminder still queued when its meeting begins (the platform was down meanwhile) is
+    // not sent late into a meeting under way: it is recorded as missed.
+    add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-12-20T12:00:00Z",
+        None,
+        &[600],
+        added,
+    )
+    .await;
+    scheduler.round(utc("2026-12-20T11:50:00Z")).await.unwrap();
+    let (room, reminder) = queued_reminder(&store).await;
+    let at_start = ms("2026-12-20T12:00:00Z");
+    let action = magnet::schedule::render::reminder_action(&store, reminder, &room, at_start)
+        .await
+        .unwrap();
+    assert!(action.is_none(), "nothing to send once the meeting has begun");
+    assert_eq!(store.reminder(reminder).await.unwrap().unwrap().state, "missed");
+
+    // One queued for a room that has since left the pillar is not sent there either.
+    deliver_all(&store).await;
+    add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-12-21T12:00:00Z",
+        None,
+        &[600],
+        added,
+    )
+    .await;
+    scheduler.round(utc("2026-12-21T11:50:00Z")).await.unwrap();
+    let (mut room, reminder) = queued_reminder(&store).await;
+    room.pillar_id = Some("authorities".into());
+    let action = magnet::schedule::render::reminder_action(&store, reminder, &room, ms("2026-12-21T11:50:01Z"))
+        .await
+        .unwrap();
+    assert!(
+        action.is_none(),
+        "a civil society reminder never goes to an authorities room"
+    );
+    room.pillar_id = Some("civil".into());
+    let (other_room, other) = queued_reminder_other_than(&store, reminder).await;
+    let action = magnet::schedule::render::reminder_action(&store, other, &other_room, ms("2026-12-21T11:50:01Z"))
+        .await
+        .unwrap();
+    assert!(action.is_some(), "in its own pillar's room it goes out");
+}
+
+/// A reminder waiting in a delivery queue, with its room.
+async fn queued_reminder(store: &Store) -> (magnet::store::RoomRow, i64) {
+    queued_reminder_other_than(store, -1).await
+}
+
+async fn queued_reminder_other_than(store: &Store, not: i64) -> (magnet::store::RoomRow, i64) {
+    for room_id in store.rooms_with_open_deliveries().await.unwrap() {
+        let mut seen = Vec::new();
+        while let Some(delivery) = store.next_delivery(room_id).await.unwrap() {
+            if seen.contains(&delivery.id) {
+                break;
+            }
+            seen.push(delivery.id);
+            if let Ok(Payload::Reminder { reminder }) = Payload::from_json(delivery.payload.as_deref().unwrap()) {
+                let state = store.reminder(reminder).await.unwrap().unwrap().state;
+                if reminder != not && state == "claimed" {
+                    let rooms = store.pillar_rooms("civil").await.unwrap();
+                    let room = rooms.into_iter().find(|r| r.id == room_id).unwrap();
+                    return (room, reminder);
+                }
+            }
+            // Out of the way (as if sent), to look at the next one.
+            store.mark_sending(delivery.id).await.unwrap();
+            store.mark_delivered(delivery.id, "x").await.unwrap();
+        }
+    }
+    panic!("no reminder queued")
 }
 
 async fn two_schedulers_claim_each_of_200_reminders_once(store: Store, second: Store) {
@@ -614,4 +692,52 @@ async fn two_schedulers_on_one_postgresql_claim_each_reminder_once() {
     let first = Store::connect(&url, None, 4).await.unwrap();
     let second = Store::connect(&url, None, 4).await.unwrap();
     two_schedulers_claim_each_of_200_reminders_once(first, second).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_whose_lease_was_taken_sends_nothing_more() {
+    let url = postgres_url().await;
+    let store = prepared(Store::connect(&url, None, 4).await.unwrap()).await;
+    let added = utc("2026-12-01T00:00:00Z");
+    add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2026-12-02T12:00:00Z",
+        None,
+        &[600],
+        added,
+    )
+    .await;
+    scheduler(&store, "one")
+        .round(utc("2026-12-02T11:50:00Z"))
+        .await
+        .unwrap();
+    let room = store.rooms_with_open_deliveries().await.unwrap()[0];
+    let delivery = store.next_delivery(room).await.unwrap().unwrap();
+
+    let _lease = store.lead().await.unwrap().expect("PostgreSQL has a lease");
+    // The lease's session ends behind the instance's back (an operator, a pooler, a
+    // network cut): before its next check, its sends are refused already.
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    let ended: Vec<(bool,)> =
+        sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            .fetch_all(&admin)
+            .await
+            .unwrap();
+    assert_eq!(ended.len(), 1, "one lease held");
+    let refused = store.mark_sending(delivery.id).await.unwrap_err().to_string();
+    assert!(refused.contains("no longer holds the instance lease"), "{refused}");
+    assert_eq!(
+        store.next_delivery(room).await.unwrap().unwrap().attempts,
+        0,
+        "not marked as being sent"
+    );
+    // Another instance takes the lease and may send.
+    let standby = Store::connect(&url, None, 2).await.unwrap();
+    let _taken = tokio::time::timeout(std::time::Duration::from_secs(10), standby.lead())
+        .await
+        .expect("the standby gets the lease")
+        .unwrap();
+    standby.mark_sending(delivery.id).await.unwrap();
 }

@@ -166,7 +166,7 @@ pub async fn build(
         Payload::Direct(action) => vec![action],
         // A reminder that is not to be sent after all is done with nothing sent.
         Payload::Reminder { reminder } => {
-            crate::schedule::render::reminder_action(store, reminder, room.platform, crate::store::now_ms())
+            crate::schedule::render::reminder_action(store, reminder, room, crate::store::now_ms())
                 .await?
                 .into_iter()
                 .collect()

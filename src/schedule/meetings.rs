@@ -457,6 +457,15 @@ pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>,
         );
         (Some(occurrence.id), notice)
     } else {
+        if meeting.recurrence.is_none()
+            && occurrence_meant(store, &meeting, None, Next::NotBegun, now)
+                .await?
+                .is_err()
+        {
+            return Ok(format!(
+                "Meeting #{id} has already begun or taken place; there is nothing to cancel."
+            ));
+        }
         let notice = match meeting.recurrence {
             Some(_) => format!(
                 "❌ The meeting series **{}** is cancelled: no more meetings.",
@@ -521,6 +530,12 @@ pub async fn reschedule(
         Err(message) => return Ok(message),
     };
     let shown = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+    if occurrence.starts_at == new_start.timestamp_millis() {
+        return Ok(format!(
+            "Meeting #{id} is at {} already; nothing to move.",
+            when_text(occurrence.starts_at, shown)
+        ));
+    }
     let notice = format!(
         "🔁 **{}** has moved: it was {}, it is now {}. Answers given stay.",
         escape(&meeting.title),

@@ -55,13 +55,14 @@ pub async fn pillar_zone(store: &Store, pillar_id: &str) -> Result<Tz, StoreErro
 
 /// The message of reminder `id` for a room on `platform`; `None` if it is not to be sent
 /// after all: gone, cancelled, or stale (its meeting was cancelled or moved, or has begun,
-/// while it waited in the queue; then it is recorded as missed).
+/// while it waited in the queue, or the room left the pillar; then it is recorded as missed).
 pub async fn reminder_action(
     store: &Store,
     id: i64,
-    platform: Platform,
+    room: &RoomRow,
     now_ms: i64,
 ) -> Result<Option<OutboundAction>, StoreError> {
+    let platform = room.platform;
     let Some(reminder) = store.reminder(id).await? else {
         return Ok(None);
     };
@@ -75,6 +76,12 @@ pub async fn reminder_action(
     let Some(meeting) = store.meeting(reminder.occurrence.meeting_id).await? else {
         return Ok(None);
     };
+    // The room may have left the pillar (the config changed) since the row was written:
+    // one pillar's meeting is never announced in another's room.
+    if !room.active || room.pillar_id.as_deref() != Some(meeting.pillar_id.as_str()) {
+        store.mark_reminder_missed(id).await?;
+        return Ok(None);
+    }
     let zone = pillar_zone(store, &meeting.pillar_id).await?;
     let counts = store.rsvp_counts(reminder.occurrence.id).await?;
     let starts = reminder.occurrence.starts_at;

@@ -316,15 +316,37 @@ impl Store {
     }
 
     /// Marks a delivery as being sent, before the send; counts the attempt.
+    ///
+    /// On PostgreSQL with the instance lease, only while the lease's session still holds the
+    /// lock: an instance whose lease was taken over finds out here, before it sends, not at
+    /// its next lease check.
     pub async fn mark_sending(&self, id: i64) -> Result<()> {
-        let done = sqlx::query(
+        let fence = match self.lease_pid() {
+            Some(_) => " AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = $3 AND granted)",
+            None => "",
+        };
+        let sql = format!(
             "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = $2
-             WHERE id = $1 AND state IN ('pending', 'sending')",
-        )
-        .bind(id)
-        .bind(now_ms())
-        .execute(self.pool())
-        .await?;
+             WHERE id = $1 AND state IN ('pending', 'sending'){fence}"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(now_ms());
+        if let Some(pid) = self.lease_pid() {
+            query = query.bind(pid);
+        }
+        let done = query.execute(self.pool()).await?;
+        if let (0, Some(pid)) = (done.rows_affected(), self.lease_pid()) {
+            let (held,): (bool,) = sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = $1 AND granted)",
+            )
+            .bind(pid)
+            .fetch_one(self.pool())
+            .await?;
+            if !held {
+                return Err(StoreError::Invalid(
+                    "this instance no longer holds the instance lease; not sending".into(),
+                ));
+            }
+        }
         expect_one(done.rows_affected(), id, "mark as sending")
     }
 

@@ -9,6 +9,7 @@ mod pillars;
 mod schedule;
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -47,6 +48,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// On PostgreSQL, once this process holds the instance lease: the backend pid of the
+    /// lease's connection. Sends are fenced by it (see `mark_sending`).
+    lease_pid: Arc<OnceLock<i32>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -112,6 +116,7 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Sqlite,
+            lease_pid: Arc::default(),
         })
     }
 
@@ -139,6 +144,7 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Postgres,
+            lease_pid: Arc::default(),
         })
     }
 
@@ -196,7 +202,16 @@ impl Store {
             .bind(LEASE_KEY)
             .execute(&mut connection)
             .await?;
+        let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()")
+            .fetch_one(&mut connection)
+            .await?;
+        let _ = self.lease_pid.set(pid);
         Ok(Some(Lease { connection }))
+    }
+
+    /// The lease's backend pid, if this process holds (or held) the lease.
+    pub(crate) fn lease_pid(&self) -> Option<i32> {
+        self.lease_pid.get().copied()
     }
 
     pub async fn close(&self) {
@@ -217,12 +232,17 @@ pub struct Lease {
 }
 
 impl Lease {
-    /// Resolves when the lease is lost (its connection broke): checks it every few seconds.
+    /// Resolves when the lease is lost (its connection broke or stopped answering): checks
+    /// it every two seconds. Sends are fenced meanwhile (`mark_sending`), so a lease lost
+    /// between two checks does not let two instances send the same delivery.
     pub async fn lost(&mut self) -> String {
         loop {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            if let Err(error) = sqlx::query("SELECT 1").execute(&mut self.connection).await {
-                return error.to_string();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let check = sqlx::query("SELECT 1").execute(&mut self.connection);
+            match tokio::time::timeout(Duration::from_secs(5), check).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => return error.to_string(),
+                Err(_) => return "the lease's connection stopped answering".into(),
             }
         }
     }

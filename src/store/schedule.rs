@@ -353,6 +353,20 @@ impl Store {
         notices: &[NewDelivery],
     ) -> Result<Moved> {
         let mut tx = self.pool().begin().await?;
+        // The meeting row first, as cancel and `meeting reminders` do: its lock orders them,
+        // and the offsets are read as they are now.
+        let locked = sqlx::query(
+            "UPDATE meetings SET updated_at = $2 WHERE id = $1 AND state = 'scheduled' RETURNING reminder_offsets",
+        )
+        .bind(meeting.id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(locked) = locked else {
+            tx.rollback().await?;
+            return Ok(Moved::NotScheduled);
+        };
+        let offsets = parse_offsets(&locked.try_get::<String, _>("reminder_offsets")?)?;
         let moved = sqlx::query(
             "UPDATE meeting_occurrences SET state = 'moved' WHERE id = $1 AND meeting_id = $2 AND state = 'scheduled'",
         )
@@ -364,12 +378,6 @@ impl Store {
             tx.rollback().await?;
             return Ok(Moved::NotScheduled);
         }
-        // The offsets as they are now (a `meeting reminders` may have changed them).
-        let (offsets,): (String,) = sqlx::query_as("SELECT reminder_offsets FROM meetings WHERE id = $1")
-            .bind(meeting.id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let offsets = parse_offsets(&offsets)?;
         drop_reminders(&mut tx, occurrence_id).await?;
         let Some(new_id) = write_occurrence(&mut tx, meeting.id, &meeting.pillar_id, new_start, &offsets, now).await?
         else {
@@ -381,7 +389,12 @@ impl Store {
             .bind(new_id)
             .execute(&mut *tx)
             .await?;
-        // RSVPs follow the meeting to its new time.
+        // RSVPs follow the meeting to its new time (an occurrence brought back there drops
+        // the answers it had before it was cancelled or moved away).
+        sqlx::query("DELETE FROM rsvps WHERE occurrence_id = $1")
+            .bind(new_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE rsvps SET occurrence_id = $2 WHERE occurrence_id = $1")
             .bind(occurrence_id)
             .bind(new_id)
