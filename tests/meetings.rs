@@ -169,6 +169,40 @@ async fn meeting_reminds_both_platforms(net: Network) {
         .expect("an answer to the click");
     let answer = view.replies.iter().find(|r| r.ephemeral).unwrap();
     assert!(answer.content.contains("Noted: **yes**"), "{}", answer.content);
+    // On Matrix a reaction to the reminder answers too, quietly.
+    let reminder_event = net
+        .bot_events(&room)
+        .await
+        .into_iter()
+        .find(|e| {
+            e["content"]["body"]
+                .as_str()
+                .is_some_and(|b| b.contains("starts in 1m30s"))
+        })
+        .unwrap();
+    let store = net.store().await;
+    let occurrence = store.occurrences(1).await.unwrap()[0].id;
+    net.ayse
+        .send_event(
+            &room,
+            "m.reaction",
+            serde_json::json!({"m.relates_to": {
+                "rel_type": "m.annotation",
+                "event_id": reminder_event["event_id"],
+                "key": "✅",
+            }}),
+        )
+        .await
+        .unwrap();
+    eventually("Ayşe's ✅ counted as yes", || async {
+        let answers = store.rsvps(occurrence).await.unwrap();
+        answers
+            .iter()
+            .any(|(name, platform, answer)| name == "Ayşe" && platform == "matrix" && answer == "yes")
+            .then_some(())
+    })
+    .await;
+    assert_eq!(store.rsvp_counts(occurrence).await.unwrap().yes, 2);
     let maybe = ask_matrix(&net, &room, "!magnet rsvp 1 maybe").await;
     assert!(
         maybe.contains("Noted: maybe") || maybe.contains("Noted: **maybe**"),
@@ -182,7 +216,6 @@ async fn meeting_reminds_both_platforms(net: Network) {
     assert!(shown.contains("Bora") && shown.contains("Ayşe"), "{shown}");
 
     // Exactly one reminder per offset per room, once the store says all four were sent.
-    let store = net.store().await;
     eventually("four reminders recorded as sent", || async {
         let counts = store.reminder_counts().await.unwrap();
         (counts == [("sent".to_string(), 4)]).then_some(())

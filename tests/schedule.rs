@@ -641,6 +641,36 @@ async fn answers_are_one_per_person_and_yes_becomes_attendance(store: Store) {
     assert_eq!(store.attendance(occurrence).await.unwrap(), ["Ayşe", "Bora"]);
 }
 
+async fn a_room_that_joins_a_pillar_gets_the_reminders_still_to_come(store: Store) {
+    let store = prepared(store).await;
+    // Years ahead: joining uses the real clock to decide which reminders are still to come.
+    let added = utc("2036-12-01T00:00:00Z");
+    add(
+        &store,
+        "civil",
+        "Europe/Berlin",
+        "2036-12-01T00:00:00Z",
+        Some("0 10 * * TUE"),
+        &[3_600],
+        added,
+    )
+    .await;
+    // A second Discord channel joins the civil society pillar.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret"), "not used").unwrap();
+    let text = CONFIG.replace("DIR", &dir.path().display().to_string()).replace(
+        "discord_channels = [\"1093848219043012609\"]",
+        "discord_channels = [\"1093848219043012609\", \"1093848219043012610\"]",
+    );
+    let config = magnet::config::parse(&dir.path().join("magnet.toml"), &text).unwrap();
+    store.sync_config(&config).await.unwrap();
+    assert_eq!(store.pillar_rooms("civil").await.unwrap().len(), 3);
+    // The next two Tuesdays remind all three rooms; synced again, nothing doubles.
+    store.sync_config(&config).await.unwrap();
+    let sent = run_clock(&store, added, utc("2036-12-10T00:00:00Z")).await;
+    assert_eq!(sent.len(), 2 * 3, "{sent:?}");
+}
+
 // ---- each case on both backends ----------------------------------------------------------
 
 async fn sqlite_store() -> (Store, tempfile::TempDir) {
@@ -684,6 +714,7 @@ on_both!(
     cancelled_and_moved_meetings_do_not_send_their_old_reminders,
     a_command_seen_again_adds_its_meeting_once,
     answers_are_one_per_person_and_yes_becomes_attendance,
+    a_room_that_joins_a_pillar_gets_the_reminders_still_to_come,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

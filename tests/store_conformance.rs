@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use magnet::config::{self, Config};
-use magnet::store::{DeliveryState, InboundRecord, NewDelivery, Recorded, Store};
+use magnet::store::{DeliveryState, InboundRecord, NewDelivery, ReactionChange, Recorded, Store};
 use magnet_chat::Platform;
 
 /// A config with two pillars, each with a Matrix room and a Discord channel, and one
@@ -76,6 +76,7 @@ fn message(room_id: i64, event: &str, pillar: &str, targets: &[i64]) -> InboundR
         event_ts: 1_700_000_000_000,
         starts_message_in: Some(pillar.to_string()),
         advances_position: true,
+        reaction: None,
         deliveries: targets
             .iter()
             .map(|&target| NewDelivery {
@@ -250,6 +251,63 @@ async fn a_failed_record_leaves_nothing_behind(store: Store) {
         store.record_inbound(&fixed).await.unwrap(),
         Recorded::New { .. }
     ));
+
+    // A reaction to it whose record fails is not remembered either, so the event seen
+    // again is relayed rather than taken for a replay.
+    let Some(message_id) = store.message_for_remote(origin, "$e1").await.unwrap() else {
+        panic!("the message is in the id map")
+    };
+    let reaction = |targets: &[i64], event: &str| InboundRecord {
+        kind: "reaction".into(),
+        remote_event_id: event.into(),
+        starts_message_in: None,
+        advances_position: false,
+        reaction: Some(ReactionChange::Record {
+            message_id,
+            room_id: origin,
+            sender: "matrix:@ayse:example.org".into(),
+            key: "👍".into(),
+            remote_id: event.into(),
+            by_bot: false,
+        }),
+        deliveries: targets
+            .iter()
+            .map(|room| NewDelivery {
+                room_id: *room,
+                action: "react".into(),
+                message_id: Some(message_id),
+                payload: "{}".into(),
+            })
+            .collect(),
+        ..fixed.clone()
+    };
+    assert!(
+        store
+            .record_inbound(&reaction(&[target, 999_999], "$r1"))
+            .await
+            .is_err()
+    );
+    assert!(
+        !store
+            .has_reaction(message_id, origin, "matrix:@ayse:example.org", "👍")
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store.record_inbound(&reaction(&[target], "$r1")).await.unwrap(),
+        Recorded::New { .. }
+    ));
+    assert!(
+        store
+            .has_reaction(message_id, origin, "matrix:@ayse:example.org", "👍")
+            .await
+            .unwrap()
+    );
+    // The same reaction under another id (a Discord replay) is nothing new.
+    assert_eq!(
+        store.record_inbound(&reaction(&[target], "$r2")).await.unwrap(),
+        Recorded::Duplicate
+    );
 }
 
 async fn the_room_position_advances_and_never_goes_back(store: Store) {

@@ -16,3 +16,4 @@ CREATE INDEX reminders_delivery ON reminders (delivery_id);
 CREATE INDEX meetings_unwritten ON meetings (unwritten_from) WHERE state = 'scheduled';
 CREATE INDEX occurrences_open ON meeting_occurrences (starts_at) WHERE state = 'scheduled';
 CREATE INDEX reminders_pending ON reminders (due_at) WHERE state = 'pending';
+CREATE INDEX reminders_remote ON reminders (room_id, remote_id);

@@ -83,6 +83,26 @@ impl StoreSink {
         }
     }
 
+    /// The RSVP a reaction gives, if it is one of the answer reactions on a reminder.
+    async fn reaction_answer(
+        &self,
+        room: &RoomRow,
+        event: &InboundEvent,
+    ) -> Result<Option<command::Command>, SinkError> {
+        let EventKind::ReactionAdded { target, key } = &event.kind else {
+            return Ok(None);
+        };
+        let Some(answer) = crate::schedule::render::answer_by_reaction(key).and_then(command::Answer::parse) else {
+            return Ok(None);
+        };
+        let occurrence = self
+            .store
+            .reminded_occurrence(room.id, target)
+            .await
+            .map_err(internal)?;
+        Ok(occurrence.map(|occurrence| command::Command::RsvpButton { occurrence, answer }))
+    }
+
     async fn active_room(&self, platform: Platform, room: &str) -> Result<Option<RoomRow>, SinkError> {
         let row = self.store.room(platform, room).await.map_err(internal)?;
         Ok(row.filter(|row| row.active))
@@ -170,7 +190,35 @@ impl EventSink for StoreSink {
         };
         let kind = event.kind.dedup_kind();
         let is_new_message = matches!(event.kind, EventKind::Message(_) | EventKind::PollStart(_));
-        let (starts_message, deliveries) = match command_in(&event) {
+        // A reaction to a meeting reminder is an answer to it; the reaction is its own
+        // acknowledgement, so nothing is said back (a reply per reaction would be noise).
+        if let Some(command) = self.reaction_answer(&room, &event).await? {
+            if self
+                .store
+                .inbound_seen(room.id, &event.event_id, kind)
+                .await
+                .map_err(internal)?
+            {
+                return Ok(Commit::Duplicate);
+            }
+            let _answer = self.answer(&event, Ok(command)).await;
+            let record = InboundRecord {
+                room_id: room.id,
+                remote_event_id: event.event_id.clone(),
+                kind: kind.to_string(),
+                sender_id: event.sender.id.clone(),
+                event_ts: event.timestamp_ms,
+                starts_message_in: None,
+                advances_position: false,
+                deliveries: Vec::new(),
+                reaction: None,
+            };
+            return match self.store.record_inbound(&record).await.map_err(internal)? {
+                Recorded::New { .. } => Ok(Commit::Recorded),
+                Recorded::Duplicate => Ok(Commit::Duplicate),
+            };
+        }
+        let (starts_message, deliveries, reaction) = match command_in(&event) {
             Some(parsed) => {
                 // A command seen before was answered before: do not run it again.
                 if self
@@ -188,12 +236,12 @@ impl EventSink for StoreSink {
                     message_id: None,
                     payload: answer.to_json(),
                 };
-                (false, vec![delivery])
+                (false, vec![delivery], None)
             }
             None => {
                 let ping = self.ping_crosses(&room, &event).await;
                 let route = route::plan(&self.store, &room, &event, ping).await.map_err(internal)?;
-                (route.starts_message, route.deliveries)
+                (route.starts_message, route.deliveries, route.reaction)
             }
         };
         let targets: Vec<i64> = deliveries.iter().map(|d| d.room_id).collect();
@@ -206,6 +254,7 @@ impl EventSink for StoreSink {
             starts_message_in: if starts_message { room.pillar_id.clone() } else { None },
             advances_position: is_new_message,
             deliveries,
+            reaction,
         };
         match self.store.record_inbound(&record).await.map_err(internal)? {
             Recorded::New { .. } => {

@@ -6,13 +6,15 @@
 use magnet_chat::{EventKind, InboundEvent, MessageBody, PollStart};
 
 use super::payload::{Author, Payload};
-use crate::store::{NewDelivery, RoomRow, Store};
+use crate::store::{NewDelivery, ReactionChange, RoomRow, Store};
 
-/// The deliveries an event causes, and whether it starts a bridged message.
+/// The deliveries an event causes, whether it starts a bridged message, and the reaction
+/// it makes or takes back in its own room (recorded with the event).
 #[derive(Debug, Default)]
 pub struct Route {
     pub starts_message: bool,
     pub deliveries: Vec<NewDelivery>,
+    pub reaction: Option<ReactionChange>,
 }
 
 /// `ping_room`: the message pings its room and that may cross (checked by the caller).
@@ -40,6 +42,7 @@ pub async fn plan(
     };
     // The bridged message an event is about, if it was bridged.
     let about = |remote: String| async move { store.message_for_remote(source.id, &remote).await };
+    let mut reaction = None;
     let (starts_message, message_id, payload) = match &event.kind {
         EventKind::Message(body) => {
             if body.text.trim().is_empty() && body.attachments.is_empty() {
@@ -94,9 +97,15 @@ pub async fn plan(
         EventKind::Delete { target } => {
             if let Some((message, _, key)) = store.reaction_for_remote(source.id, target).await? {
                 // A redacted Matrix reaction is a reaction taken back (once).
-                if !store.forget_reaction(message, source.id, &author.key(), &key).await? {
+                if !store.has_reaction(message, source.id, &author.key(), &key).await? {
                     return Ok(Route::default());
                 }
+                reaction = Some(ReactionChange::Forget {
+                    message_id: message,
+                    room_id: source.id,
+                    sender: author.key(),
+                    key: key.clone(),
+                });
                 (false, Some(message), Payload::Unreact { author, key })
             } else {
                 let Some(message) = about(target.clone()).await? else {
@@ -112,14 +121,19 @@ pub async fn plan(
             let Some(message) = about(target.clone()).await? else {
                 return Ok(Route::default());
             };
-            // Remembered where it was made, so taking it back finds it. Already there: a
-            // replay (Discord reactions have no ids), nothing new.
-            let new = store
-                .record_reaction(message, source.id, &author.key(), key, &event.event_id, false)
-                .await?;
-            if !new {
+            // Remembered where it was made (with the event), so taking it back finds it.
+            // Already there: a replay (Discord reactions have no ids), nothing new.
+            if store.has_reaction(message, source.id, &author.key(), key).await? {
                 return Ok(Route::default());
             }
+            reaction = Some(ReactionChange::Record {
+                message_id: message,
+                room_id: source.id,
+                sender: author.key(),
+                key: key.clone(),
+                remote_id: event.event_id.clone(),
+                by_bot: false,
+            });
             let key = key.clone();
             (false, Some(message), Payload::React { author, key })
         }
@@ -127,10 +141,16 @@ pub async fn plan(
             let Some(message) = about(target.clone()).await? else {
                 return Ok(Route::default());
             };
-            if !store.forget_reaction(message, source.id, &author.key(), key).await? {
+            if !store.has_reaction(message, source.id, &author.key(), key).await? {
                 // Not there: taken back before (a replay), or never seen.
                 return Ok(Route::default());
             }
+            reaction = Some(ReactionChange::Forget {
+                message_id: message,
+                room_id: source.id,
+                sender: author.key(),
+                key: key.clone(),
+            });
             let key = key.clone();
             (false, Some(message), Payload::Unreact { author, key })
         }
@@ -148,6 +168,7 @@ pub async fn plan(
     Ok(Route {
         starts_message,
         deliveries,
+        reaction,
     })
 }
 

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use super::Platforms;
 use super::outbound::{Then, Unsendable, build};
-use crate::store::{Delivery, DeliveryState, RoomRow, Store, now_ms};
+use crate::store::{Delivery, DeliveryState, ReactionChange, RoomRow, Store, now_ms};
 
 /// How deliveries are made: how often and how far apart a failing one is retried, and how
 /// relays into Matrix look.
@@ -139,26 +139,34 @@ async fn step(
     if reminder {
         crate::fault::point("reminder-sent");
     }
-    store.mark_delivered(delivery.id, &remote_id).await?;
-    if reminder {
-        crate::fault::point("reminder-marked");
-    }
-    match built.then {
+    // The bot's reaction, placed or taken back, is remembered with the delivery.
+    let reaction = match built.then {
         Some(Then::RecordReaction {
             message,
             sender,
             key,
             existing,
-        }) => {
-            let remote = existing.unwrap_or_else(|| remote_id.clone());
-            store
-                .record_reaction(message, room.id, &sender, &key, &remote, true)
-                .await?;
-        }
-        Some(Then::ForgetReaction { message, sender, key }) => {
-            store.forget_reaction(message, room.id, &sender, &key).await?;
-        }
-        None => {}
+        }) => Some(ReactionChange::Record {
+            message_id: message,
+            room_id: room.id,
+            sender,
+            key,
+            remote_id: existing.unwrap_or_else(|| remote_id.clone()),
+            by_bot: true,
+        }),
+        Some(Then::ForgetReaction { message, sender, key }) => Some(ReactionChange::Forget {
+            message_id: message,
+            room_id: room.id,
+            sender,
+            key,
+        }),
+        None => None,
+    };
+    store
+        .mark_delivered_with(delivery.id, &remote_id, reaction.as_ref())
+        .await?;
+    if reminder {
+        crate::fault::point("reminder-marked");
     }
     tracing::debug!(delivery = delivery.id, room = %room.remote_id, remote = %remote_id, "delivered");
     Ok(Step::Done)

@@ -15,6 +15,27 @@ use crate::store::{MeetingRow, NewDelivery, OccurrenceRow, RoomRow, RsvpCounts, 
 /// The answers to a meeting, as the buttons and the command name them.
 pub const ANSWERS: [&str; 3] = ["yes", "maybe", "no"];
 
+/// Reactions to a reminder that answer it, first the one the reminder suggests.
+pub const REACTIONS: [(&str, &str); 7] = [
+    ("✅", "yes"),
+    ("🤔", "maybe"),
+    ("❌", "no"),
+    ("👍", "yes"),
+    ("✔️", "yes"),
+    ("❓", "maybe"),
+    ("👎", "no"),
+];
+
+/// The answer a reaction to a reminder gives, if it gives one.
+pub fn answer_by_reaction(key: &str) -> Option<&'static str> {
+    // Clients differ in whether they send the emoji variation selector.
+    let key = key.trim_end_matches('\u{fe0f}');
+    REACTIONS
+        .iter()
+        .find(|(emoji, _)| emoji.trim_end_matches('\u{fe0f}') == key)
+        .map(|(_, answer)| *answer)
+}
+
 /// The id a reminder's RSVP button carries.
 pub fn rsvp_control(occurrence: i64, answer: &str) -> String {
     format!("rsvp:{occurrence}:{answer}")
@@ -241,6 +262,16 @@ mod tests {
         assert_eq!(parse_rsvp_control("rsvp:42:perhaps"), None);
         assert_eq!(parse_rsvp_control("rsvp:x:yes"), None);
         assert_eq!(parse_rsvp_control("survey:1:2"), None);
+    }
+
+    #[test]
+    fn reactions_answer_with_or_without_the_variation_selector() {
+        assert_eq!(answer_by_reaction("✅"), Some("yes"));
+        assert_eq!(answer_by_reaction("✔"), Some("yes"));
+        assert_eq!(answer_by_reaction("✔\u{fe0f}"), Some("yes"));
+        assert_eq!(answer_by_reaction("🤔"), Some("maybe"));
+        assert_eq!(answer_by_reaction("❌"), Some("no"));
+        assert_eq!(answer_by_reaction("🎉"), None);
     }
 
     #[test]

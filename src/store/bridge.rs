@@ -27,6 +27,32 @@ pub struct InboundRecord {
     /// to read on from.
     pub advances_position: bool,
     pub deliveries: Vec<NewDelivery>,
+    /// A person's reaction made or taken back in the source room, kept with the event so a
+    /// crash never leaves one without the other.
+    pub reaction: Option<ReactionChange>,
+}
+
+/// A reaction to remember or forget in a room, in the transaction of the event or the
+/// delivery that made or took it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReactionChange {
+    /// Made: the person's own (`by_bot` false, in the room they made it) or the bot's for
+    /// them. Already there: the event is a replay and changes nothing.
+    Record {
+        message_id: i64,
+        room_id: i64,
+        sender: String,
+        key: String,
+        remote_id: String,
+        by_bot: bool,
+    },
+    /// Taken back. Not there: a replay; nothing changes.
+    Forget {
+        message_id: i64,
+        room_id: i64,
+        sender: String,
+        key: String,
+    },
 }
 
 /// One delivery to create.
@@ -136,6 +162,13 @@ impl Store {
             return Ok(Recorded::Duplicate);
         };
         let inbound_id: i64 = inserted.try_get("id")?;
+        if let Some(change) = &record.reaction
+            && !apply_reaction(&mut tx, change).await?
+        {
+            // The reaction was made (or taken back) already: a replay under another id.
+            tx.rollback().await?;
+            return Ok(Recorded::Duplicate);
+        }
 
         let message_id = match &record.starts_message_in {
             Some(pillar_id) => {
@@ -353,6 +386,12 @@ impl Store {
     /// Records a successful send: the remote id, the copy in the id map, and the payload
     /// dropped, in one transaction.
     pub async fn mark_delivered(&self, id: i64, remote_id: &str) -> Result<()> {
+        self.mark_delivered_with(id, remote_id, None).await
+    }
+
+    /// [`Store::mark_delivered`], with the bot's reaction placed or taken back by the
+    /// delivery remembered in the same transaction.
+    pub async fn mark_delivered_with(&self, id: i64, remote_id: &str, reaction: Option<&ReactionChange>) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let row = sqlx::query(
             "UPDATE deliveries SET state = 'delivered', remote_id = $2, payload = NULL, last_error = NULL, updated_at = $3
@@ -376,6 +415,9 @@ impl Store {
             .bind(remote_id)
             .execute(&mut *tx)
             .await?;
+        }
+        if let Some(change) = reaction {
+            apply_reaction(&mut tx, change).await?;
         }
         // A reminder is sent when its delivery is (see `store::schedule`).
         sqlx::query(
@@ -470,30 +512,18 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records a reaction in a room (the person's own, or the bot's for them). A second
-    /// record of the same person's same reaction changes nothing; says whether it was new.
-    pub async fn record_reaction(
-        &self,
-        message_id: i64,
-        room_id: i64,
-        sender: &str,
-        key: &str,
-        remote_id: &str,
-        by_bot: bool,
-    ) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO bridged_reactions (message_id, room_id, sender, key, remote_id, by_bot) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (message_id, room_id, sender, key) DO NOTHING",
+    /// Whether a person's reaction is remembered in a room.
+    pub async fn has_reaction(&self, message_id: i64, room_id: i64, sender: &str, key: &str) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 AS one FROM bridged_reactions WHERE message_id = $1 AND room_id = $2 AND sender = $3 AND key = $4",
         )
         .bind(message_id)
         .bind(room_id)
         .bind(sender)
         .bind(key)
-        .bind(remote_id)
-        .bind(i64::from(by_bot))
-        .execute(self.pool())
+        .fetch_optional(self.pool())
         .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(row.is_some())
     }
 
     /// The reactions with this key the bot placed on a bridged message in a room, for whom:
@@ -511,20 +541,6 @@ impl Store {
         rows.iter()
             .map(|row| Ok((row.try_get("sender")?, row.try_get("remote_id")?)))
             .collect()
-    }
-
-    /// Forgets a person's reaction in a room; says whether there was one.
-    pub async fn forget_reaction(&self, message_id: i64, room_id: i64, sender: &str, key: &str) -> Result<bool> {
-        let done = sqlx::query(
-            "DELETE FROM bridged_reactions WHERE message_id = $1 AND room_id = $2 AND sender = $3 AND key = $4",
-        )
-        .bind(message_id)
-        .bind(room_id)
-        .bind(sender)
-        .bind(key)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// The reaction a remote event id is in a room (a Matrix reaction being redacted):
@@ -560,6 +576,52 @@ impl Store {
             .await?;
         row.map(|row| row.try_get("remote_id")).transpose().map_err(Into::into)
     }
+}
+
+/// Remembers or forgets a reaction inside the caller's transaction; says whether it
+/// changed anything.
+async fn apply_reaction(tx: &mut sqlx::Transaction<'_, sqlx::Any>, change: &ReactionChange) -> Result<bool> {
+    let done = match change {
+        ReactionChange::Record {
+            message_id,
+            room_id,
+            sender,
+            key,
+            remote_id,
+            by_bot,
+        } => {
+            sqlx::query(
+                "INSERT INTO bridged_reactions (message_id, room_id, sender, key, remote_id, by_bot)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (message_id, room_id, sender, key) DO NOTHING",
+            )
+            .bind(message_id)
+            .bind(room_id)
+            .bind(sender)
+            .bind(key)
+            .bind(remote_id)
+            .bind(i64::from(*by_bot))
+            .execute(&mut **tx)
+            .await?
+        }
+        ReactionChange::Forget {
+            message_id,
+            room_id,
+            sender,
+            key,
+        } => {
+            sqlx::query(
+                "DELETE FROM bridged_reactions WHERE message_id = $1 AND room_id = $2 AND sender = $3 AND key = $4",
+            )
+            .bind(message_id)
+            .bind(room_id)
+            .bind(sender)
+            .bind(key)
+            .execute(&mut **tx)
+            .await?
+        }
+    };
+    Ok(done.rows_affected() == 1)
 }
 
 /// Queues a delivery at the end of its room's line, inside the caller's transaction.

@@ -15,7 +15,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub use bridge::{DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, Recorded};
+pub use bridge::{DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, ReactionChange, Recorded};
 pub use pillars::{PillarRow, RoomRow};
 pub use schedule::{DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch};
 

@@ -30,10 +30,15 @@ pub struct RoomRow {
 }
 
 impl Store {
-    /// Makes the stored pillars and rooms match the config, in one transaction.
+    /// Makes the stored pillars and rooms match the config, in one transaction. A room
+    /// that joins a pillar gets the reminders of the pillar's meetings still to come.
     pub async fn sync_config(&self, config: &Config) -> Result<()> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
+        let before: Vec<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, pillar_id FROM rooms WHERE active = 1 AND pillar_id IS NOT NULL")
+                .fetch_all(&mut *tx)
+                .await?;
         sqlx::query("UPDATE pillars SET active = 0").execute(&mut *tx).await?;
         sqlx::query("UPDATE rooms SET active = 0, pillar_id = NULL, is_secretariat = 0")
             .execute(&mut *tx)
@@ -83,6 +88,15 @@ impl Store {
             .bind(&remote_id)
             .execute(&mut *tx)
             .await?;
+        }
+        let after: Vec<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, pillar_id FROM rooms WHERE active = 1 AND pillar_id IS NOT NULL")
+                .fetch_all(&mut *tx)
+                .await?;
+        for (room, pillar) in after.iter().filter(|room| !before.contains(room)) {
+            if let Some(pillar) = pillar {
+                super::schedule::remind_new_room(&mut tx, *room, pillar, now).await?;
+            }
         }
         tx.commit().await?;
         Ok(())

@@ -551,6 +551,17 @@ impl Store {
         Ok(())
     }
 
+    /// The occurrence a reminder message in a room is about (a reaction to it is an answer).
+    pub async fn reminded_occurrence(&self, room_id: i64, remote_id: &str) -> Result<Option<i64>> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT occurrence_id FROM reminders WHERE room_id = $1 AND remote_id = $2 LIMIT 1")
+                .bind(room_id)
+                .bind(remote_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
     /// Reminder counts by state, for status, metrics and tests.
     pub async fn reminder_counts(&self) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM reminders GROUP BY state ORDER BY state")
@@ -785,6 +796,38 @@ async fn write_reminders(
         .bind(pillar_id)
         .execute(&mut **tx)
         .await?;
+    }
+    Ok(())
+}
+
+/// A room that joined a pillar: the reminders of the pillar's scheduled occurrences still
+/// due after `now`, as if it had been there when they were written.
+pub(super) async fn remind_new_room(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    room_id: i64,
+    pillar_id: &str,
+    now: i64,
+) -> Result<()> {
+    let meetings: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, reminder_offsets FROM meetings WHERE pillar_id = $1 AND state = 'scheduled'")
+            .bind(pillar_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for (meeting, offsets) in meetings {
+        for offset in parse_offsets(&offsets)? {
+            sqlx::query(
+                "INSERT INTO reminders (occurrence_id, room_id, offset_seconds, due_at, state)
+                 SELECT id, $2, $3, starts_at - $3 * 1000, 'pending' FROM meeting_occurrences
+                 WHERE meeting_id = $1 AND state = 'scheduled' AND starts_at - $3 * 1000 > $4
+                 ON CONFLICT (occurrence_id, room_id, offset_seconds) DO NOTHING",
+            )
+            .bind(meeting)
+            .bind(room_id)
+            .bind(offset)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
     }
     Ok(())
 }
