@@ -190,36 +190,14 @@ impl EventSink for StoreSink {
         };
         let kind = event.kind.dedup_kind();
         let is_new_message = matches!(event.kind, EventKind::Message(_) | EventKind::PollStart(_));
-        // A reaction to a meeting reminder is an answer to it; the reaction is its own
-        // acknowledgement, so nothing is said back (a reply per reaction would be noise).
-        if let Some(command) = self.reaction_answer(&room, &event).await? {
-            if self
-                .store
-                .inbound_seen(room.id, &event.event_id, kind)
-                .await
-                .map_err(internal)?
-            {
-                return Ok(Commit::Duplicate);
-            }
-            let _answer = self.answer(&event, Ok(command)).await;
-            let record = InboundRecord {
-                room_id: room.id,
-                remote_event_id: event.event_id.clone(),
-                kind: kind.to_string(),
-                sender_id: event.sender.id.clone(),
-                event_ts: event.timestamp_ms,
-                starts_message_in: None,
-                advances_position: false,
-                deliveries: Vec::new(),
-                reaction: None,
-            };
-            return match self.store.record_inbound(&record).await.map_err(internal)? {
-                Recorded::New { .. } => Ok(Commit::Recorded),
-                Recorded::Duplicate => Ok(Commit::Duplicate),
-            };
-        }
-        let (starts_message, deliveries, reaction) = match command_in(&event) {
-            Some(parsed) => {
+        // A reaction to a meeting reminder is an answer to it, given quietly: the reaction
+        // is its own acknowledgement (a reply per reaction would be noise).
+        let command = match command_in(&event) {
+            Some(parsed) => Some((parsed, false)),
+            None => self.reaction_answer(&room, &event).await?.map(|c| (Ok(c), true)),
+        };
+        let (starts_message, deliveries, reaction) = match command {
+            Some((parsed, quiet)) => {
                 // A command seen before was answered before: do not run it again.
                 if self
                     .store
@@ -236,7 +214,7 @@ impl EventSink for StoreSink {
                     message_id: None,
                     payload: answer.to_json(),
                 };
-                (false, vec![delivery], None)
+                (false, if quiet { Vec::new() } else { vec![delivery] }, None)
             }
             None => {
                 let ping = self.ping_crosses(&room, &event).await;
