@@ -148,6 +148,10 @@ async fn meeting_reminds_both_platforms(net: Network) {
         matrix_reminder.contains("!magnet rsvp 1 yes|maybe|no"),
         "{matrix_reminder}"
     );
+    assert!(
+        matrix_reminder.contains("or react ✅ yes, 🤔 maybe, ❌ no"),
+        "{matrix_reminder}"
+    );
 
     // RSVP by button on Discord and by command on Matrix.
     let buttons: Vec<String> = reminder.components[0]["components"]
@@ -244,10 +248,19 @@ async fn meeting_reminds_both_platforms(net: Network) {
     let text = feed.text().await.unwrap();
     assert!(text.contains("SUMMARY:Pillar sync"), "{text}");
     assert!(text.contains("STATUS:CONFIRMED"), "{text}");
-    let missing = reqwest::get(format!("http://{addr}/calendar/nowhere.ics"))
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), 404);
+    // Without the pillar's token, nothing: not another pillar's token, not a guess, not the
+    // bare path.
+    let civil = magnet::schedule::calendar::feed_path(CALENDAR_SECRET, "civil-society");
+    let token = civil.rsplit('/').next().unwrap();
+    for wrong in [
+        format!("/calendar/authorities/{token}"),
+        "/calendar/authorities/00000000000000000000000000000000.ics".to_string(),
+        "/calendar/authorities.ics".to_string(),
+        "/calendar/nowhere.ics".to_string(),
+    ] {
+        let answer = reqwest::get(format!("http://{addr}{wrong}")).await.unwrap();
+        assert_eq!(answer.status(), 404, "{wrong}");
+    }
     let metrics = reqwest::get(format!("http://{addr}/metrics"))
         .await
         .unwrap()

@@ -120,8 +120,11 @@ pub async fn reminder_action(
     text.push_str(&format!("\n**RSVP so far:** {}", counts_text(counts)));
     if platform == Platform::Matrix {
         text.push_str(&format!(
-            "\nAnswer with `{}`",
-            rsvp_command(&meeting, &reminder.occurrence, zone)
+            "\nAnswer with `{}`, or react {} yes, {} maybe, {} no",
+            rsvp_command(&meeting, &reminder.occurrence, zone),
+            REACTIONS[0].0,
+            REACTIONS[1].0,
+            REACTIONS[2].0
         ));
     }
     let controls = ANSWERS
