@@ -9,7 +9,7 @@ use magnet_chat::Platform;
 use super::{Command, MeetingCommand, PREFIX, help_lines};
 use crate::bridge::Platforms;
 use crate::config::Secretariat;
-use crate::schedule::meetings::{self, AddRequest, Asker};
+use crate::schedule::meetings::{self, AddRequest, Asker, Stop};
 use crate::store::Store;
 
 /// What running a command needs.
@@ -79,10 +79,10 @@ async fn meeting(
         private: invoker.slash,
     };
     let now = chrono::Utc::now();
-    let answer = match command {
+    let outcome = match command {
         Command::Meeting(meeting) => match meeting.as_ref() {
-            MeetingCommand::List { pillar } => meetings::list(store, &asker, pillar.as_deref(), now).await?,
-            MeetingCommand::Show { meeting } => meetings::show(store, &asker, *meeting, now).await?,
+            MeetingCommand::List { pillar } => meetings::list(store, &asker, pillar.as_deref(), now).await,
+            MeetingCommand::Show { meeting } => meetings::show(store, &asker, *meeting, now).await,
             MeetingCommand::Add {
                 pillar,
                 title,
@@ -108,28 +108,32 @@ async fn meeting(
                     reminders: reminders.as_deref(),
                     default_offsets: context.reminder_defaults.get(pillar).map_or(&[], Vec::as_slice),
                 };
-                meetings::add(store, &asker, &request, now).await?.0
+                meetings::add(store, &asker, &request, now).await
             }
             MeetingCommand::Cancel { meeting, on } => {
-                meetings::cancel(store, &asker, *meeting, on.as_deref(), now).await?
+                meetings::cancel(store, &asker, *meeting, on.as_deref(), now).await
             }
             MeetingCommand::Move {
                 meeting,
                 start,
                 on,
                 zone,
-            } => meetings::reschedule(store, &asker, *meeting, start, on.as_deref(), zone.as_deref(), now).await?,
+            } => meetings::reschedule(store, &asker, *meeting, start, on.as_deref(), zone.as_deref(), now).await,
             MeetingCommand::Reminders { meeting, offsets } => {
-                meetings::set_reminders(store, &asker, *meeting, offsets, now).await?
+                meetings::set_reminders(store, &asker, *meeting, offsets, now).await
             }
         },
         Command::Rsvp { meeting, answer, on } => {
-            meetings::rsvp(store, &asker, *meeting, *answer, on.as_deref(), now).await?
+            meetings::rsvp(store, &asker, *meeting, *answer, on.as_deref(), now).await
         }
         Command::RsvpButton { occurrence, answer } => {
-            meetings::rsvp_button(store, &asker, *occurrence, *answer, now).await?
+            meetings::rsvp_button(store, &asker, *occurrence, *answer, now).await
         }
         _ => return Err(format!("`{}` is not a meeting command", command.name())),
+    };
+    let answer = match outcome {
+        Ok(answer) | Err(Stop::Answer(answer)) => answer,
+        Err(Stop::Failed(error)) => return Err(error),
     };
     if command.needs_secretariat() {
         // A change may have queued notices and moved due times: wake whoever has work.

@@ -1,6 +1,7 @@
 //! What the meeting commands do: add, list, show, cancel, move, set reminders, RSVP. Each
-//! returns the answer for the person who asked; a mistake in what they typed is answered
-//! (`Ok`) with what was wrong, a failure of the bot is an `Err` for the caller to log.
+//! returns the answer for the person who asked; a mistake in what they typed ends it with
+//! [`Stop::Answer`] (what was wrong), a failure of the bot with [`Stop::Failed`] for the
+//! caller to log.
 //!
 //! Who sees what: the secretariat sees and changes every pillar's meetings; anyone else
 //! sees, and answers for, the meetings of the pillar whose room they ask in, so nothing of
@@ -16,7 +17,7 @@ use super::recurrence::{Recurrence, to_utc};
 use super::render::{self, counts_text, details, escape, notices, notices_for, when_text};
 use super::when::{offsets_text, parse_date, parse_duration, parse_offsets, parse_start, parse_zone};
 use crate::command::{Answer, PREFIX};
-use crate::store::{MeetingRow, Moved, NewMeeting, OccurrenceRow, PillarRow, Store, Stretch};
+use crate::store::{MeetingRow, Moved, NewMeeting, OccurrenceRow, PillarRow, Store, StoreError, Stretch};
 
 /// Who asks, as the meeting commands need to know them.
 pub struct Asker<'a> {
@@ -68,35 +69,53 @@ pub struct AddRequest<'a> {
     pub default_offsets: &'a [i64],
 }
 
-type Answered = Result<String, String>;
-
-fn internal(error: crate::store::StoreError) -> String {
-    error.to_string()
+/// How a meeting command ends when it does not do what was asked.
+#[derive(Debug)]
+pub enum Stop {
+    /// With this answer to the asker: what they typed was wrong, or is not theirs to do.
+    Answer(String),
+    /// The bot failed (the store); the caller logs it and answers with a reference.
+    Failed(String),
 }
 
-async fn pillar(store: &Store, id: &str) -> Result<Result<PillarRow, String>, String> {
-    let pillars = store.pillars().await.map_err(internal)?;
+impl From<StoreError> for Stop {
+    fn from(error: StoreError) -> Self {
+        Stop::Failed(error.to_string())
+    }
+}
+
+type Step<T> = Result<T, Stop>;
+
+/// Ends the command with this answer.
+fn refuse<T>(message: String) -> Step<T> {
+    Err(Stop::Answer(message))
+}
+
+async fn pillar(store: &Store, id: &str) -> Step<PillarRow> {
+    let pillars = store.pillars().await?;
     if let Some(found) = pillars.iter().find(|p| p.id == id && p.active) {
-        return Ok(Ok(found.clone()));
+        return Ok(found.clone());
     }
     let known: Vec<&str> = pillars.iter().filter(|p| p.active).map(|p| p.id.as_str()).collect();
-    Ok(Err(format!(
-        "There is no pillar `{id}`. Pillars: {}.",
-        known.join(", ")
-    )))
+    refuse(format!("There is no pillar `{id}`. Pillars: {}.", known.join(", ")))
 }
 
-/// A meeting the asker may see, or the answer saying why not.
-async fn visible_meeting(store: &Store, asker: &Asker<'_>, id: i64) -> Result<Result<MeetingRow, String>, String> {
-    match store.meeting(id).await.map_err(internal)? {
-        Some(meeting) if asker.may_see(&meeting.pillar_id) => match asker.may_answer_about(&meeting.pillar_id) {
-            Ok(()) => Ok(Ok(meeting)),
-            Err(message) => Ok(Err(message)),
-        },
-        _ => Ok(Err(format!(
+/// A meeting the asker may see and be answered about here.
+async fn visible_meeting(store: &Store, asker: &Asker<'_>, id: i64) -> Step<MeetingRow> {
+    match store.meeting(id).await? {
+        Some(meeting) if asker.may_see(&meeting.pillar_id) => {
+            asker.may_answer_about(&meeting.pillar_id).map_err(Stop::Answer)?;
+            Ok(meeting)
+        }
+        _ => refuse(format!(
             "There is no meeting #{id} here. Send `{PREFIX} meeting list` to see this pillar's meetings."
-        ))),
+        )),
     }
+}
+
+/// When an occurrence of a meeting ends (epoch ms).
+fn ends_at(meeting: &MeetingRow, occurrence: &OccurrenceRow) -> i64 {
+    occurrence.starts_at + meeting.duration_minutes * 60_000
 }
 
 fn zone_of(meeting: &MeetingRow) -> Tz {
@@ -123,50 +142,44 @@ async fn occurrence_meant(
     on: Option<&str>,
     next: Next,
     now: DateTime<Utc>,
-) -> Result<Result<OccurrenceRow, String>, String> {
-    let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
-    let date = match on.map(parse_date).transpose() {
-        Ok(date) => date,
-        Err(message) => return Ok(Err(message)),
-    };
+) -> Step<OccurrenceRow> {
+    let zone = render::pillar_zone(store, &meeting.pillar_id).await?;
+    let date = on.map(parse_date).transpose().map_err(Stop::Answer)?;
     if let Some(date) = date {
         let start = to_utc(date.and_time(NaiveTime::MIN), zone);
         if start > now + chrono::Duration::days(FURTHEST_DAYS) {
-            return Ok(Err(format!(
+            return refuse(format!(
                 "{date} is too far ahead; name a date within {FURTHEST_DAYS} days."
-            )));
+            ));
         }
         // A date further ahead than the series is written yet: write it out that far.
         write_through(store, meeting, start + chrono::Duration::days(2), now).await?;
     }
-    let occurrences = store.occurrences(meeting.id).await.map_err(internal)?;
+    let occurrences = store.occurrences(meeting.id).await?;
     let open = occurrences.into_iter().filter(|o| o.state == "scheduled");
     let now_ms = now.timestamp_millis();
     let found = match date {
         Some(date) => open.into_iter().find(|o| {
-            o.starts_at + meeting.duration_minutes * 60_000 > now_ms
+            ends_at(meeting, o) > now_ms
                 && DateTime::<Utc>::from_timestamp_millis(o.starts_at)
                     .is_some_and(|at| at.with_timezone(&zone).date_naive() == date)
         }),
         None => open.into_iter().find(|o| match next {
-            Next::NotOver => o.starts_at + meeting.duration_minutes * 60_000 > now_ms,
+            Next::NotOver => ends_at(meeting, o) > now_ms,
             Next::NotBegun => o.starts_at > now_ms,
         }),
     };
-    Ok(found.ok_or_else(|| match on {
-        Some(date) => format!("Meeting #{} has no meeting on {date} still to come.", meeting.id),
-        None => format!("Meeting #{} has no meeting still to come.", meeting.id),
-    }))
+    found.ok_or_else(|| {
+        Stop::Answer(match on {
+            Some(date) => format!("Meeting #{} has no meeting on {date} still to come.", meeting.id),
+            None => format!("Meeting #{} has no meeting still to come.", meeting.id),
+        })
+    })
 }
 
 /// Writes a series' occurrences out through `end` (the scheduler writes them only a few
 /// weeks ahead), with reminders from `now` on.
-async fn write_through(
-    store: &Store,
-    meeting: &MeetingRow,
-    end: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), String> {
+async fn write_through(store: &Store, meeting: &MeetingRow, end: DateTime<Utc>, now: DateTime<Utc>) -> Step<()> {
     let (Some(rule), false) = (meeting.recurrence.as_deref(), meeting.cancelled) else {
         return Ok(());
     };
@@ -181,11 +194,8 @@ async fn write_through(
         .and_then(DateTime::<Utc>::from_timestamp_millis)
     {
         let next = stretch(&rule, from, until, end - super::plan::LEAD);
-        store
-            .extend_series(&current, &next, now.timestamp_millis())
-            .await
-            .map_err(internal)?;
-        match store.meeting(meeting.id).await.map_err(internal)? {
+        store.extend_series(&current, &next, now.timestamp_millis()).await?;
+        match store.meeting(meeting.id).await? {
             Some(reloaded) if reloaded.unwritten_from != current.unwritten_from => current = reloaded,
             _ => break,
         }
@@ -194,37 +204,32 @@ async fn write_through(
 }
 
 /// `meeting list`.
-pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now: DateTime<Utc>) -> Answered {
+pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now: DateTime<Utc>) -> Step<String> {
     let wanted = match (pillar_id, asker.room_pillar) {
         (Some(id), _) => Some(id),
         (None, Some(room)) if !asker.secretariat => Some(room),
         (None, room) => room,
     };
     if let Some(id) = wanted {
-        if let Err(message) = pillar(store, id).await? {
-            return Ok(message);
-        }
+        pillar(store, id).await?;
         if !asker.may_see(id) {
-            return Ok(format!(
+            return refuse(format!(
                 "Only the secretariat may list another pillar's meetings; here you can see {}'s.",
                 asker.room_pillar.unwrap_or("this pillar")
             ));
         }
-        if let Err(message) = asker.may_answer_about(id) {
-            return Ok(message);
-        }
+        asker.may_answer_about(id).map_err(Stop::Answer)?;
     } else if !asker.secretariat {
-        return Ok(format!(
+        return refuse(format!(
             "Ask in a pillar's room, or name the pillar: `{PREFIX} meeting list <pillar>`."
         ));
     }
     let upcoming = store
         .upcoming(wanted, now.timestamp_millis() - 6 * 3_600_000, 20)
-        .await
-        .map_err(internal)?;
+        .await?;
     let upcoming: Vec<_> = upcoming
         .into_iter()
-        .filter(|(m, o)| o.starts_at + m.duration_minutes * 60_000 > now.timestamp_millis())
+        .filter(|(m, o)| ends_at(m, o) > now.timestamp_millis())
         .collect();
     if upcoming.is_empty() {
         return Ok(match wanted {
@@ -233,9 +238,10 @@ pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now
         });
     }
     let mut text = String::from("Meetings to come:\n");
+    let pillars = store.pillars().await?;
     for (meeting, occurrence) in &upcoming {
-        let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
-        let counts = store.rsvp_counts(occurrence.id).await.map_err(internal)?;
+        let zone = render::zone_of_pillar(&pillars, &meeting.pillar_id);
+        let counts = store.rsvp_counts(occurrence.id).await?;
         let _ = writeln!(
             text,
             "• #{} **{}** ({}) — {}; {}",
@@ -254,12 +260,9 @@ pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now
 }
 
 /// `meeting show`.
-pub async fn show(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc>) -> Answered {
-    let meeting = match visible_meeting(store, asker, id).await? {
-        Ok(meeting) => meeting,
-        Err(message) => return Ok(message),
-    };
-    let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+pub async fn show(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc>) -> Step<String> {
+    let meeting = visible_meeting(store, asker, id).await?;
+    let zone = render::pillar_zone(store, &meeting.pillar_id).await?;
     let mut text = format!("#{} **{}** ({})", meeting.id, escape(&meeting.title), meeting.pillar_id);
     if meeting.cancelled {
         text.push_str(" — cancelled");
@@ -272,36 +275,26 @@ pub async fn show(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc>)
         "\n**Reminders:** {} before",
         offsets_text(&meeting.reminder_offsets)
     );
-    match occurrence_meant(store, &meeting, None, Next::NotOver, now).await? {
+    match occurrence_meant(store, &meeting, None, Next::NotOver, now).await {
         Ok(next) => {
             let _ = write!(text, "\n{}", details(&meeting, next.starts_at, zone));
-            let answers = store.rsvps(next.id).await.map_err(internal)?;
-            let counts = store.rsvp_counts(next.id).await.map_err(internal)?;
+            let answers = store.rsvps(next.id).await?;
+            let counts = store.rsvp_counts(next.id).await?;
             let _ = write!(text, "\n**RSVP:** {}", counts_text(counts));
             for (name, platform, answer) in answers.iter().take(30) {
                 let _ = write!(text, "\n  {answer}: {} ({platform})", escape(name));
             }
         }
-        Err(_) => text.push_str("\nNothing still to come."),
+        Err(Stop::Answer(_)) => text.push_str("\nNothing still to come."),
+        Err(failed) => return Err(failed),
     }
     Ok(text)
 }
 
 /// `meeting add`.
-pub async fn add(
-    store: &Store,
-    asker: &Asker<'_>,
-    request: &AddRequest<'_>,
-    now: DateTime<Utc>,
-) -> Result<(String, bool), String> {
-    let refuse = |message: String| Ok((message, false));
-    let pillar = match pillar(store, request.pillar).await? {
-        Ok(pillar) => pillar,
-        Err(message) => return refuse(message),
-    };
-    if let Err(message) = asker.may_answer_about(&pillar.id) {
-        return refuse(message);
-    }
+pub async fn add(store: &Store, asker: &Asker<'_>, request: &AddRequest<'_>, now: DateTime<Utc>) -> Step<String> {
+    let pillar = pillar(store, request.pillar).await?;
+    asker.may_answer_about(&pillar.id).map_err(Stop::Answer)?;
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return refuse("A meeting's title has 1 to 200 characters.".into());
@@ -314,32 +307,28 @@ pub async fn add(
         );
     }
     let zone = match request.zone {
-        Some(text) => match parse_zone(text) {
-            Ok(zone) => zone,
-            Err(message) => return refuse(message),
-        },
+        Some(text) => parse_zone(text).map_err(Stop::Answer)?,
         None => pillar.timezone.parse().unwrap_or(chrono_tz::UTC),
     };
-    let start = match parse_start(request.start, zone) {
-        Ok(start) => start,
-        Err(message) => return refuse(message),
-    };
+    let start = parse_start(request.start, zone).map_err(Stop::Answer)?;
     if start <= now {
         return refuse(format!(
             "That start ({}) is in the past. Give a time still to come.",
             when_text(start.timestamp_millis(), zone)
         ));
     }
-    let duration = match request.duration.map(parse_duration).transpose() {
-        Ok(duration) => duration.unwrap_or(60),
-        Err(message) => return refuse(message),
+    let duration = request
+        .duration
+        .map(parse_duration)
+        .transpose()
+        .map_err(Stop::Answer)?
+        .unwrap_or(60);
+    let offsets = match request.reminders {
+        Some(text) => parse_offsets(text).map_err(Stop::Answer)?,
+        None => request.default_offsets.to_vec(),
     };
-    let offsets = match request.reminders.map(parse_offsets).transpose() {
-        Ok(offsets) => offsets.unwrap_or_else(|| request.default_offsets.to_vec()),
-        Err(message) => return refuse(message),
-    };
-    let until = match request.until.map(parse_date).transpose() {
-        Ok(Some(date)) => {
+    let until = match request.until.map(parse_date).transpose().map_err(Stop::Answer)? {
+        Some(date) => {
             let end_of_day = to_utc(
                 date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()),
                 zone,
@@ -349,22 +338,18 @@ pub async fn add(
             }
             Some(end_of_day)
         }
-        Ok(None) => None,
-        Err(message) => return refuse(message),
+        None => None,
     };
     if until.is_some() && request.every.is_none() {
         return refuse("--until goes with --every: only a series has a last date.".into());
     }
     let plan = match request.every {
         Some(rule) => {
-            let recurrence = match Recurrence::new(rule, zone) {
-                Ok(recurrence) => recurrence,
-                Err(message) => {
-                    return refuse(format!(
-                        "The rule `{rule}` cannot be used: {message}. Write five fields: minute hour day-of-month month day-of-week, e.g. `0 10 * * TUE` for Tuesdays at 10:00."
-                    ));
-                }
-            };
+            let recurrence = Recurrence::new(rule, zone).map_err(|message| {
+                Stop::Answer(format!(
+                    "The rule `{rule}` cannot be used: {message}. Write five fields: minute hour day-of-month month day-of-week, e.g. `0 10 * * TUE` for Tuesdays at 10:00."
+                ))
+            })?;
             let plan = stretch(&recurrence, start, until, now);
             if plan.starts.is_empty() {
                 return refuse(format!(
@@ -394,7 +379,7 @@ pub async fn add(
         source_event: Some(asker.source.clone()),
     };
     let pillar_zone: Tz = pillar.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let rooms = store.pillar_rooms(&pillar.id).await.map_err(internal)?;
+    let rooms = store.pillar_rooms(&pillar.id).await?;
     // The announcement names the meeting's number, so it is written with the meeting, in
     // its transaction: a meeting is never added without its rooms being told.
     let announce = |id: i64| {
@@ -413,43 +398,33 @@ pub async fn add(
     };
     let (id, new) = store
         .add_meeting(&meeting, &plan, now.timestamp_millis(), announce)
-        .await
-        .map_err(internal)?;
+        .await?;
     if !new {
-        return Ok((format!("Meeting #{id} was added by this command already."), false));
+        return Ok(format!("Meeting #{id} was added by this command already."));
     }
-    Ok((
-        format!(
-            "Added meeting #{id} to {}: **{}**, first on {}. Reminders {} before. The pillar's rooms are told.",
-            pillar.name,
-            escape(title),
-            when_text(first, pillar_zone),
-            offsets_text(&offsets)
-        ),
-        true,
+    Ok(format!(
+        "Added meeting #{id} to {}: **{}**, first on {}. Reminders {} before. The pillar's rooms are told.",
+        pillar.name,
+        escape(title),
+        when_text(first, pillar_zone),
+        offsets_text(&offsets)
     ))
 }
 
 /// `meeting cancel`.
-pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>, now: DateTime<Utc>) -> Answered {
-    let meeting = match visible_meeting(store, asker, id).await? {
-        Ok(meeting) => meeting,
-        Err(message) => return Ok(message),
-    };
+pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>, now: DateTime<Utc>) -> Step<String> {
+    let meeting = visible_meeting(store, asker, id).await?;
     if meeting.cancelled {
         return Ok(format!("Meeting #{id} is already cancelled."));
     }
-    let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+    let zone = render::pillar_zone(store, &meeting.pillar_id).await?;
     if on.is_some() && meeting.recurrence.is_none() {
         return Ok(format!(
             "Meeting #{id} happens once; `--on` picks a date of a series. Send `{PREFIX} meeting cancel {id}` to cancel it."
         ));
     }
     let (occurrence, notice) = if let Some(date) = on {
-        let occurrence = match occurrence_meant(store, &meeting, Some(date), Next::NotBegun, now).await? {
-            Ok(occurrence) => occurrence,
-            Err(message) => return Ok(message),
-        };
+        let occurrence = occurrence_meant(store, &meeting, Some(date), Next::NotBegun, now).await?;
         let notice = format!(
             "❌ **{}** on {} is cancelled. The series goes on.",
             escape(&meeting.title),
@@ -457,14 +432,15 @@ pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>,
         );
         (Some(occurrence.id), notice)
     } else {
-        if meeting.recurrence.is_none()
-            && occurrence_meant(store, &meeting, None, Next::NotBegun, now)
-                .await?
-                .is_err()
-        {
-            return Ok(format!(
-                "Meeting #{id} has already begun or taken place; there is nothing to cancel."
-            ));
+        if meeting.recurrence.is_none() {
+            occurrence_meant(store, &meeting, None, Next::NotBegun, now)
+                .await
+                .map_err(|stop| match stop {
+                    Stop::Answer(_) => Stop::Answer(format!(
+                        "Meeting #{id} has already begun or taken place; there is nothing to cancel."
+                    )),
+                    failed => failed,
+                })?;
         }
         let notice = match meeting.recurrence {
             Some(_) => format!(
@@ -479,11 +455,10 @@ pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>,
         };
         (None, notice)
     };
-    let notices = notices(store, &meeting.pillar_id, &notice).await.map_err(internal)?;
+    let notices = notices(store, &meeting.pillar_id, &notice).await?;
     let cancelled = store
         .cancel_meeting(meeting.id, occurrence, now.timestamp_millis(), &notices)
-        .await
-        .map_err(internal)?;
+        .await?;
     if cancelled == 0 && meeting.recurrence.is_none() {
         return Ok(format!(
             "Meeting #{id} has already taken place; there was nothing left to cancel."
@@ -503,35 +478,26 @@ pub async fn reschedule(
     on: Option<&str>,
     zone: Option<&str>,
     now: DateTime<Utc>,
-) -> Answered {
-    let meeting = match visible_meeting(store, asker, id).await? {
-        Ok(meeting) => meeting,
-        Err(message) => return Ok(message),
-    };
+) -> Step<String> {
+    let meeting = visible_meeting(store, asker, id).await?;
     if meeting.cancelled {
-        return Ok(format!("Meeting #{id} is cancelled; add a new one instead."));
+        return refuse(format!("Meeting #{id} is cancelled; add a new one instead."));
     }
-    let zone = match zone.map(parse_zone).transpose() {
-        Ok(zone) => zone.unwrap_or_else(|| zone_of(&meeting)),
-        Err(message) => return Ok(message),
+    let zone = match zone {
+        Some(text) => parse_zone(text).map_err(Stop::Answer)?,
+        None => zone_of(&meeting),
     };
-    let new_start = match parse_start(start, zone) {
-        Ok(start) => start,
-        Err(message) => return Ok(message),
-    };
+    let new_start = parse_start(start, zone).map_err(Stop::Answer)?;
     if new_start <= now {
-        return Ok(format!(
+        return refuse(format!(
             "That start ({}) is in the past. Give a time still to come.",
             when_text(new_start.timestamp_millis(), zone)
         ));
     }
-    let occurrence = match occurrence_meant(store, &meeting, on, Next::NotBegun, now).await? {
-        Ok(occurrence) => occurrence,
-        Err(message) => return Ok(message),
-    };
-    let shown = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+    let occurrence = occurrence_meant(store, &meeting, on, Next::NotBegun, now).await?;
+    let shown = render::pillar_zone(store, &meeting.pillar_id).await?;
     if occurrence.starts_at == new_start.timestamp_millis() {
-        return Ok(format!(
+        return refuse(format!(
             "Meeting #{id} is at {} already; nothing to move.",
             when_text(occurrence.starts_at, shown)
         ));
@@ -542,8 +508,8 @@ pub async fn reschedule(
         when_text(occurrence.starts_at, shown),
         when_text(new_start.timestamp_millis(), shown)
     );
-    let notices = notices(store, &meeting.pillar_id, &notice).await.map_err(internal)?;
-    match store
+    let notices = notices(store, &meeting.pillar_id, &notice).await?;
+    let moved = store
         .move_occurrence(
             &meeting,
             occurrence.id,
@@ -551,34 +517,32 @@ pub async fn reschedule(
             now.timestamp_millis(),
             &notices,
         )
-        .await
-        .map_err(internal)?
-    {
-        Moved::To(_) => Ok(format!(
+        .await?;
+    Ok(match moved {
+        Moved::To(_) => format!(
             "Moved #{id} to {}. The old reminders will not be sent; new ones follow. The pillar's rooms are told.",
             when_text(new_start.timestamp_millis(), shown)
-        )),
-        Moved::Taken => Ok(format!("Meeting #{id} already has a meeting at that time.")),
-        Moved::NotScheduled => Ok(format!(
-            "That meeting of #{id} was changed meanwhile; see `{PREFIX} meeting show {id}` and try again."
-        )),
-    }
+        ),
+        Moved::Taken => format!("Meeting #{id} already has a meeting at that time."),
+        Moved::NotScheduled => {
+            format!("That meeting of #{id} was changed meanwhile; see `{PREFIX} meeting show {id}` and try again.")
+        }
+    })
 }
 
 /// `meeting reminders`.
-pub async fn set_reminders(store: &Store, asker: &Asker<'_>, id: i64, offsets: &str, now: DateTime<Utc>) -> Answered {
-    let meeting = match visible_meeting(store, asker, id).await? {
-        Ok(meeting) => meeting,
-        Err(message) => return Ok(message),
-    };
-    let offsets = match parse_offsets(offsets) {
-        Ok(offsets) => offsets,
-        Err(message) => return Ok(message),
-    };
+pub async fn set_reminders(
+    store: &Store,
+    asker: &Asker<'_>,
+    id: i64,
+    offsets: &str,
+    now: DateTime<Utc>,
+) -> Step<String> {
+    let meeting = visible_meeting(store, asker, id).await?;
+    let offsets = parse_offsets(offsets).map_err(Stop::Answer)?;
     store
         .set_reminder_offsets(&meeting, &offsets, now.timestamp_millis())
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(format!(
         "Meeting #{id} now reminds {} before each meeting (reminders already sent stay sent).",
         offsets_text(&offsets)
@@ -593,48 +557,39 @@ pub async fn rsvp(
     answer: Answer,
     on: Option<&str>,
     now: DateTime<Utc>,
-) -> Answered {
-    let meeting = match visible_meeting(store, asker, id).await? {
-        Ok(meeting) => meeting,
-        Err(message) => return Ok(message),
-    };
+) -> Step<String> {
+    let meeting = visible_meeting(store, asker, id).await?;
     if meeting.cancelled {
-        return Ok(format!("Meeting #{id} is cancelled."));
+        return refuse(format!("Meeting #{id} is cancelled."));
     }
-    let occurrence = match occurrence_meant(store, &meeting, on, Next::NotOver, now).await? {
-        Ok(occurrence) => occurrence,
-        Err(message) => return Ok(message),
-    };
+    let occurrence = occurrence_meant(store, &meeting, on, Next::NotOver, now).await?;
     record(store, asker, &meeting, &occurrence, answer, now).await
 }
 
-/// `rsvp`, by a reminder's button.
+/// `rsvp`, by a reminder's button (or a reaction to it).
 pub async fn rsvp_button(
     store: &Store,
     asker: &Asker<'_>,
     occurrence_id: i64,
     answer: Answer,
     now: DateTime<Utc>,
-) -> Answered {
-    let Some(mut occurrence) = store.occurrence(occurrence_id).await.map_err(internal)? else {
-        return Ok("That meeting no longer exists.".into());
+) -> Step<String> {
+    let Some(mut occurrence) = store.occurrence(occurrence_id).await? else {
+        return refuse("That meeting no longer exists.".into());
     };
     // A button under a reminder sent before the meeting moved answers for where it went.
     for _ in 0..20 {
         let Some(to) = occurrence.moved_to.filter(|_| occurrence.state == "moved") else {
             break;
         };
-        match store.occurrence(to).await.map_err(internal)? {
+        match store.occurrence(to).await? {
             Some(next) => occurrence = next,
             None => break,
         }
     }
-    let meeting = match visible_meeting(store, asker, occurrence.meeting_id).await? {
-        Ok(meeting) => meeting,
-        Err(message) => return Ok(message),
-    };
+    let meeting = visible_meeting(store, asker, occurrence.meeting_id).await?;
     if occurrence.state != "scheduled" {
-        return Ok(format!(
+        return refuse(format!(
             "That meeting is {}; see `{PREFIX} meeting show {}`.",
             occurrence.state, meeting.id
         ));
@@ -649,9 +604,9 @@ async fn record(
     occurrence: &OccurrenceRow,
     answer: Answer,
     now: DateTime<Utc>,
-) -> Answered {
-    if occurrence.starts_at + meeting.duration_minutes * 60_000 <= now.timestamp_millis() {
-        return Ok("That meeting is over.".into());
+) -> Step<String> {
+    if ends_at(meeting, occurrence) <= now.timestamp_millis() {
+        return refuse("That meeting is over.".into());
     }
     store
         .record_rsvp(
@@ -662,10 +617,9 @@ async fn record(
             answer.as_str(),
             now.timestamp_millis(),
         )
-        .await
-        .map_err(internal)?;
-    let counts = store.rsvp_counts(occurrence.id).await.map_err(internal)?;
-    let zone = render::pillar_zone(store, &meeting.pillar_id).await.map_err(internal)?;
+        .await?;
+    let counts = store.rsvp_counts(occurrence.id).await?;
+    let zone = render::pillar_zone(store, &meeting.pillar_id).await?;
     Ok(format!(
         "Noted: **{}** for {} on {}. So far: {}.",
         answer.as_str(),

@@ -10,7 +10,7 @@ use magnet_chat::{Button, ButtonStyle, Control, MessageBody, MessageKind, Outbou
 use super::when::span_text;
 use crate::bridge::{Payload, format};
 use crate::command::PREFIX;
-use crate::store::{MeetingRow, NewDelivery, OccurrenceRow, RoomRow, RsvpCounts, Store, StoreError};
+use crate::store::{MeetingRow, NewDelivery, OccurrenceRow, PillarRow, RoomRow, RsvpCounts, Store, StoreError};
 
 /// The answers to a meeting, as the buttons and the command name them.
 pub const ANSWERS: [&str; 3] = ["yes", "maybe", "no"];
@@ -66,12 +66,16 @@ pub fn when_text(at_ms: i64, zone: Tz) -> String {
 
 /// The zone a pillar's times are shown in (UTC if the stored name is unknown).
 pub async fn pillar_zone(store: &Store, pillar_id: &str) -> Result<Tz, StoreError> {
-    let pillars = store.pillars().await?;
-    Ok(pillars
+    Ok(zone_of_pillar(&store.pillars().await?, pillar_id))
+}
+
+/// [`pillar_zone`] from pillars already read.
+pub fn zone_of_pillar(pillars: &[PillarRow], pillar_id: &str) -> Tz {
+    pillars
         .iter()
         .find(|p| p.id == pillar_id)
         .and_then(|p| p.timezone.parse().ok())
-        .unwrap_or(chrono_tz::UTC))
+        .unwrap_or(chrono_tz::UTC)
 }
 
 /// The message of reminder `id` for a room on `platform`; `None` if it is not to be sent
