@@ -4,6 +4,10 @@
 //! the same reminders. The "worker" here takes each queued delivery and marks it delivered,
 //! as the bridge's worker does after sending.
 
+#[macro_use]
+#[path = "common/backends.rs"]
+mod backends;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -673,41 +677,7 @@ async fn a_room_that_joins_a_pillar_gets_the_reminders_still_to_come(store: Stor
 
 // ---- each case on both backends ----------------------------------------------------------
 
-async fn sqlite_store() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("magnet.db").display());
-    (Store::connect(&url, None, 1).await.unwrap(), dir)
-}
-
-async fn postgres_url() -> String {
-    magnet_testkit::postgres::fresh_database().await
-}
-
-macro_rules! on_both {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let (store, _dir) = super::sqlite_store().await;
-                    super::$case(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let url = super::postgres_url().await;
-                    super::$case(Store::connect(&url, None, 8).await.unwrap()).await;
-                }
-            )*
-            use magnet::store::Store;
-        }
-    };
-}
-
-on_both!(
+on_both_backends!(
     series_stay_at_ten_local_across_dst,
     the_spring_gap_and_the_autumn_hour_have_one_time_each,
     reminders_the_bot_could_not_send_follow_the_lateness_policy,
@@ -719,7 +689,7 @@ on_both!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_schedulers_on_one_postgresql_claim_each_reminder_once() {
-    let url = postgres_url().await;
+    let url = backends::postgres_url().await;
     let first = Store::connect(&url, None, 4).await.unwrap();
     let second = Store::connect(&url, None, 4).await.unwrap();
     two_schedulers_claim_each_of_200_reminders_once(first, second).await;
@@ -727,7 +697,7 @@ async fn two_schedulers_on_one_postgresql_claim_each_reminder_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_instance_whose_lease_was_taken_sends_nothing_more() {
-    let url = postgres_url().await;
+    let url = backends::postgres_url().await;
     let store = prepared(Store::connect(&url, None, 4).await.unwrap()).await;
     let added = utc("2026-12-01T00:00:00Z");
     add(

@@ -1,6 +1,10 @@
 //! The storage conformance suite: every test runs against SQLite and against a fresh
 //! PostgreSQL database, through the same `Store` API, and must behave the same.
 
+#[macro_use]
+#[path = "common/backends.rs"]
+mod backends;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -472,40 +476,7 @@ async fn concurrent_writers_get_distinct_gapless_sequence_numbers(store: Store) 
 
 // ---- running each case on both backends -------------------------------------------------
 
-async fn sqlite_store() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("nested/magnet.db").display());
-    (Store::connect(&url, None, 1).await.unwrap(), dir)
-}
-
-async fn postgres_store() -> Store {
-    let url = magnet_testkit::postgres::fresh_database().await;
-    Store::connect(&url, None, 8).await.unwrap()
-}
-
-macro_rules! conformance {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let (store, _dir) = super::sqlite_store().await;
-                    super::$case(store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::postgres_store().await).await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+on_both_backends!(
     migrations_apply_once_and_again_harmlessly,
     the_schema_covers_the_design,
     config_sync_records_pillars_and_rooms_and_follows_changes,
