@@ -4,7 +4,6 @@
 //! ended occurrences as held. Between rounds it sleeps until the next due time or until a
 //! command rings its bell; it never polls.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -83,9 +82,7 @@ impl Scheduler {
             }
         }
         loop {
-            let queued = AtomicUsize::new(0);
-            let missed = AtomicUsize::new(0);
-            let rooms = self
+            let claimed = self
                 .store
                 .claim_due_reminders(now_ms, CLAIM_BATCH, &self.instance, |due| {
                     let starts = DateTime::<Utc>::from_timestamp_millis(due.starts_at).unwrap_or_default();
@@ -95,30 +92,24 @@ impl Scheduler {
                         at,
                     };
                     match self.lateness.verdict(&due_info, starts, now) {
-                        Verdict::Send { late } => {
-                            queued.fetch_add(1, Ordering::Relaxed);
-                            Fate::Send {
-                                payload: Payload::Reminder { reminder: due.id }.to_json(),
-                                late,
-                            }
-                        }
+                        Verdict::Send { late } => Fate::Send {
+                            payload: Payload::Reminder { reminder: due.id }.to_json(),
+                            late,
+                        },
                         Verdict::Wait => Fate::Wait,
-                        Verdict::Missed => {
-                            missed.fetch_add(1, Ordering::Relaxed);
-                            Fate::Missed
-                        }
+                        Verdict::Missed => Fate::Missed,
                     }
                 })
                 .await?;
-            if queued.load(Ordering::Relaxed) > 0 {
+            if claimed.queued > 0 {
                 crate::fault::point("reminder-claimed");
             }
-            for room in rooms {
-                self.platforms.wake(room);
+            for room in &claimed.rooms {
+                self.platforms.wake(*room);
             }
-            round.queued += queued.load(Ordering::Relaxed);
-            round.missed += missed.load(Ordering::Relaxed);
-            if ((queued.load(Ordering::Relaxed) + missed.load(Ordering::Relaxed)) as i64) < CLAIM_BATCH {
+            round.queued += claimed.queued;
+            round.missed += claimed.missed;
+            if (claimed.rows as i64) < CLAIM_BATCH {
                 break;
             }
         }

@@ -17,7 +17,9 @@ use sqlx::{AnyPool, Executor};
 
 pub use bridge::{DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, ReactionChange, Recorded};
 pub use pillars::{PillarRow, RoomRow};
-pub use schedule::{DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch};
+pub use schedule::{
+    Claimed, DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch,
+};
 
 use crate::config::{DatabaseConfig, Secret};
 

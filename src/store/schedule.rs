@@ -104,6 +104,19 @@ pub struct ReminderRow {
     pub occurrence: OccurrenceRow,
 }
 
+/// What one claim of due reminders did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    /// Due rows looked at (fewer than the limit: none left).
+    pub rows: usize,
+    /// Queued as deliveries.
+    pub queued: usize,
+    /// Recorded as missed.
+    pub missed: usize,
+    /// The rooms that got a delivery, each once.
+    pub rooms: Vec<i64>,
+}
+
 /// What moving an occurrence did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Moved {
@@ -617,14 +630,14 @@ impl Store {
     }
 
     /// Claims the reminders due by `now` (up to `limit`), decides each one's fate, and
-    /// queues the sends, in one transaction. Returns the rooms that got a delivery.
+    /// queues the sends, in one transaction.
     pub async fn claim_due_reminders(
         &self,
         now: i64,
         limit: i64,
         instance: &str,
         decide: impl Fn(&DueReminder) -> Fate,
-    ) -> Result<Vec<i64>> {
+    ) -> Result<Claimed> {
         let lock = match self.backend() {
             Backend::Postgres => " FOR UPDATE OF r SKIP LOCKED",
             Backend::Sqlite => "",
@@ -640,7 +653,10 @@ impl Store {
             .bind(limit)
             .fetch_all(&mut *tx)
             .await?;
-        let mut rooms = Vec::new();
+        let mut claimed = Claimed {
+            rows: rows.len(),
+            ..Claimed::default()
+        };
         for row in &rows {
             let due = DueReminder {
                 id: row.try_get("id")?,
@@ -652,7 +668,7 @@ impl Store {
                 Fate::Wait => {}
                 Fate::Send { payload, late } => {
                     // Claim first: a row someone else claimed meanwhile is left to them.
-                    let claimed = sqlx::query(
+                    let taken = sqlx::query(
                         "UPDATE reminders SET state = 'claimed', claimed_by = $2, claimed_at = $3, late = $4
                          WHERE id = $1 AND state = 'pending'",
                     )
@@ -662,7 +678,7 @@ impl Store {
                     .bind(i64::from(late))
                     .execute(&mut *tx)
                     .await?;
-                    if claimed.rows_affected() != 1 {
+                    if taken.rows_affected() != 1 {
                         continue;
                     }
                     let delivery = insert_delivery(&mut tx, due.room_id, None, None, "send", &payload, now).await?;
@@ -671,24 +687,27 @@ impl Store {
                         .bind(delivery)
                         .execute(&mut *tx)
                         .await?;
-                    rooms.push(due.room_id);
+                    claimed.queued += 1;
+                    claimed.rooms.push(due.room_id);
                 }
                 Fate::Missed => {
-                    sqlx::query(
-                        "UPDATE reminders SET state = 'missed', claimed_by = $2, claimed_at = $3 WHERE id = $1",
+                    let taken = sqlx::query(
+                        "UPDATE reminders SET state = 'missed', claimed_by = $2, claimed_at = $3
+                         WHERE id = $1 AND state = 'pending'",
                     )
                     .bind(due.id)
                     .bind(instance)
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    claimed.missed += taken.rows_affected() as usize;
                 }
             }
         }
         tx.commit().await?;
-        rooms.sort_unstable();
-        rooms.dedup();
-        Ok(rooms)
+        claimed.rooms.sort_unstable();
+        claimed.rooms.dedup();
+        Ok(claimed)
     }
 
     /// Marks occurrences that have ended by `now` as held, keeping as attendance the people
