@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use magnet_chat::EventSink;
+use magnet_chat::{EventSink, UnreadableEvents};
 use magnet_discord::{DiscordAdapter, DiscordError, DiscordSettings};
 use magnet_matrix::{Credential, MatrixAdapter, MatrixError, MatrixSettings};
 use tokio::sync::watch;
@@ -19,6 +19,8 @@ use crate::store::Store;
 
 /// Runs until a stop signal arrives.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // Before anything is written: a second process on one SQLite file is refused here.
+    let sole_writer = crate::store::sole_writer::claim(&config.database.url).context("starting the store")?;
     let store = Store::open(&config.database).await.context("starting the store")?;
     store.migrate().await.context("migrating the database")?;
     store
@@ -47,7 +49,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let http_task = tokio::spawn(http::serve(listener, store.clone(), calendar_secret, http_stop));
+    // Counted by the adapters, shown by `/metrics`.
+    let unreadable = UnreadableEvents::default();
+    let http_task = tokio::spawn(http::serve(
+        listener,
+        store.clone(),
+        calendar_secret,
+        unreadable.clone(),
+        http_stop,
+    ));
 
     // Of several instances on one PostgreSQL database, one serves; the others wait here.
     let lease = if store.backend() == crate::store::Backend::Postgres {
@@ -82,6 +92,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
     let policy = DeliveryPolicy {
         max_attempts: i64::from(config.bridge.max_attempts),
+        pause_after_refusals: config.bridge.pause_after_refusals as usize,
         matrix_notices: config.bridge.matrix_notices,
         ..DeliveryPolicy::default()
     };
@@ -99,7 +110,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tokio::spawn(run_matrix(settings, sink.clone(), bridge.clone(), stop_rx.clone()))
     });
     let discord_task = config.discord.as_ref().map(|discord| {
-        let settings = discord_settings(&config, discord);
+        let settings = discord_settings(&config, discord, unreadable.clone());
         tokio::spawn(run_discord(settings, sink.clone(), bridge.clone(), stop_rx.clone()))
     });
     if config.matrix.is_none() && config.discord.is_none() {
@@ -137,6 +148,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     drop(lease);
     store.close().await;
+    drop(sole_writer);
     outcome?;
     tracing::info!("stopped cleanly");
     Ok(())
@@ -239,7 +251,11 @@ async fn run_matrix(
 }
 
 /// The Discord side's settings: the bot, and every Discord channel the config names.
-fn discord_settings(config: &Config, discord: &DiscordConfig) -> Result<DiscordSettings, String> {
+fn discord_settings(
+    config: &Config,
+    discord: &DiscordConfig,
+    unreadable: UnreadableEvents,
+) -> Result<DiscordSettings, String> {
     let token = discord.token.read()?;
     let channels = config.discord_channels().collect();
     Ok(DiscordSettings {
@@ -247,6 +263,7 @@ fn discord_settings(config: &Config, discord: &DiscordConfig) -> Result<DiscordS
         application_id: discord.application_id,
         api_base: discord.api_base.as_str().trim_end_matches('/').to_string(),
         channels,
+        unreadable,
     })
 }
 

@@ -21,6 +21,59 @@ async fn the_same_with_the_database_on_postgresql() {
     crossing(Network::on_postgres(SimConfig::default(), url).await).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_message_that_carries_a_bridged_reaction_is_deleted_on_the_other_side() {
+    reacted_then_deleted(Network::new(SimConfig::default()).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_reacted_message_with_the_database_on_postgresql() {
+    let url = magnet_testkit::postgres::fresh_database().await;
+    reacted_then_deleted(Network::on_postgres(SimConfig::default(), url).await).await;
+}
+
+/// Bora's message gets Ayşe's reaction (the bot's, on Discord), then Bora deletes it: the
+/// copy on Matrix goes too. (The bot's reaction was once recorded under the message's own
+/// id, and the deletion was taken for the reaction being taken back.)
+async fn reacted_then_deleted(net: Network) {
+    let process = net.start();
+    let (sim, room, channel) = (&net.sim, net.authorities_room.as_str(), net.authorities_channel);
+    let original = sim.post(channel, net.bora, "draft agenda, please react");
+    let copy = eventually("Bora's message on Matrix", || async {
+        net.bot_events(room).await.into_iter().find(|e| {
+            e["content"]["body"]
+                .as_str()
+                .is_some_and(|b| b.ends_with("draft agenda, please react"))
+        })
+    })
+    .await;
+    let copy_id = copy["event_id"].as_str().unwrap().to_string();
+    net.ayse
+        .send_event(
+            room,
+            "m.reaction",
+            json!({"m.relates_to": {"rel_type": "m.annotation", "event_id": copy_id, "key": "👀"}}),
+        )
+        .await
+        .unwrap();
+    let bot = sim.bot_user_id();
+    eventually("Ayşe's reaction on Discord", || async {
+        sim.messages(channel)
+            .into_iter()
+            .any(|m| m.id == original && m.reactions.iter().any(|(e, who)| e == "👀" && who.contains(&bot)))
+            .then_some(())
+    })
+    .await;
+    sim.delete(channel, original);
+    eventually("the copy deleted on Matrix", || async {
+        let events = net.ayse.all_events(room).await.unwrap();
+        let copy = events.iter().find(|e| e["event_id"] == copy_id.as_str())?;
+        copy["content"].as_object().is_none_or(|c| c.is_empty()).then_some(())
+    })
+    .await;
+    process.stop(Duration::from_secs(30)).unwrap();
+}
+
 async fn crossing(net: Network) {
     let process = net.start();
     let (sim, room, channel) = (&net.sim, net.authorities_room.as_str(), net.authorities_channel);
@@ -53,9 +106,9 @@ async fn crossing(net: Network) {
             .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.contains("Hello from")))
     })
     .await;
-    assert_eq!(relayed["content"]["body"], "**Bora**: Hello from *Discord*");
+    assert_eq!(relayed["content"]["body"], "**Bora [Discord]**: Hello from *Discord*");
     let html = relayed["content"]["formatted_body"].as_str().unwrap();
-    assert!(html.starts_with("<strong>Bora</strong>: "), "{html}");
+    assert!(html.starts_with("<strong>Bora [Discord]</strong>: "), "{html}");
     assert!(html.contains("<em>Discord</em>"), "{html}");
     let relayed_id = relayed["event_id"].as_str().unwrap().to_string();
 
@@ -65,7 +118,7 @@ async fn crossing(net: Network) {
         net.bot_events(room)
             .await
             .into_iter()
-            .find(|e| e["content"]["body"] == "**Bora**: thanks @Selin")
+            .find(|e| e["content"]["body"] == "**Bora [Discord]**: thanks @Selin")
     })
     .await;
 
@@ -365,7 +418,7 @@ async fn commands_are_answered_where_they_were_asked_and_not_relayed() {
     );
 
     // A mistake gets the usage, and nothing happens.
-    let wrong = net.ayse.send_text(room, "!magnet retry twelve").await.unwrap();
+    let wrong = net.ayse.send_text(room, "!magnet retry").await.unwrap();
     let answer = eventually("the answer to a mistake", || async {
         net.bot_events(room)
             .await
@@ -374,7 +427,7 @@ async fn commands_are_answered_where_they_were_asked_and_not_relayed() {
     })
     .await;
     let text = answer["content"]["body"].as_str().unwrap();
-    assert!(text.contains("Usage: !magnet retry <DELIVERY>"), "{text}");
+    assert!(text.contains("Usage: !magnet retry <WHICH> [PILLAR]"), "{text}");
 
     // A Discord slash command, answered to the one who asked.
     let status = eventually("the slash command registered", || async {
@@ -520,7 +573,7 @@ async fn a_mention_pings_the_same_person_in_another_channel_and_names_them_on_ma
             .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.contains("over to you")))
     })
     .await;
-    assert_eq!(on_matrix["content"]["body"], "**Bora**: over to you @Selin");
+    assert_eq!(on_matrix["content"]["body"], "**Bora [Discord]**: over to you @Selin");
     assert_eq!(
         on_matrix["content"]["m.mentions"],
         json!({}),

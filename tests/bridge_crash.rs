@@ -101,7 +101,7 @@ async fn a_thousand_messages_each_way_in_two_pillars_survive_three_sigkills() {
             "seed {seed}: Discord channel {p} has every Matrix message once, in order"
         );
 
-        let want: Vec<String> = (0..n).map(|i| format!("**Bora**: d{p}-{i}")).collect();
+        let want: Vec<String> = (0..n).map(|i| format!("**Bora [Discord]**: d{p}-{i}")).collect();
         let got = eventually(&format!("{n} relays in Matrix room {p}"), || async {
             let got = bodies_on_matrix(&net, &rooms[p]).await;
             (got.len() >= n).then_some(got)
@@ -121,14 +121,14 @@ async fn a_thousand_messages_each_way_in_two_pillars_survive_three_sigkills() {
         let events = net.ayse.all_events(&rooms[p]).await.unwrap();
         events
             .iter()
-            .any(|e: &Value| e["content"]["m.new_content"]["body"] == "**Bora**: d0-3 (edited)")
+            .any(|e: &Value| e["content"]["m.new_content"]["body"] == "**Bora [Discord]**: d0-3 (edited)")
             .then_some(())
     })
     .await;
     eventually("the deletion on Matrix", || async {
         (!bodies_on_matrix(&net, &rooms[p])
             .await
-            .contains(&"**Bora**: d0-4".to_string()))
+            .contains(&"**Bora [Discord]**: d0-4".to_string()))
         .then_some(())
     })
     .await;

@@ -56,7 +56,7 @@ async fn a_restarted_homeserver_a_dropped_gateway_and_429s_and_503s_lose_and_dou
     })
     .await;
     assert_eq!(got, want, "each once, in order");
-    let want: Vec<String> = (0..BURST).map(|i| format!("**Bora**: d-{i}")).collect();
+    let want: Vec<String> = (0..BURST).map(|i| format!("**Bora [Discord]**: d-{i}")).collect();
     let got = eventually("every Discord message on Matrix", || async {
         let got: Vec<String> = net
             .ayse

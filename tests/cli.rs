@@ -62,6 +62,7 @@ fn without_a_config_file_the_embedded_defaults_are_used() {
     let described = text(&output.stdout);
     assert!(described.contains("config: <embedded default>"), "{described}");
     assert!(described.contains("database: sqlite://data/magnet.db"));
+    assert!(!described.contains("reports"), "no reports are made yet: {described}");
 
     let output = magnet(dir.path(), &["migrate"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -144,6 +145,31 @@ async fn run_on_sqlite_serves_health_and_stops_cleanly_on_sigterm() {
         "{}",
         text(&output.stdout)
     );
+}
+
+#[tokio::test]
+async fn a_second_run_on_the_same_sqlite_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[database]\nurl = \"sqlite://data/magnet.db\"");
+    let first = MagnetProcess::start(Path::new(BIN), &config, dir.path(), &[]).unwrap();
+    let addr = first.http_addr(START).unwrap();
+    // A second instance started by mistake on the same file: refused before it serves or
+    // writes anything, saying who holds the file.
+    let second = magnet(dir.path(), &["--config", config.to_str().unwrap(), "run"]);
+    assert_eq!(second.status.code(), Some(1), "{}", text(&second.stderr));
+    let said = text(&second.stderr);
+    assert!(
+        said.contains("another magnet process")
+            && said.contains(&format!("process {}", first.pid()))
+            && said.contains("data/magnet.db"),
+        "{said}"
+    );
+    assert!(!said.contains("http listener bound"), "{said}");
+    // The first goes on serving, and once it has stopped the file is free again.
+    let response = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(first.stop(Duration::from_secs(20)).unwrap().success());
+    run_serve_and_stop(dir.path(), &config).await;
 }
 
 #[tokio::test]

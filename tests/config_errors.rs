@@ -121,6 +121,8 @@ fn a_valid_config_is_accepted_and_described() {
     // Where the secret comes from is shown; the secret itself never is.
     assert!(outcome.stdout.contains("environment variable TEST_MATRIX_PASSWORD"));
     assert!(!outcome.stdout.contains("pw\n") && !outcome.stdout.contains(" tok"));
+    // No reports are made yet, so none is described as scheduled.
+    assert!(!outcome.stdout.contains("reports"), "{}", outcome.stdout);
 }
 
 #[test]
@@ -310,6 +312,35 @@ fn an_inline_secret_is_refused_with_an_explanation_and_not_echoed() {
         "the secret was echoed:\n{}",
         outcome.stderr
     );
+}
+
+/// A token written in the file beside its `_env` or `_file` key is the one mistake
+/// reported: the other key is not called unknown.
+#[test]
+fn an_inline_token_beside_its_source_is_the_only_mistake() {
+    for source in [
+        "token_env = \"TEST_DISCORD_TOKEN\"",
+        "token_file = \"/run/secrets/discord\"",
+    ] {
+        let text = with(
+            VALID,
+            "token_env = \"TEST_DISCORD_TOKEN\"",
+            &format!("token = \"MTA5.secret-bot-token\"\n{source}"),
+        );
+        let outcome = check_config(&text, SECRETS);
+        assert_reported(
+            &outcome,
+            line_of(&text, "token ="),
+            "discord.token",
+            "must not be written in the config file",
+        );
+        assert!(
+            outcome.stderr.starts_with("1 problem in the configuration"),
+            "{source}:\n{}",
+            outcome.stderr
+        );
+        assert!(!outcome.stderr.contains("secret-bot-token"), "{}", outcome.stderr);
+    }
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The `magnet` binary with a Discord channel (on the simulator), killed with SIGKILL twice
 //! in the middle of a burst of 300 messages: each is committed exactly once, in order.
-//! Messages posted while it is stopped arrive after it starts again.
+//! Messages posted while it is stopped arrive after it starts again. And a gateway event
+//! the bot cannot read is not lost silently: it is logged and counted in `/metrics`.
 
 mod common;
 
@@ -98,5 +99,40 @@ async fn a_sigkill_mid_burst_loses_and_doubles_nothing() {
     let got = wait_for_committed(&store, Platform::Discord, &room, 350, START).await;
     assert_eq!(got.len(), 350);
     assert_eq!(&got[300..], &missed[..]);
+    process.stop(Duration::from_secs(30)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_event_the_bot_cannot_read_is_logged_at_warn_and_counted_in_metrics() {
+    let sim = DiscordSim::start(SimConfig::default()).await.unwrap();
+    let guild = sim.create_guild("MAGNET");
+    let channel = sim.create_channel(guild, "authorities");
+    let ayse = sim.create_user(guild, "ayse", Some("Ayşe"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sim, channel);
+    let process = start(&config, dir.path());
+    assert!(sim.wait_for_sessions(1, START).await, "the gateway connects");
+    let message = sim.post(channel, ayse, "react to me");
+
+    // A reaction without `burst`, which serenity 0.12.5 insists on: dropped inside serenity.
+    sim.dispatch_raw(
+        "MESSAGE_REACTION_ADD",
+        serde_json::json!({"user_id": ayse.to_string(), "channel_id": channel.to_string(),
+            "message_id": message.to_string(), "guild_id": guild.to_string(),
+            "emoji": {"id": null, "name": "👍"}, "type": 0}),
+    );
+    let line = process.wait_for_log("could not read a gateway event", START).unwrap();
+    assert!(line.contains("WARN") && line.contains("MESSAGE_REACTION_ADD"), "{line}");
+    let addr = process.http_addr(START).unwrap();
+    let metrics = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("magnet_unreadable_events_total{platform=\"discord\",event=\"MESSAGE_REACTION_ADD\"} 1\n"),
+        "{metrics}"
+    );
     process.stop(Duration::from_secs(30)).unwrap();
 }

@@ -234,7 +234,21 @@ impl EventSink for StoreSink {
             deliveries,
             reaction,
         };
-        match self.store.record_inbound(&record).await.map_err(internal)? {
+        let recorded = match self.store.record_inbound(&record).await {
+            Ok(recorded) => recorded,
+            Err(error) if error.is_permanent() => {
+                // Retrying would meet the same refusal for ever and stop the room: the event
+                // is kept as seen (with the reason, counted in /metrics) and the room goes on.
+                tracing::warn!(platform = %event.platform, room = %event.room, event = %event.event_id, %error, "an event the store can never record; set aside, not bridged");
+                self.store
+                    .set_aside_inbound(&record, &error.to_string())
+                    .await
+                    .map_err(internal)?;
+                return Ok(Commit::Ignored);
+            }
+            Err(error) => return Err(internal(error)),
+        };
+        match recorded {
             Recorded::New { .. } => {
                 for target in targets {
                     self.platforms.wake(target);

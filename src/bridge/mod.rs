@@ -25,7 +25,7 @@ use tokio::sync::watch;
 pub use inbound::StoreSink;
 pub use payload::{Author, Payload};
 pub use platforms::Platforms;
-pub use worker::DeliveryPolicy;
+pub use worker::{DeliveryPolicy, OUTAGE_RETRIES, ROOMS_IN_OUTAGE};
 
 use crate::store::Store;
 

@@ -277,13 +277,26 @@ fn ping(target: Platform, body: &mut MessageBody) {
     body.pings_room = true;
 }
 
+/// The longest name a relay shows, marker included: Discord's limit for a webhook's name,
+/// and on Matrix about as much as fits a line before the text.
+const DISCORD_NAME_LIMIT: usize = 80;
+const MATRIX_NAME_LIMIT: usize = 64;
+
+/// Who a relay speaks for, as the target shows it: the cleaned name with the platform the
+/// person is on, so that no relay can pass for the bot, the secretariat or someone on the
+/// reader's own platform.
+fn shown_name(target: Platform, author: &Author) -> String {
+    let limit = match target {
+        Platform::Discord => DISCORD_NAME_LIMIT,
+        Platform::Matrix => MATRIX_NAME_LIMIT,
+    };
+    format::marked_name(&author.name, platform_label(author.platform), limit)
+}
+
 /// The name a relay is shown under on the target platform.
 fn persona(target: Platform, author: &Author) -> Persona {
-    let display_name = match target {
-        // Webhook messages show the name; the marker says where the person is.
-        Platform::Discord => format!("{} [{}]", author.name, platform_label(author.platform)),
-        Platform::Matrix => author.name.clone(),
-    };
+    // Webhook messages show the name; on Matrix it starts the text.
+    let display_name = shown_name(target, author);
     // Discord fetches a webhook avatar from a public http(s) URL; a Matrix avatar is an
     // mxc:// URI (and servers now serve media to logged-in clients only), so it is left out.
     let avatar_url = author
@@ -323,7 +336,10 @@ fn render(target: Platform, author: &Author, body: &MessageBody, matrix_notices:
                 Platform::Discord => body.text.clone(),
             };
             let text = match body.kind {
-                MessageKind::Emote => format!("_{} {text}_", format::escape_discord(&author.name)),
+                MessageKind::Emote => format!(
+                    "_{} {text}_",
+                    format::escape_discord(&format::clean_name(&author.name, DISCORD_NAME_LIMIT))
+                ),
                 _ => text,
             };
             format::split(&text, text_limit(target))
@@ -348,7 +364,7 @@ fn render(target: Platform, author: &Author, body: &MessageBody, matrix_notices:
                         .unwrap_or_else(|| escape_html(&body.text).replace('\n', "<br>")),
                 ),
             };
-            let name = &author.name;
+            let name = &shown_name(target, author);
             let (plain, html) = match body.kind {
                 MessageKind::Emote => (
                     format!("* {name} {plain}"),
@@ -434,9 +450,12 @@ mod tests {
     fn relays_to_matrix_carry_the_name_in_bold_and_escaped() {
         let parts = render(Platform::Matrix, &author(Platform::Discord), &text("hi @room"), false);
         assert_eq!(parts.len(), 1);
-        assert!(parts[0].text.starts_with("**Ayşe <b>**: "), "{:?}", parts[0]);
+        assert!(parts[0].text.starts_with("**Ayşe <b> [Discord]**: "), "{:?}", parts[0]);
         let html = parts[0].html.as_deref().unwrap();
-        assert!(html.starts_with("<strong>Ayşe &lt;b&gt;</strong>: "), "{html}");
+        assert!(
+            html.starts_with("<strong>Ayşe &lt;b&gt; [Discord]</strong>: "),
+            "{html}"
+        );
         assert!(!parts[0].text.contains("@room"), "no room ping: {:?}", parts[0].text);
         assert_eq!(parts[0].kind, MessageKind::Text);
         let notices = render(Platform::Matrix, &author(Platform::Discord), &text("hi"), true);
@@ -478,6 +497,45 @@ mod tests {
         assert_eq!(same[0].mentions, body.mentions);
         let across = render(Platform::Matrix, &author(Platform::Discord), &body, false);
         assert!(across[0].mentions.is_empty());
+    }
+
+    #[test]
+    fn no_relay_passes_for_the_bot_the_secretariat_or_a_local_person() {
+        let posing = |name: &str, platform| Author {
+            platform,
+            id: "u".into(),
+            name: name.into(),
+            avatar_url: None,
+        };
+        // A Discord member named like the secretariat shows on Matrix as a Discord member.
+        let parts = render(
+            Platform::Matrix,
+            &posing("Selin (secretariat)", Platform::Discord),
+            &text("the meeting is cancelled"),
+            false,
+        );
+        assert!(
+            parts[0].text.starts_with("**Selin (secretariat) [Discord]**: "),
+            "{}",
+            parts[0].text
+        );
+        let parts = render(
+            Platform::Matrix,
+            &posing("magnet", Platform::Discord),
+            &text("hi"),
+            false,
+        );
+        assert!(parts[0].text.starts_with("**magnet [Discord]**: "), "{}", parts[0].text);
+        // 80 zero-width spaces no longer push the marker out of Discord's 80 characters.
+        let padded = format!("Selin{}", "\u{200B}".repeat(80));
+        let shown = persona(Platform::Discord, &posing(&padded, Platform::Matrix)).display_name;
+        assert_eq!(shown, "Selin [Matrix]");
+        // A long name is shortened; the marker stays whole.
+        let shown = persona(Platform::Discord, &posing(&"Ayşe ".repeat(40), Platform::Matrix)).display_name;
+        assert!(shown.ends_with("… [Matrix]") && shown.chars().count() <= 80, "{shown}");
+        // A right-to-left override cannot turn the marker around.
+        let shown = persona(Platform::Discord, &posing("\u{202E}nileS", Platform::Matrix)).display_name;
+        assert_eq!(shown, "nileS [Matrix]");
     }
 
     #[test]

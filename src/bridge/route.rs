@@ -95,7 +95,14 @@ pub async fn plan(
             (false, Some(message), Payload::Edit { author, body })
         }
         EventKind::Delete { target } => {
-            if let Some((message, _, key)) = store.reaction_for_remote(source.id, target).await? {
+            // A deleted message first: the bot's reaction on it may be recorded with a
+            // remote id of its own, but a message is never a reaction.
+            if let Some(message) = about(target.clone()).await? {
+                if store.deletion_planned(message).await? {
+                    return Ok(Route::default());
+                }
+                (false, Some(message), Payload::Delete)
+            } else if let Some((message, _, key)) = store.reaction_for_remote(source.id, target).await? {
                 // A redacted Matrix reaction is a reaction taken back (once).
                 if !store.has_reaction(message, source.id, &author.key(), &key).await? {
                     return Ok(Route::default());
@@ -108,13 +115,7 @@ pub async fn plan(
                 });
                 (false, Some(message), Payload::Unreact { author, key })
             } else {
-                let Some(message) = about(target.clone()).await? else {
-                    return Ok(Route::default());
-                };
-                if store.deletion_planned(message).await? {
-                    return Ok(Route::default());
-                }
-                (false, Some(message), Payload::Delete)
+                return Ok(Route::default());
             }
         }
         EventKind::ReactionAdded { target, key } => {

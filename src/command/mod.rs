@@ -49,10 +49,17 @@ pub enum Command {
         /// Only this pillar.
         pillar: Option<String>,
     },
-    /// Send a dead-lettered delivery again (secretariat).
+    /// Send failed deliveries again: 12, 12-40, 3,5,7-9, or all [pillar] (secretariat).
     Retry {
-        /// The delivery's number, from dead-letters.
-        delivery: i64,
+        /// Which: a number from dead-letters, a range, a list, or all.
+        which: String,
+        /// With all: only this pillar.
+        pillar: Option<String>,
+    },
+    /// Resume deliveries paused after repeated refusals (secretariat).
+    Resume {
+        /// Only this pillar's rooms (default: all paused rooms).
+        pillar: Option<String>,
     },
     /// Meetings: list, show, add, cancel, move, set reminders.
     #[command(subcommand)]
@@ -178,7 +185,7 @@ impl Command {
     /// what shows another pillar's failures.
     pub fn needs_secretariat(&self) -> bool {
         match self {
-            Command::DeadLetters { .. } | Command::Retry { .. } => true,
+            Command::DeadLetters { .. } | Command::Retry { .. } | Command::Resume { .. } => true,
             Command::Meeting(meeting) => matches!(
                 **meeting,
                 MeetingCommand::Add { .. }
@@ -197,6 +204,7 @@ impl Command {
             Command::Status { .. } => "status",
             Command::DeadLetters { .. } => "dead-letters",
             Command::Retry { .. } => "retry",
+            Command::Resume { .. } => "resume",
             Command::Meeting(meeting) => match **meeting {
                 MeetingCommand::List { .. } => "meeting list",
                 MeetingCommand::Show { .. } => "meeting show",
@@ -217,8 +225,14 @@ pub struct UsageError(pub String);
 
 /// Reads a chat message as a command. `None` if it is not one (it does not start with
 /// `!magnet`): then it is an ordinary message for the bridge.
+///
+/// The prefix is read in any case: `!MAGNET help` or a phone's `!Magnet help` is meant as
+/// a command, and relaying it to the other side instead would only puzzle both rooms.
 pub fn parse_text(text: &str) -> Option<Result<Command, UsageError>> {
-    let rest = text.trim_start().strip_prefix(PREFIX)?;
+    let (prefix, rest) = text.trim_start().split_at_checked(PREFIX.len())?;
+    if !prefix.eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
     if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
         // `!magnetic` is a word, not a command.
         return None;
@@ -231,7 +245,7 @@ pub fn parse_text(text: &str) -> Option<Result<Command, UsageError>> {
     if words.is_empty() {
         return Some(Ok(Command::Help));
     }
-    Some(parse_words(words))
+    Some(parse_words(words, false))
 }
 
 /// Reads a Discord slash command: `path` is `["magnet", sub-command…]`, `options` the
@@ -246,7 +260,7 @@ pub fn parse_slash(path: &[String], options: &[(String, String)]) -> Result<Comm
     for sub in subcommands {
         match node.find_subcommand(sub) {
             Some(found) => node = found.clone(),
-            None => return parse_words(words),
+            None => return parse_words(words, true),
         }
     }
     // Flags first, then `--` and the positional values in declared order, so a value that
@@ -268,19 +282,33 @@ pub fn parse_slash(path: &[String], options: &[(String, String)]) -> Result<Comm
         words.push("--".into());
         words.extend(positional);
     }
-    parse_words(words)
+    parse_words(words, true)
 }
 
-fn parse_words(words: Vec<String>) -> Result<Command, UsageError> {
+/// `slash`: the words came from a Discord slash command, and mistakes are explained in
+/// its terms.
+fn parse_words(words: Vec<String>, slash: bool) -> Result<Command, UsageError> {
     let subcommand = words.first().cloned();
     Line::try_parse_from(words)
         .map(|line| line.command)
-        .map_err(|error| UsageError(usage_message(&error, subcommand.as_deref())))
+        .map_err(|error| UsageError(usage_message(&error, subcommand.as_deref(), slash)))
+}
+
+/// The pointer to `help` that ends a refusal, in the form the person used: on Discord a
+/// slash command's answer is seen beside the slash command box, where `!magnet help`
+/// would be the wrong thing to type.
+pub(crate) fn help_hint(slash: bool) -> String {
+    let help = if slash {
+        format!("/{SLASH_NAME} help")
+    } else {
+        format!("{PREFIX} help")
+    };
+    format!("Send `{help}` to see the commands you may run.")
 }
 
 /// clap's message, reworded for chat: no terminal hints, the usage of the command meant
 /// (clap leaves it out of some errors), and a pointer to `help`.
-fn usage_message(error: &clap::Error, subcommand: Option<&str>) -> String {
+fn usage_message(error: &clap::Error, subcommand: Option<&str>, slash: bool) -> String {
     let rendered = error.render().to_string();
     let mut lines: Vec<&str> = rendered
         .lines()
@@ -297,7 +325,12 @@ fn usage_message(error: &clap::Error, subcommand: Option<&str>) -> String {
             message.push_str(&format!("\n{}", sub.render_usage()));
         }
     }
-    message.push_str(&format!("\nSend `{PREFIX} help` to see the commands you may run."));
+    if slash {
+        // clap writes the usage with the text prefix.
+        message = message.replace(&format!("Usage: {PREFIX} "), &format!("Usage: /{SLASH_NAME} "));
+    }
+    message.push('\n');
+    message.push_str(&help_hint(slash));
     message
 }
 
@@ -413,19 +446,98 @@ mod tests {
         );
         assert_eq!(
             parse_text("!magnet retry 12"),
-            Some(Ok(Command::Retry { delivery: 12 }))
+            Some(Ok(Command::Retry {
+                which: "12".into(),
+                pillar: None
+            }))
         );
+        assert_eq!(
+            parse_text("!magnet retry all authorities"),
+            Some(Ok(Command::Retry {
+                which: "all".into(),
+                pillar: Some("authorities".into())
+            }))
+        );
+        assert_eq!(parse_text("!magnet resume"), Some(Ok(Command::Resume { pillar: None })));
         assert_eq!(parse_text("hello !magnet help"), None, "only at the start");
         assert_eq!(parse_text("!magnetic personality"), None);
     }
 
     #[test]
+    fn the_prefix_is_read_in_any_case() {
+        assert_eq!(parse_text("!MAGNET help"), Some(Ok(Command::Help)));
+        assert_eq!(parse_text(" !Magnet help"), Some(Ok(Command::Help)));
+        assert_eq!(
+            parse_text("!mAgNeT status authorities"),
+            Some(Ok(Command::Status {
+                pillar: Some("authorities".into())
+            }))
+        );
+        assert_eq!(parse_text("!MAGNETIC personality"), None);
+        // Shorter than the prefix, or cut inside a character: not a command, no panic.
+        assert_eq!(parse_text("!MAG"), None);
+        assert_eq!(parse_text("!magneş"), None);
+    }
+
+    #[test]
+    fn slash_command_mistakes_point_at_the_slash_command() {
+        let options = [
+            ("meeting".to_string(), "x".to_string()),
+            ("answer".into(), "yes".into()),
+        ];
+        let Err(UsageError(message)) = parse_slash(&words(&["magnet", "rsvp"]), &options) else {
+            panic!()
+        };
+        assert!(message.contains("Send `/magnet help`"), "{message}");
+        assert!(message.contains("Usage: /magnet rsvp"), "{message}");
+        assert!(!message.contains("!magnet"), "{message}");
+        let Some(Err(UsageError(message))) = parse_text("!magnet rsvp x yes") else {
+            panic!()
+        };
+        assert!(message.contains("Send `!magnet help`"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn a_refusal_names_help_the_way_the_invoker_asked() {
+        // Not the secretariat (no adapter to ask): refused before the store is used.
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("magnet.db").display());
+        let store = crate::store::Store::connect(&url, None, 1).await.unwrap();
+        let platforms = crate::bridge::Platforms::default();
+        let secretariat = crate::config::Secretariat::default();
+        let reminder_defaults = std::collections::HashMap::new();
+        let context = CommandContext {
+            store: &store,
+            platforms: &platforms,
+            secretariat: &secretariat,
+            reminder_defaults: &reminder_defaults,
+        };
+        let command = Command::DeadLetters { pillar: None };
+        for (slash, hint) in [(true, "Send `/magnet help`"), (false, "Send `!magnet help`")] {
+            let invoker = Invoker {
+                platform: magnet_chat::Platform::Discord,
+                room: "1",
+                user: "2",
+                name: "Someone",
+                event: "3",
+                slash,
+            };
+            let answer = execute(&command, &context, &invoker).await;
+            assert!(answer.starts_with("Only the secretariat"), "{answer}");
+            assert!(answer.contains(hint), "{answer}");
+        }
+    }
+
+    #[test]
     fn mistakes_say_what_was_wrong_and_how_it_is_written() {
-        let Some(Err(UsageError(message))) = parse_text("!magnet retry twelve") else {
+        let Some(Err(UsageError(message))) = parse_text("!magnet rsvp twelve yes") else {
             panic!()
         };
         assert!(message.contains("twelve"), "{message}");
-        assert!(message.contains("Usage: !magnet retry <DELIVERY>"), "{message}");
+        assert!(
+            message.contains("Usage: !magnet rsvp [OPTIONS] <MEETING> <ANSWER>"),
+            "{message}"
+        );
         assert!(message.contains("!magnet help"), "{message}");
         let Some(Err(UsageError(message))) = parse_text("!magnet stauts") else {
             panic!()
@@ -437,7 +549,7 @@ mod tests {
         let Some(Err(UsageError(message))) = parse_text("!magnet retry") else {
             panic!()
         };
-        assert!(message.contains("<DELIVERY>"), "{message}");
+        assert!(message.contains("<WHICH>"), "{message}");
         assert!(matches!(parse_text("!magnet status \"open"), Some(Err(_))));
     }
 
@@ -520,8 +632,11 @@ mod tests {
     fn slash_commands_map_to_the_same_commands() {
         assert_eq!(parse_slash(&words(&["magnet", "help"]), &[]), Ok(Command::Help));
         assert_eq!(
-            parse_slash(&words(&["magnet", "retry"]), &[("delivery".into(), "7".into())]),
-            Ok(Command::Retry { delivery: 7 })
+            parse_slash(&words(&["magnet", "retry"]), &[("which".into(), "7-9".into())]),
+            Ok(Command::Retry {
+                which: "7-9".into(),
+                pillar: None
+            })
         );
         assert_eq!(
             parse_slash(
@@ -535,11 +650,18 @@ mod tests {
         assert!(parse_slash(&words(&["other", "help"]), &[]).is_err());
         let specs = slash_commands();
         let names: Vec<&str> = specs[0].subcommands.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["help", "status", "dead-letters", "retry", "meeting", "rsvp"]);
+        assert_eq!(
+            names,
+            ["help", "status", "dead-letters", "retry", "resume", "meeting", "rsvp"]
+        );
         let retry = &specs[0].subcommands[3];
         assert_eq!(
             (retry.options[0].name.as_str(), retry.options[0].required),
-            ("delivery", true)
+            ("which", true)
+        );
+        assert_eq!(
+            (retry.options[1].name.as_str(), retry.options[1].required),
+            ("pillar", false)
         );
     }
 
@@ -556,7 +678,11 @@ mod tests {
         assert!(!everyone.contains("rsvp-button"), "{everyone}");
         assert!(!everyone.contains("retry"), "{everyone}");
         let secretariat = help_lines(true, true).join("\n");
-        assert!(secretariat.contains("`/magnet retry <delivery>`"), "{secretariat}");
+        assert!(
+            secretariat.contains("`/magnet retry <which> [pillar]`"),
+            "{secretariat}"
+        );
+        assert!(secretariat.contains("`/magnet resume [pillar]`"), "{secretariat}");
         assert!(
             secretariat.contains("`/magnet meeting add <pillar> <title> <start> [options]`"),
             "{secretariat}"
@@ -571,8 +697,12 @@ mod tests {
         }
 
         #[test]
-        fn retry_takes_any_number(n in any::<i64>()) {
-            prop_assert_eq!(parse_text(&format!("!magnet retry -- {n}")), Some(Ok(Command::Retry { delivery: n })));
+        fn retry_takes_any_word(n in any::<i64>()) {
+            let which = n.to_string();
+            prop_assert_eq!(
+                parse_text(&format!("!magnet retry -- {n}")),
+                Some(Ok(Command::Retry { which, pillar: None }))
+            );
         }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use magnet_chat::Platform;
 
-use super::{Command, MeetingCommand, PREFIX, help_lines};
+use super::{Command, MeetingCommand, PREFIX, help_hint, help_lines};
 use crate::bridge::Platforms;
 use crate::config::Secretariat;
 use crate::schedule::meetings::{self, AddRequest, Asker, Stop};
@@ -42,15 +42,17 @@ pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &
     };
     if command.needs_secretariat() && !secretariat {
         return format!(
-            "Only the secretariat may run `{}`. Send `{PREFIX} help` to see the commands you may run.",
-            command.name()
+            "Only the secretariat may run `{}`. {}",
+            command.name(),
+            help_hint(invoker.slash)
         );
     }
     let answer = match command {
         Command::Help => Ok(help(secretariat, invoker.slash)),
         Command::Status { pillar } => status(context, pillar.as_deref()).await,
         Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref()).await,
-        Command::Retry { delivery } => retry(context, *delivery).await,
+        Command::Retry { which, pillar } => retry(context, which, pillar.as_deref()).await,
+        Command::Resume { pillar } => resume(context, pillar.as_deref()).await,
         Command::Meeting(_) | Command::Rsvp { .. } | Command::RsvpButton { .. } => {
             meeting(command, context, invoker, secretariat).await
         }
@@ -238,6 +240,19 @@ async fn status(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<St
             count("dead"),
         );
     }
+    for paused in store.paused_rooms().await.map_err(|e| e.to_string())? {
+        let Some(pillar_id) = paused.pillar_id.as_deref() else {
+            continue;
+        };
+        if pillar.is_some_and(|wanted| wanted != pillar_id) {
+            continue;
+        }
+        let _ = writeln!(
+            text,
+            "⏸️ {} {} ({pillar_id}) is paused after repeated refusals: {}. `resume {pillar_id}` goes on.",
+            paused.platform, paused.remote_room, paused.reason
+        );
+    }
     Ok(text.trim_end().to_string())
 }
 
@@ -267,17 +282,178 @@ async fn dead_letters(context: &CommandContext<'_>, pillar: Option<&str>) -> Res
     Ok(text)
 }
 
-async fn retry(context: &CommandContext<'_>, delivery: i64) -> Result<String, String> {
-    let Some(found) = context.store.delivery(delivery).await.map_err(|e| e.to_string())? else {
-        return Ok(format!("There is no delivery #{delivery}."));
+async fn retry(context: &CommandContext<'_>, which: &str, pillar: Option<&str>) -> Result<String, String> {
+    let store = context.store;
+    if which.eq_ignore_ascii_case("all") {
+        if let Some(wanted) = pillar
+            && !store
+                .pillars()
+                .await
+                .map_err(|e| e.to_string())?
+                .iter()
+                .any(|p| p.id == wanted)
+        {
+            return Ok(format!("There is no pillar `{wanted}`."));
+        }
+        let ids = store.retry_all_dead(pillar).await.map_err(|e| e.to_string())?;
+        wake_rooms_of(context, &ids).await?;
+        return Ok(match (ids.len(), pillar) {
+            (0, _) => "No failed deliveries to retry.".into(),
+            (n, Some(pillar)) => format!("{n} failed deliveries of {pillar} are queued again, in their order."),
+            (n, None) => format!("{n} failed deliveries are queued again, in their order."),
+        });
+    }
+    if let Some(extra) = pillar {
+        return Ok(format!(
+            "`{extra}`: a pillar goes with `retry all`; give several deliveries as 3,5,7-9."
+        ));
+    }
+    let ids = match delivery_numbers(which) {
+        Ok(ids) => ids,
+        Err(why) => return Ok(why),
     };
-    if context.store.retry_dead(delivery).await.map_err(|e| e.to_string())? {
-        context.platforms.wake(found.room_id);
-        Ok(format!("Delivery #{delivery} is queued again."))
-    } else {
-        Ok(format!(
-            "Delivery #{delivery} has not failed (it is {}); nothing to retry.",
-            format!("{:?}", found.state).to_lowercase()
-        ))
+    let mut queued = Vec::new();
+    let mut not_failed = Vec::new();
+    let mut unknown = Vec::new();
+    for id in ids {
+        match store.delivery(id).await.map_err(|e| e.to_string())? {
+            None => unknown.push(id),
+            Some(found) => {
+                if store.retry_dead(id).await.map_err(|e| e.to_string())? {
+                    context.platforms.wake(found.room_id);
+                    queued.push(id);
+                } else {
+                    not_failed.push((id, format!("{:?}", found.state).to_lowercase()));
+                }
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    match queued.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("Delivery #{one} is queued again.")),
+        many => parts.push(format!(
+            "{} deliveries are queued again ({}).",
+            many.len(),
+            numbers(many)
+        )),
+    }
+    match not_failed.as_slice() {
+        [] => {}
+        [(one, state)] => parts.push(format!(
+            "Delivery #{one} has not failed (it is {state}); nothing to retry."
+        )),
+        many => {
+            let ids: Vec<i64> = many.iter().map(|(id, _)| *id).collect();
+            parts.push(format!(
+                "{} had not failed ({}); nothing to retry there.",
+                ids.len(),
+                numbers(&ids)
+            ));
+        }
+    }
+    match unknown.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("There is no delivery #{one}.")),
+        many => parts.push(format!("There are no deliveries {}.", numbers(many))),
+    }
+    Ok(parts.join(" "))
+}
+
+/// Reads `12`, `12-40` or `3,5,7-9` (at most 1,000 numbers).
+fn delivery_numbers(which: &str) -> Result<Vec<i64>, String> {
+    let wrong = || format!("`{which}` is not a delivery number. Write 12, a range 12-40, a list 3,5,7-9, or all.");
+    let mut ids = Vec::new();
+    for part in which.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (from, to) = match part.split_once('-') {
+            Some((from, to)) => (from.trim(), to.trim()),
+            None => (part, part),
+        };
+        let (Ok(from), Ok(to)) = (
+            from.trim_start_matches('#').parse::<i64>(),
+            to.trim_start_matches('#').parse::<i64>(),
+        ) else {
+            return Err(wrong());
+        };
+        if from < 1 || to < from {
+            return Err(wrong());
+        }
+        if to - from >= 1_000 || ids.len() as i64 + (to - from) >= 1_000 {
+            return Err(format!(
+                "`{which}` is more than 1,000 deliveries; use `retry all [pillar]`."
+            ));
+        }
+        ids.extend(from..=to);
+    }
+    if ids.is_empty() {
+        return Err(wrong());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Delivery numbers for an answer: `#3, #5, #7` (the first twenty).
+fn numbers(ids: &[i64]) -> String {
+    let mut text: Vec<String> = ids.iter().take(20).map(|id| format!("#{id}")).collect();
+    if ids.len() > 20 {
+        text.push(format!("… {} more", ids.len() - 20));
+    }
+    text.join(", ")
+}
+
+async fn wake_rooms_of(context: &CommandContext<'_>, deliveries: &[i64]) -> Result<(), String> {
+    let mut rooms = std::collections::BTreeSet::new();
+    for id in deliveries {
+        if let Some(found) = context.store.delivery(*id).await.map_err(|e| e.to_string())? {
+            rooms.insert(found.room_id);
+        }
+    }
+    for room in rooms {
+        context.platforms.wake(room);
+    }
+    Ok(())
+}
+
+async fn resume(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<String, String> {
+    let store = context.store;
+    if let Some(wanted) = pillar
+        && !store
+            .pillars()
+            .await
+            .map_err(|e| e.to_string())?
+            .iter()
+            .any(|p| p.id == wanted)
+    {
+        return Ok(format!("There is no pillar `{wanted}`."));
+    }
+    let rooms = store.resume_rooms(pillar).await.map_err(|e| e.to_string())?;
+    for room in &rooms {
+        context.platforms.wake(*room);
+    }
+    Ok(match (rooms.len(), pillar) {
+        (0, Some(pillar)) => format!("No room of {pillar} is paused."),
+        (0, None) => "No room is paused.".into(),
+        (1, _) => "Deliveries to 1 room go on, in their order.".into(),
+        (n, _) => format!("Deliveries to {n} rooms go on, in their order."),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deliveries_are_named_one_by_one_by_range_or_by_list() {
+        assert_eq!(delivery_numbers("12"), Ok(vec![12]));
+        assert_eq!(delivery_numbers("#12"), Ok(vec![12]));
+        assert_eq!(delivery_numbers("12-15"), Ok(vec![12, 13, 14, 15]));
+        assert_eq!(delivery_numbers("9,3,5-6,5"), Ok(vec![3, 5, 6, 9]));
+        for wrong in ["twelve", "", "5-3", "0", "-4", "3,,x", "1-2-3"] {
+            let answer = delivery_numbers(wrong).unwrap_err();
+            assert!(answer.contains("12-40"), "{wrong}: {answer}");
+        }
+        assert!(delivery_numbers("1-5000").unwrap_err().contains("retry all"));
+        assert!(delivery_numbers("1-600,700-1400").unwrap_err().contains("retry all"));
     }
 }

@@ -54,8 +54,12 @@ pub struct ScheduleConfig {
 /// How the bridge delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BridgeConfig {
-    /// Tries of a failing delivery before it is dead-lettered (rate limits do not count).
+    /// Tries of a failing delivery before it is dead-lettered (rate limits and outages do
+    /// not count).
     pub max_attempts: u32,
+    /// Refusals in a row, for the same reason, after which a room's deliveries pause until
+    /// the secretariat resumes them.
+    pub pause_after_refusals: u32,
     /// Relays into Matrix rooms go out as notices (shown quieter, never answered by bots).
     pub matrix_notices: bool,
 }
@@ -64,6 +68,7 @@ impl Default for BridgeConfig {
     fn default() -> Self {
         BridgeConfig {
             max_attempts: 10,
+            pause_after_refusals: 5,
             matrix_notices: false,
         }
     }
@@ -325,6 +330,16 @@ fn read_bridge(doc: &mut Document, top: &mut TableReader) -> BridgeConfig {
             ),
         }
     }
+    if let Some(n) = table.integer(doc, "pause_after_refusals") {
+        match u32::try_from(*n.get_ref()) {
+            Ok(refusals @ 2..=1000) => config.pause_after_refusals = refusals,
+            _ => doc.report(
+                &n.span(),
+                "bridge.pause_after_refusals",
+                format!("expected 2 to 1000 refusals, found {}", n.get_ref()),
+            ),
+        }
+    }
     if let Some(notices) = table.boolean(doc, "matrix_notices") {
         config.matrix_notices = *notices.get_ref();
     }
@@ -410,6 +425,9 @@ fn read_secret_source(
 ) -> Option<Option<SecretSource>> {
     let (env_key, file_key) = secret_keys(name);
     if let Some(found) = table.get(name) {
+        // An `_env` or `_file` key beside it is not a second mistake: one report is enough.
+        table.allow(env_key);
+        table.allow(file_key);
         doc.report(
             &found.span,
             &found.key,
@@ -943,15 +961,7 @@ impl Config {
             let _ = writeln!(out, "    matrix rooms: {}", list_or_none(&p.matrix_rooms));
             let _ = writeln!(out, "    discord channels: {}", list_or_none(&p.discord_channels));
         }
-        let formats: Vec<&str> = self.reports.formats.iter().map(|f| f.as_str()).collect();
-        let _ = writeln!(
-            out,
-            "reports: `{}` in {}, to {} as {}",
-            self.reports.schedule_rule,
-            self.reports.timezone,
-            self.reports.output_dir.display(),
-            formats.join(", ")
-        );
+        // No reports are made yet: a schedule here would promise them.
         out
     }
 }

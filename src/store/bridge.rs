@@ -120,6 +120,21 @@ pub struct Delivery {
     pub attempts: i64,
     /// Not to be tried before this time (epoch ms): backoff and rate limits.
     pub not_before: i64,
+    /// When it was first tried (epoch ms); `None` if never. A delivery tried before may
+    /// have reached the room already (a crash, a timeout): it is looked for before a resend.
+    pub first_tried_at: Option<i64>,
+}
+
+/// A room whose deliveries wait for the secretariat after a run of identical refusals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PausedRoom {
+    pub room_id: i64,
+    pub platform: String,
+    pub remote_room: String,
+    pub pillar_id: Option<String>,
+    pub reason: String,
+    /// Epoch ms.
+    pub since: i64,
 }
 
 /// A delivery that was given up on, for the secretariat to see and retry.
@@ -136,7 +151,8 @@ pub struct DeadLetter {
     pub updated_at: i64,
 }
 
-const DELIVERY_COLUMNS: &str = "id, room_id, seq, message_id, action, payload, state, attempts, not_before";
+const DELIVERY_COLUMNS: &str =
+    "id, room_id, seq, message_id, action, payload, state, attempts, not_before, first_tried_at";
 
 impl Store {
     /// Records an inbound event, the deliveries it causes and the room's new position, all
@@ -208,18 +224,7 @@ impl Store {
         }
 
         if record.advances_position {
-            sqlx::query(
-                "INSERT INTO room_positions (room_id, event_id, event_ts, updated_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (room_id) DO UPDATE SET event_id = excluded.event_id, event_ts = excluded.event_ts,
-                     updated_at = excluded.updated_at
-                 WHERE excluded.event_ts >= room_positions.event_ts",
-            )
-            .bind(record.room_id)
-            .bind(&record.remote_event_id)
-            .bind(record.event_ts)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            advance_position(&mut tx, record.room_id, &record.remote_event_id, record.event_ts, now).await?;
         }
         tx.commit().await?;
         Ok(Recorded::New {
@@ -326,10 +331,13 @@ impl Store {
     }
 
     /// The first open delivery for a room, in sequence order. Later deliveries wait behind
-    /// it, so order per room holds even across retries.
+    /// it, so order per room holds even across retries. A paused room has none until it is
+    /// resumed.
     pub async fn next_delivery(&self, room_id: i64) -> Result<Option<Delivery>> {
         let sql = format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE room_id = $1 AND state IN ('pending', 'sending') ORDER BY seq LIMIT 1"
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE room_id = $1 AND state IN ('pending', 'sending')
+             AND NOT EXISTS (SELECT 1 FROM rooms WHERE id = $1 AND paused_at IS NOT NULL)
+             ORDER BY seq LIMIT 1"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(room_id)
@@ -359,7 +367,8 @@ impl Store {
             None => "",
         };
         let sql = format!(
-            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = $2
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = $2,
+                 first_tried_at = COALESCE(first_tried_at, $2)
              WHERE id = $1 AND state IN ('pending', 'sending'){fence}"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).bind(now_ms());
@@ -512,6 +521,170 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Whether a remote message in a room is already accounted for: a bridged message or
+    /// its copy, or what a delivery there recorded. A copy that an earlier attempt may have
+    /// left is only taken for it if it is not.
+    pub async fn remote_claimed(&self, room_id: i64, remote_id: &str) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 AS one FROM message_copies WHERE room_id = $1 AND remote_id = $2
+             UNION ALL SELECT 1 AS one FROM deliveries WHERE room_id = $1 AND remote_id = $2
+             LIMIT 1",
+        )
+        .bind(room_id)
+        .bind(remote_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Dead-letters a delivery that can never be recorded (the store refuses it for good),
+    /// keeping what was sent, if anything, so that it is claimed and shown.
+    pub async fn set_aside_delivery(&self, id: i64, error: &str, remote_id: Option<&str>) -> Result<()> {
+        sqlx::query(
+            "UPDATE deliveries SET state = 'dead', last_error = $2, remote_id = COALESCE($3, remote_id), updated_at = $4
+             WHERE id = $1 AND state IN ('pending', 'sending')",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(remote_id)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records an inbound event the store could never record with its deliveries: as seen,
+    /// with the reason, and the room's position moved past it, so that catch-up goes on.
+    pub async fn set_aside_inbound(&self, record: &InboundRecord, reason: &str) -> Result<()> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO inbound_events (room_id, remote_event_id, kind, sender_id, event_ts, received_at, set_aside)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (room_id, remote_event_id, kind) DO NOTHING",
+        )
+        .bind(record.room_id)
+        .bind(&record.remote_event_id)
+        .bind(&record.kind)
+        .bind(&record.sender_id)
+        .bind(record.event_ts)
+        .bind(now)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+        if record.advances_position {
+            advance_position(&mut tx, record.room_id, &record.remote_event_id, record.event_ts, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Inbound events set aside so far, for metrics.
+    pub async fn set_aside_count(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) AS n FROM inbound_events WHERE set_aside IS NOT NULL")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n)
+    }
+
+    /// Pauses a room's deliveries after a run of identical refusals, in one transaction:
+    /// the run's dead letters go back in line (resuming sends them first, in order) and the
+    /// secretariat's notices are queued. False if the room was paused already (nothing done).
+    pub async fn pause_room(&self, room_id: i64, reason: &str, run: &[i64], notices: &[NewDelivery]) -> Result<bool> {
+        let now = now_ms();
+        let mut tx = self.pool().begin().await?;
+        let done =
+            sqlx::query("UPDATE rooms SET paused_reason = $2, paused_at = $3 WHERE id = $1 AND paused_at IS NULL")
+                .bind(room_id)
+                .bind(reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for id in run {
+            sqlx::query(
+                "UPDATE deliveries SET state = 'pending', attempts = 0, not_before = $2, updated_at = $2
+                 WHERE id = $1 AND room_id = $3 AND state = 'dead'",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(room_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for notice in notices {
+            insert_delivery(
+                &mut tx,
+                notice.room_id,
+                None,
+                notice.message_id,
+                &notice.action,
+                &notice.payload,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Resumes the paused rooms of a pillar (or all); returns the rooms resumed.
+    pub async fn resume_rooms(&self, pillar_id: Option<&str>) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "UPDATE rooms SET paused_reason = NULL, paused_at = NULL
+             WHERE paused_at IS NOT NULL AND ($1 IS NULL OR pillar_id = $1) RETURNING id",
+        )
+        .bind(pillar_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|row| row.try_get("id").map_err(Into::into)).collect()
+    }
+
+    /// The paused rooms, oldest pause first: (room, reason, since).
+    pub async fn paused_rooms(&self) -> Result<Vec<PausedRoom>> {
+        let rows = sqlx::query(
+            "SELECT id, platform, remote_id, pillar_id, paused_reason, paused_at FROM rooms
+             WHERE paused_at IS NOT NULL ORDER BY paused_at, id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PausedRoom {
+                    room_id: row.try_get("id")?,
+                    platform: row.try_get("platform")?,
+                    remote_room: row.try_get("remote_id")?,
+                    pillar_id: row.try_get("pillar_id")?,
+                    reason: row.try_get::<Option<String>, _>("paused_reason")?.unwrap_or_default(),
+                    since: row.try_get("paused_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Puts every dead letter (of one pillar, or all) back in its queue; returns their ids.
+    pub async fn retry_all_dead(&self, pillar_id: Option<&str>) -> Result<Vec<i64>> {
+        let now = now_ms();
+        let rows = sqlx::query(
+            "UPDATE deliveries SET state = 'pending', attempts = 0, not_before = $2, updated_at = $2
+             WHERE state = 'dead' AND room_id IN (SELECT id FROM rooms WHERE $1 IS NULL OR pillar_id = $1)
+             RETURNING id",
+        )
+        .bind(pillar_id)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .map(|row| row.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
     /// Whether a person's reaction is remembered in a room.
     pub async fn has_reaction(&self, message_id: i64, room_id: i64, sender: &str, key: &str) -> Result<bool> {
         let row = sqlx::query(
@@ -576,6 +749,30 @@ impl Store {
             .await?;
         row.map(|row| row.try_get("remote_id")).transpose().map_err(Into::into)
     }
+}
+
+/// Moves a room's catch-up position forward to an event (never back), inside the caller's
+/// transaction.
+async fn advance_position(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    room_id: i64,
+    event_id: &str,
+    event_ts: i64,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO room_positions (room_id, event_id, event_ts, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (room_id) DO UPDATE SET event_id = excluded.event_id, event_ts = excluded.event_ts,
+             updated_at = excluded.updated_at
+         WHERE excluded.event_ts >= room_positions.event_ts",
+    )
+    .bind(room_id)
+    .bind(event_id)
+    .bind(event_ts)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Remembers or forgets a reaction inside the caller's transaction; says whether it
@@ -670,6 +867,7 @@ fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery> {
         state: DeliveryState::parse(&row.try_get::<String, _>("state")?)?,
         attempts: row.try_get("attempts")?,
         not_before: row.try_get("not_before")?,
+        first_tried_at: row.try_get("first_tried_at")?,
     })
 }
 

@@ -7,6 +7,7 @@
 mod bridge;
 mod pillars;
 mod schedule;
+pub mod sole_writer;
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -15,7 +16,9 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub use bridge::{DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, Position, ReactionChange, Recorded};
+pub use bridge::{
+    DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, PausedRoom, Position, ReactionChange, Recorded,
+};
 pub use pillars::{PillarRow, RoomRow};
 pub use schedule::{
     Claimed, DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch,
@@ -41,6 +44,24 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("{0}")]
     Invalid(String),
+}
+
+impl StoreError {
+    /// Whether waiting cannot cure it: the database refused the change for good (a unique,
+    /// foreign key, not-null or check constraint). Anything else (a connection lost, a
+    /// lock, a lease) may pass.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::Database(error)) => {
+                use sqlx::error::ErrorKind::*;
+                matches!(
+                    error.kind(),
+                    UniqueViolation | ForeignKeyViolation | NotNullViolation | CheckViolation | ExclusionViolation
+                )
+            }
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

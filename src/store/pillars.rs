@@ -144,6 +144,18 @@ impl Store {
         rows.iter().map(room_from_row).collect()
     }
 
+    /// The secretariat's rooms, Matrix first: where the bot tells the secretariat what needs
+    /// its attention.
+    pub async fn secretariat_rooms(&self) -> Result<Vec<RoomRow>> {
+        let rows = sqlx::query(
+            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active FROM rooms
+             WHERE is_secretariat = 1 AND active = 1 ORDER BY platform DESC, id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(room_from_row).collect()
+    }
+
     /// The active rooms of a pillar, Matrix first, in a stable order.
     pub async fn pillar_rooms(&self, pillar_id: &str) -> Result<Vec<RoomRow>> {
         let rows = sqlx::query(

@@ -235,7 +235,13 @@ discord_channels = [{civil_channels}]
 
     /// Starts the bot and waits until it delivers on both platforms.
     pub fn start(&self) -> MagnetProcess {
-        let process = MagnetProcess::start(Path::new(BIN), &self.config, self.dir.path(), &[]).unwrap();
+        self.start_with(&[])
+    }
+
+    /// Starts the bot with more environment (a fault point) and waits until it delivers on
+    /// both platforms.
+    pub fn start_with(&self, env: &[(&str, &str)]) -> MagnetProcess {
+        let process = MagnetProcess::start(Path::new(BIN), &self.config, self.dir.path(), env).unwrap();
         process.wait_for_log("bridge: delivering to matrix", WAIT).unwrap();
         process.wait_for_log("bridge: delivering to discord", WAIT).unwrap();
         process

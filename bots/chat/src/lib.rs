@@ -9,11 +9,13 @@
 //! This crate exists apart from the core so that the adapters can depend on it without
 //! depending on the core (which depends on the adapters to wire them in).
 
+mod counters;
 mod event;
 pub mod fake;
 mod interaction;
 mod outbound;
 
+pub use counters::UnreadableEvents;
 pub use event::{Attachment, EventKind, InboundEvent, Membership, MessageBody, MessageKind, PollStart, Sender};
 pub use interaction::{Button, ButtonStyle, CommandOption, CommandSpec, Control, Menu, MenuOption};
 pub use outbound::{Delivered, FileUpload, Outbound, OutboundAction, Persona};
@@ -121,12 +123,16 @@ pub trait ChatAdapter: Send + Sync {
     /// action given twice (after a crash between send and record) reaches the room once.
     async fn deliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError>;
 
-    /// Carries out an action that an earlier attempt may already have carried out (the
-    /// process stopped between sending and recording). Platforms whose idempotency key does
-    /// not cover the action (Discord webhooks take no nonce) look for the earlier result
-    /// first. By default the same as [`ChatAdapter::deliver`].
-    async fn redeliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError> {
-        self.deliver(outbound).await
+    /// What an earlier attempt at this action may have left in the room (the process
+    /// stopped between sending and recording, or a send timed out after the platform took
+    /// it): the room's copies that look like it and are no older than `since_ms` (epoch ms,
+    /// when the action was first tried), oldest first. The core takes the first one that no
+    /// recorded delivery claims, and sends again only when there is none.
+    ///
+    /// Platforms whose idempotency key already covers the action (a Matrix transaction id
+    /// from the same device) have nothing to look for: the default finds nothing.
+    async fn earlier_copies(&self, _outbound: &Outbound, _since_ms: i64) -> Result<Vec<Delivered>, ChatError> {
+        Ok(Vec::new())
     }
 
     /// A room member as the platform knows them now: name, avatar, and the standing that

@@ -33,6 +33,7 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/reconnect", post(reconnect))
         .route("/invalidate-sessions", post(invalidate))
         .route("/fail", post(fail))
+        .route("/dispatch-raw", post(dispatch_raw))
         .route("/messages/{channel}", get(messages))
 }
 
@@ -266,6 +267,19 @@ struct Fail {
 
 async fn fail(State(state): Sim, Json(body): Json<Fail>) -> StatusCode {
     handle(state).fail_next(&body.path_contains, body.status, body.count);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct RawDispatch {
+    /// The dispatch's `t`.
+    event: String,
+    /// Its `d`, sent as it is.
+    payload: serde_json::Value,
+}
+
+async fn dispatch_raw(State(state): Sim, Json(body): Json<RawDispatch>) -> StatusCode {
+    handle(state).dispatch_raw(&body.event, body.payload);
     StatusCode::NO_CONTENT
 }
 

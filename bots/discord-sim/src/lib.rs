@@ -395,6 +395,12 @@ impl SimHandle {
         gateway::invalidate_sessions(&self.state);
     }
 
+    /// Sends a dispatch of this type with this payload, as it is, to every connected
+    /// gateway: what a Discord API change, or another Discord server, could send.
+    pub fn dispatch_raw(&self, event_type: &str, payload: Value) {
+        self.state.dispatch(event_type, 0, |_| payload.clone());
+    }
+
     /// Answers the next `count` requests whose path contains `fragment` with `status`.
     pub fn fail_next(&self, fragment: &str, status: u16, count: u32) {
         self.state

@@ -174,6 +174,9 @@ pub enum Author {
         webhook_id: u64,
         username: String,
         avatar_url: Option<String>,
+        /// The application that owns the webhook, if one does: Discord then names it in
+        /// the message's `application_id`.
+        application_id: Option<u64>,
     },
 }
 
@@ -250,6 +253,7 @@ pub fn message_json(
             webhook_id,
             username,
             avatar_url,
+            ..
         } => json!({
             "id": webhook_id.to_string(),
             "username": username,
@@ -330,8 +334,16 @@ pub fn message_json(
     if let Some(nonce) = &message.nonce {
         value["nonce"] = json!(nonce);
     }
-    if let Some(webhook_id) = message.webhook_id() {
+    if let Author::Webhook {
+        webhook_id,
+        application_id,
+        ..
+    } = &message.author
+    {
         value["webhook_id"] = json!(webhook_id.to_string());
+        if let Some(application) = application_id {
+            value["application_id"] = json!(application.to_string());
+        }
     }
     if let Some(reply_to) = message.reply_to {
         value["message_reference"] = json!({

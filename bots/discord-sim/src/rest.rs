@@ -973,6 +973,12 @@ pub fn react(
             _ => false,
         }
     };
+    // Discord sends the reacting member along with an added reaction in a guild.
+    let member = world
+        .guilds
+        .iter()
+        .find(|g| g.id == guild_id)
+        .and_then(|g| member_json(&world, g, user));
     drop(world);
     if changed {
         let event = if add {
@@ -992,6 +998,9 @@ pub fn react(
             });
             if add {
                 d["message_author_id"] = json!(author_id.to_string());
+                if let Some(member) = &member {
+                    d["member"] = member.clone();
+                }
             }
             d
         });
@@ -1373,6 +1382,7 @@ async fn execute_webhook(
         webhook_id: hook.id,
         username,
         avatar_url: submission.body["avatar_url"].as_str().map(str::to_string),
+        application_id: hook.application_id,
     };
     let json = store_message(&state, hook.channel_id, author, hook.id, content, &submission)?;
     let mut response = if query.wait.unwrap_or(false) {

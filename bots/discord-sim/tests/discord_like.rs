@@ -428,6 +428,12 @@ async fn the_http_control_api_builds_the_world_and_acts_as_people() {
         json!({"channel": channel, "message": message, "content": "merhaba!"}),
     )
     .await;
+    // A payload as it is (no gateway is connected here: it only has to be accepted).
+    post(
+        "/dispatch-raw",
+        json!({"event": "MESSAGE_REACTION_ADD", "payload": {"user_id": user}}),
+    )
+    .await;
 
     let seen: Value = client
         .get(control(&format!("/messages/{channel}")))

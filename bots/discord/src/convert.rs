@@ -70,8 +70,9 @@ pub fn message(raw: &Value, own: &Own<'_>) -> Result<InboundEvent, String> {
     })
 }
 
-/// The users a message mentions, with the names Discord sent along (global name, else
-/// username): the core shows them by name where `<@id>` means nothing.
+/// The users a message mentions, with the names Discord sent along (in a guild each comes
+/// with the partial member, so a nickname too): the core shows them by name where `<@id>`
+/// means nothing.
 fn mentioned(raw: &Value) -> Vec<(String, String)> {
     raw["mentions"]
         .as_array()
@@ -79,24 +80,38 @@ fn mentioned(raw: &Value) -> Vec<(String, String)> {
         .flatten()
         .filter_map(|user| {
             let id = user["id"].as_str()?.to_string();
-            let name = user["global_name"]
-                .as_str()
-                .or_else(|| user["username"].as_str())?
-                .to_string();
+            let name = display_name(
+                user["member"]["nick"].as_str(),
+                user["global_name"].as_str(),
+                user["username"].as_str(),
+                &id,
+            );
             Some((id, name))
         })
         .collect()
 }
 
-/// The author as shown in the guild: nickname, else global name, else username.
+/// A person's name as the guild shows it: nickname, else global name, else username, else
+/// (nothing else known) the user id. Many accounts never set a global name, and a nickname
+/// is per guild: leaving out any step shows people as a number. Blank counts as unset.
+pub fn display_name(nick: Option<&str>, global_name: Option<&str>, username: Option<&str>, id: &str) -> String {
+    [nick, global_name, username]
+        .into_iter()
+        .flatten()
+        .find(|name| !name.trim().is_empty())
+        .unwrap_or(id)
+        .to_string()
+}
+
+/// The author as shown in the guild: see [`display_name`].
 pub fn sender(author: &Value, member: &Value) -> Sender {
     let id = author["id"].as_str().unwrap_or_default().to_string();
-    let display_name = member["nick"]
-        .as_str()
-        .or_else(|| author["global_name"].as_str())
-        .or_else(|| author["username"].as_str())
-        .unwrap_or("someone")
-        .to_string();
+    let display_name = display_name(
+        member["nick"].as_str(),
+        author["global_name"].as_str(),
+        author["username"].as_str(),
+        &id,
+    );
     let avatar_url = author["avatar"]
         .as_str()
         .map(|hash| format!("https://cdn.discordapp.com/avatars/{id}/{hash}.png"));
@@ -138,6 +153,27 @@ mod tests {
         let EventKind::Message(body) = event.kind else { panic!() };
         assert_eq!(body.reply_to.as_deref(), Some("9"));
         assert_eq!(body.attachments[0].name, "a.pdf");
+    }
+
+    #[test]
+    fn a_name_is_the_nickname_else_the_global_name_else_the_username_else_the_id() {
+        assert_eq!(
+            display_name(Some("Ayşe (Ministry)"), Some("Ayşe"), Some("ayse"), "7"),
+            "Ayşe (Ministry)"
+        );
+        assert_eq!(display_name(None, Some("Ayşe"), Some("ayse"), "7"), "Ayşe");
+        // No nickname and no global name: the username, not the number.
+        assert_eq!(display_name(None, None, Some("bora"), "8"), "bora");
+        assert_eq!(display_name(Some(""), Some(" "), Some("bora"), "8"), "bora");
+        assert_eq!(display_name(None, None, None, "8"), "8");
+        let raw = json!({"id": "10", "channel_id": "5", "type": 0, "content": "hi <@7>",
+            "author": {"id": "8", "username": "bora", "global_name": null},
+            "member": {"nick": null},
+            "mentions": [{"id": "7", "username": "ayse", "global_name": null, "member": {"nick": "Ayşe (Ministry)"}}]});
+        let event = message(&raw, &OWN).unwrap();
+        assert_eq!(event.sender.display_name, "bora");
+        let EventKind::Message(body) = event.kind else { panic!() };
+        assert_eq!(body.mentions, vec![("7".to_string(), "Ayşe (Ministry)".to_string())]);
     }
 
     #[test]

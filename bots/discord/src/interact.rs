@@ -55,12 +55,15 @@ fn handle(kind: &str, token: &str) -> String {
 }
 
 fn sender(member: Option<&Member>, user: &User) -> Sender {
-    let display_name = member
-        .and_then(|m| m.nick.clone())
-        .or_else(|| user.global_name.clone())
-        .unwrap_or_else(|| user.name.clone());
+    let id = user.id.get().to_string();
+    let display_name = crate::convert::display_name(
+        member.and_then(|m| m.nick.as_deref()),
+        user.global_name.as_deref(),
+        Some(&user.name),
+        &id,
+    );
     Sender {
-        id: user.id.get().to_string(),
+        id,
         display_name,
         avatar_url: user.avatar_url(),
     }

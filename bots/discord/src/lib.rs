@@ -17,13 +17,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use magnet_chat::{
-    ChatAdapter, ChatError, CommandSpec, Delivered, EventKind, EventSink, InboundEvent, Member, Outbound,
-    OutboundAction, Platform, Sender,
+    ChatAdapter, ChatError, CommandSpec, Delivered, EventKind, EventSink, InboundEvent, Member, Outbound, Platform,
+    Sender, UnreadableEvents,
 };
 use reqwest::Method;
 use serenity::all::{
-    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction, Message, MessageId,
-    MessagePollVoteAddEvent, MessagePollVoteRemoveEvent, MessageUpdateEvent, Reaction, ReactionType, Ready,
+    ChannelId, Context, Event, EventHandler, GatewayIntents, GuildId, Interaction, Message, MessageId,
+    MessagePollVoteAddEvent, MessagePollVoteRemoveEvent, MessageUpdateEvent, RawEventHandler, Reaction, ReactionType,
+    Ready,
 };
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -40,6 +41,8 @@ pub struct DiscordSettings {
     /// `https://discord.com/api`, or the simulator's `http://127.0.0.1:PORT/api`.
     pub api_base: String,
     pub channels: Vec<u64>,
+    /// Where gateway events serenity could not read are counted, for `/metrics`.
+    pub unreadable: UnreadableEvents,
 }
 
 impl std::fmt::Debug for DiscordSettings {
@@ -49,6 +52,7 @@ impl std::fmt::Debug for DiscordSettings {
             .field("application_id", &self.application_id)
             .field("api_base", &self.api_base)
             .field("channels", &self.channels)
+            .field("unreadable", &self.unreadable)
             .finish()
     }
 }
@@ -131,11 +135,12 @@ impl DiscordAdapter {
                 }
             }
             match send::find_relay_hook(&rest, channel, settings.application_id).await {
-                Ok(Some(hook)) => {
-                    own.webhooks.write().unwrap_or_else(|p| p.into_inner()).push(hook.id);
-                    hooks.insert(channel, hook);
+                Ok((relay, ours)) => {
+                    own.webhooks.write().unwrap_or_else(|p| p.into_inner()).extend(ours);
+                    if let Some(hook) = relay {
+                        hooks.insert(channel, hook);
+                    }
                 }
-                Ok(None) => {}
                 Err(error) => {
                     tracing::warn!(channel, %error, "discord: cannot list the channel's webhooks (Manage Webhooks missing?)")
                 }
@@ -170,7 +175,10 @@ impl DiscordAdapter {
             rest: rest.clone(),
             occurrences: Default::default(),
         };
-        let shards = run_gateway(http, intents, handler).await?;
+        let unreadable = Unreadable {
+            counts: settings.unreadable.clone(),
+        };
+        let shards = run_gateway(http, intents, handler, unreadable).await?;
         tracing::info!(channels = guilds.len(), "discord: ready");
         Ok(DiscordAdapter {
             rest,
@@ -216,6 +224,7 @@ async fn run_gateway(
     http: serenity::http::Http,
     intents: GatewayIntents,
     handler: Gateway,
+    unreadable: Unreadable,
 ) -> Result<Arc<serenity::gateway::ShardManager>, DiscordError> {
     let (started_tx, started_rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
@@ -231,6 +240,7 @@ async fn run_gateway(
             runtime.block_on(async move {
                 let built = serenity::all::ClientBuilder::new_with_http(http, intents)
                     .event_handler(handler)
+                    .raw_event_handler(unreadable)
                     .await;
                 let mut client = match built {
                     Ok(client) => client,
@@ -287,21 +297,11 @@ impl ChatAdapter for DiscordAdapter {
         send::perform(self, channel, outbound).await
     }
 
-    async fn redeliver(&self, outbound: &Outbound) -> Result<Delivered, ChatError> {
-        if let OutboundAction::Send {
-            body,
-            persona: Some(persona),
-        } = &outbound.action
-            && let Ok(channel) = outbound.room.parse::<u64>()
-            && let Some(found) =
-                send::find_earlier_relay(self, channel, persona, &send::relay_content(self, channel, body).await?)
-                    .await?
-        {
-            tracing::info!(channel, message = %found.remote_id, "discord: the earlier attempt was delivered; not sending again");
-            return Ok(found);
-        }
-        // Bot messages carry a nonce Discord enforces for a few minutes; the rest is sent again.
-        self.deliver(outbound).await
+    async fn earlier_copies(&self, outbound: &Outbound, since_ms: i64) -> Result<Vec<Delivered>, ChatError> {
+        let Ok(channel) = outbound.room.parse::<u64>() else {
+            return Ok(Vec::new());
+        };
+        send::earlier_copies(self, channel, outbound, since_ms).await
     }
 
     async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError> {
@@ -424,20 +424,31 @@ impl EventHandler for Gateway {
     async fn message_update(&self, _: Context, _: Option<Message>, _: Option<Message>, update: MessageUpdateEvent) {
         let Some(content) = update.content else { return };
         let Some(author) = update.author else { return };
+        // Ours: the bot's, or a relay through a webhook of ours, known by its id or (a hook
+        // this process did not make: an earlier run's, another instance's) by its owner.
+        let webhook = update.webhook_id.flatten();
         if author.id.get() == self.own.bot_user
-            || update.webhook_id.flatten().is_some_and(|w| {
+            || webhook.is_some_and(|w| {
                 self.own
                     .webhooks
                     .read()
                     .unwrap_or_else(|p| p.into_inner())
                     .contains(&w.get())
             })
+            || (webhook.is_some() && update.application_id.flatten().map(|a| a.get()) == Some(self.own.application))
         {
             return;
         }
+        let id = author.id.get().to_string();
+        let nick = update.member.flatten().and_then(|m| m.nick);
         let sender = Sender {
-            id: author.id.get().to_string(),
-            display_name: author.global_name.clone().unwrap_or_else(|| author.name.clone()),
+            display_name: convert::display_name(
+                nick.as_deref(),
+                author.global_name.as_deref(),
+                Some(&author.name),
+                &id,
+            ),
+            id,
             avatar_url: author.avatar_url(),
         };
         let edited = update.edited_timestamp.map(|t| t.to_string()).unwrap_or_default();
@@ -535,6 +546,27 @@ impl EventHandler for Gateway {
     }
 }
 
+/// Sees every gateway event before serenity turns it into a handler call. A dispatch
+/// serenity cannot read (a type it does not know, or a payload without a field it insists
+/// on) becomes `Event::Unknown` and is dropped with only a DEBUG line; Discord does not send
+/// it again. Here it is a WARN and a count in `/metrics`, so that a change in Discord's API
+/// shows before people miss what it dropped.
+struct Unreadable {
+    counts: UnreadableEvents,
+}
+
+#[serenity::async_trait]
+impl RawEventHandler for Unreadable {
+    async fn raw_event(&self, _: Context, event: Event) {
+        let Event::Unknown(unknown) = event else { return };
+        self.counts.count(Platform::Discord, &unknown.kind);
+        let total = self.counts.get(Platform::Discord, &unknown.kind);
+        // The payload can hold people's messages: at DEBUG only.
+        tracing::debug!(event = %unknown.kind, payload = %unknown.value, "discord: the unreadable gateway event");
+        tracing::warn!(event = %unknown.kind, total, "discord: serenity could not read a gateway event; it was dropped (has Discord's API changed?)");
+    }
+}
+
 impl Gateway {
     /// Reactions and votes carry no id of their own. Each sighting gets a new one (the time
     /// and a counter: two in the same millisecond stay two); a sighting replayed after a
@@ -563,13 +595,17 @@ impl Gateway {
         }
         let key = reaction_key(&reaction.emoji);
         let target = reaction.message_id.get().to_string();
-        let name = reaction
-            .member
-            .as_ref()
-            .and_then(|m| m.nick.clone().or_else(|| m.user.global_name.clone()))
-            .unwrap_or_else(|| user.get().to_string());
+        let id = user.get().to_string();
+        // Discord sends the member with an added reaction in a guild, not with a removed one.
+        let member = reaction.member.as_ref();
+        let name = convert::display_name(
+            member.and_then(|m| m.nick.as_deref()),
+            member.and_then(|m| m.user.global_name.as_deref()),
+            member.map(|m| m.user.name.as_str()),
+            &id,
+        );
         let sender = Sender {
-            id: user.get().to_string(),
+            id,
             display_name: name,
             avatar_url: None,
         };

@@ -14,17 +14,33 @@ use crate::{DiscordAdapter, RELAY_HOOK_NAME, RelayHook};
 const UNKNOWN_WEBHOOK: u64 = 10015;
 const UNKNOWN_MESSAGE: u64 = 10008;
 
-pub async fn find_relay_hook(rest: &Rest, channel: u64, application: u64) -> Result<Option<RelayHook>, ChatError> {
+/// The channel's relay webhook, if there is one, and the ids of every webhook of our
+/// application there (whatever its name: any relay through them is ours, never a person's).
+pub async fn find_relay_hook(
+    rest: &Rest,
+    channel: u64,
+    application: u64,
+) -> Result<(Option<RelayHook>, Vec<u64>), ChatError> {
     let hooks = rest
         .json(Method::GET, &format!("/channels/{channel}/webhooks"), "webhooks", None)
         .await?;
-    Ok(hooks.as_array().into_iter().flatten().find_map(|hook| {
-        let ours = hook["name"] == RELAY_HOOK_NAME
-            && hook["application_id"].as_str() == Some(application.to_string().as_str());
+    let application = application.to_string();
+    let mine: Vec<&Value> = hooks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|hook| hook["application_id"].as_str() == Some(application.as_str()))
+        .collect();
+    let ids = mine
+        .iter()
+        .filter_map(|hook| hook["id"].as_str()?.parse().ok())
+        .collect();
+    let relay = mine.iter().find_map(|hook| {
         let id = hook["id"].as_str()?.parse().ok()?;
         let token = hook["token"].as_str()?.to_string();
-        ours.then_some(RelayHook { id, token })
-    }))
+        (hook["name"] == RELAY_HOOK_NAME).then_some(RelayHook { id, token })
+    });
+    Ok((relay, ids))
 }
 
 pub async fn create_relay_hook(rest: &Rest, channel: u64) -> Result<RelayHook, ChatError> {
@@ -109,20 +125,29 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
             }
         }
         OutboundAction::Delete { target } => {
-            rest.json(
-                Method::DELETE,
-                &format!("{messages}/{target}"),
-                &format!("delete:{channel}"),
-                None,
-            )
-            .await?;
+            match rest
+                .json(
+                    Method::DELETE,
+                    &format!("{messages}/{target}"),
+                    &format!("delete:{channel}"),
+                    None,
+                )
+                .await
+            {
+                Ok(_) => {}
+                // Gone already (deleted by hand, or by an attempt cut short): done.
+                Err(error) if error_code(&error) == Some(UNKNOWN_MESSAGE) => {}
+                Err(error) => return Err(error),
+            }
             json!({"id": target})
         }
         OutboundAction::React { target, key } => {
             let path = format!("{messages}/{target}/reactions/{}/@me", encode_emoji(key));
             rest.json(Method::PUT, &path, &format!("reactions:{channel}"), None)
                 .await?;
-            json!({"id": target})
+            // A reaction has no id of its own on Discord. It is not the message: a record
+            // under the message's id would take the message's deletion for the reaction's.
+            json!({"id": reaction_id(target, key)})
         }
         OutboundAction::Unreact { target, key, .. } => {
             let path = format!("{messages}/{target}/reactions/{}/@me", encode_emoji(key));
@@ -135,7 +160,7 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
                 Err(error) if error_code(&error) == Some(UNKNOWN_MESSAGE) => {}
                 Err(error) => return Err(error),
             }
-            json!({"id": target})
+            json!({"id": reaction_id(target, key)})
         }
         OutboundAction::StartPoll { poll, .. } => {
             let mut payload = bot_message(&outbound.idempotency_key, "");
@@ -179,31 +204,118 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
     })
 }
 
-/// Looks through the channel's latest messages for a relay by our webhook with this name
-/// and text: what an attempt cut short by a crash would have left.
-pub async fn find_earlier_relay(
+/// How far Discord's clock (in a snowflake) may be behind ours: a copy made by an attempt
+/// is looked for from this long before the attempt.
+const CLOCK_SKEW_MS: i64 = 2_000;
+/// Pages of 100 messages read forward from a first try when looking for its copy.
+const EARLIER_COPY_PAGES: usize = 10;
+/// Discord's epoch (2015-01-01) in Unix milliseconds: snowflakes count from it.
+const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
+
+/// The smallest snowflake of a moment (epoch ms).
+fn snowflake_at(ms: i64) -> u64 {
+    ((ms - DISCORD_EPOCH_MS).max(0) as u64) << 22
+}
+
+/// What an earlier attempt at `outbound` would have left: the channel's messages since
+/// `since_ms` (less the clock skew allowance) that are ours and say what it says, oldest
+/// first. Webhooks take no nonce, so a relay is recognised by our webhook (or application),
+/// its name and its text; a bot message, whose nonce Discord honours only for minutes, by
+/// its author and text. The core skips those already recorded for other deliveries, which
+/// is what tells this "+1" from the one before it.
+pub async fn earlier_copies(
     adapter: &DiscordAdapter,
     channel: u64,
-    persona: &Persona,
-    text: &str,
-) -> Result<Option<Delivered>, ChatError> {
-    let Some(hook) = adapter.hooks.lock().await.get(&channel).cloned() else {
-        return Ok(None);
+    outbound: &Outbound,
+    since_ms: i64,
+) -> Result<Vec<Delivered>, ChatError> {
+    let looks_like: Box<dyn Fn(&Value) -> bool + Send> = match &outbound.action {
+        OutboundAction::Send {
+            body,
+            persona: Some(persona),
+        } => {
+            let text = relay_content(adapter, channel, body).await?;
+            let name = webhook_username(&persona.display_name);
+            Box::new(move |m: &Value| m["author"]["username"] == name.as_str() && m["content"] == text.as_str())
+        }
+        OutboundAction::SendFile {
+            file,
+            caption,
+            persona: Some(persona),
+        } => {
+            let text = caption.clone().unwrap_or_default();
+            let name = webhook_username(&persona.display_name);
+            let file_name = file_part(file).name;
+            Box::new(move |m: &Value| {
+                m["author"]["username"] == name.as_str()
+                    && m["content"] == text.as_str()
+                    && m["attachments"][0]["filename"] == file_name.as_str()
+            })
+        }
+        OutboundAction::Send { body, persona: None } | OutboundAction::SendControls { body, .. } => {
+            let text = body.text.clone();
+            Box::new(move |m: &Value| m["content"] == text.as_str())
+        }
+        OutboundAction::SendFile {
+            caption, persona: None, ..
+        } => {
+            let text = caption.clone().unwrap_or_default();
+            Box::new(move |m: &Value| m["content"] == text.as_str())
+        }
+        OutboundAction::StartPoll { poll, .. } => {
+            let question = poll.question.clone();
+            Box::new(move |m: &Value| m["poll"]["question"]["text"] == question.as_str())
+        }
+        // Edits, deletions, reactions, answers and poll ends come out the same when done twice.
+        _ => return Ok(Vec::new()),
     };
-    let path = format!("/channels/{channel}/messages?limit=50");
-    let recent = adapter
-        .rest
-        .json(Method::GET, &path, &format!("read:{channel}"), None)
-        .await?;
-    let name = webhook_username(&persona.display_name);
-    let found = recent.as_array().into_iter().flatten().find(|m| {
-        m["webhook_id"].as_str() == Some(hook.id.to_string().as_str())
-            && m["author"]["username"] == name.as_str()
-            && m["content"] == text
-    });
-    Ok(found.and_then(|m| m["id"].as_str()).map(|id| Delivered {
-        remote_id: id.to_string(),
-    }))
+    let relayed = matches!(
+        outbound.action,
+        OutboundAction::Send { persona: Some(_), .. } | OutboundAction::SendFile { persona: Some(_), .. }
+    );
+    let hooks = adapter.own.webhooks.read().unwrap_or_else(|p| p.into_inner()).clone();
+    let application = adapter.own.application.to_string();
+    let bot = adapter.own.bot_user.to_string();
+    let ours = |m: &Value| {
+        if relayed {
+            m["webhook_id"]
+                .as_str()
+                .and_then(|w| w.parse::<u64>().ok())
+                .is_some_and(|w| hooks.contains(&w) || m["application_id"] == application.as_str())
+        } else {
+            m["author"]["id"] == bot.as_str() && m["webhook_id"].is_null()
+        }
+    };
+    // Forward from the first try, a page at a time: in a busy channel the attempt's copy
+    // may be hundreds of messages back. The copy, if any, was made right after the try, so
+    // a few pages reach it; further back than that there is nothing to find.
+    let mut after = snowflake_at(since_ms - CLOCK_SKEW_MS);
+    let mut found: Vec<(u64, String)> = Vec::new();
+    for _ in 0..EARLIER_COPY_PAGES {
+        let path = format!("/channels/{channel}/messages?after={after}&limit=100");
+        let page = adapter
+            .rest
+            .json(Method::GET, &path, &format!("read:{channel}"), None)
+            .await?;
+        let page = page.as_array().cloned().unwrap_or_default();
+        for m in &page {
+            let Some(id) = m["id"].as_str().and_then(|id| id.parse::<u64>().ok()) else {
+                continue;
+            };
+            after = after.max(id);
+            if ours(m) && looks_like(m) {
+                found.push((id, id.to_string()));
+            }
+        }
+        if page.len() < 100 {
+            break;
+        }
+    }
+    found.sort_unstable();
+    Ok(found
+        .into_iter()
+        .map(|(_, remote_id)| Delivered { remote_id })
+        .collect())
 }
 
 /// What a relay says: webhooks cannot reply, so a reply starts with a one-line quote of
@@ -347,6 +459,11 @@ fn file_part(file: &FileUpload) -> FilePart {
         mime_type: file.mime_type.clone(),
         data: file.data.clone(),
     }
+}
+
+/// How the bot's reaction on a Discord message is recorded: never the bare message id.
+fn reaction_id(target: &str, key: &str) -> String {
+    format!("reaction:{target}:{key}")
 }
 
 /// A nonce of at most 25 characters, the same for the same delivery key.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use magnet_chat::{
     Button, ButtonStyle, ChatAdapter, CommandOption, CommandSpec, Control, EventKind, FileUpload, Menu, MenuOption,
-    MessageBody, Outbound, OutboundAction, Persona, PollStart,
+    MessageBody, Outbound, OutboundAction, Persona, Platform, PollStart,
 };
 use magnet_discord::{DiscordAdapter, DiscordSettings};
 use magnet_discord_sim::{DiscordSim, Limits, SimConfig};
@@ -41,6 +41,7 @@ impl World {
             application_id: self.sim.application_id(),
             api_base: self.sim.api_base(),
             channels: vec![self.channel],
+            unreadable: Default::default(),
         }
     }
 
@@ -487,7 +488,7 @@ async fn poll_votes_arrive_one_answer_at_a_time_and_the_bot_ends_its_poll() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_relay_that_may_have_been_sent_is_found_instead_of_sent_twice() {
+async fn a_relay_that_may_have_been_sent_is_found_and_an_earlier_identical_one_told_apart() {
     let w = world(SimConfig::default()).await;
     let sink = Arc::new(RecordingSink::default());
     let adapter = w.start(&sink).await;
@@ -505,15 +506,42 @@ async fn a_relay_that_may_have_been_sent_is_found_instead_of_sent_twice() {
             },
         )
     };
-    // The first attempt reached Discord, then the process died before recording it.
-    let first = adapter.deliver(&relay("r1", "the minutes are up")).await.unwrap();
-    let again = adapter.redeliver(&relay("r1", "the minutes are up")).await.unwrap();
-    assert_eq!(first, again, "found, not sent again");
-    assert_eq!(w.sim.messages(w.channel).len(), 1);
-    // An attempt that never reached Discord is sent.
-    let other = adapter.redeliver(&relay("r2", "a different message")).await.unwrap();
-    assert_ne!(other, first);
-    assert_eq!(w.sim.messages(w.channel).len(), 2);
+    // People say the same thing again and again: an earlier "+1", relayed and recorded
+    // before the attempt began, is there too.
+    let since = now_ms();
+    let earlier = adapter.deliver(&relay("r0", "+1")).await.unwrap();
+    // The attempt reached Discord, then the process died before recording it.
+    let first = adapter.deliver(&relay("r1", "+1")).await.unwrap();
+    // Both are candidates, oldest first: the core skips the one its records claim.
+    let both = adapter.earlier_copies(&relay("r1", "+1"), since).await.unwrap();
+    assert_eq!(both, vec![earlier, first]);
+    // Nothing made before the first try (less the clock-skew allowance) is a candidate.
+    let later = adapter
+        .earlier_copies(&relay("r1", "+1"), since + 60_000)
+        .await
+        .unwrap();
+    assert!(later.is_empty(), "{later:?}");
+    // Another text, or another name, is not it.
+    assert!(
+        adapter
+            .earlier_copies(&relay("r2", "a different message"), since)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let other_person = send(
+        w.channel,
+        "r3",
+        OutboundAction::Send {
+            body: text("+1"),
+            persona: Some(Persona {
+                display_name: "Selin [Matrix]".into(),
+                avatar_url: None,
+            }),
+        },
+    );
+    assert!(adapter.earlier_copies(&other_person, since).await.unwrap().is_empty());
+    assert_eq!(w.sim.messages(w.channel).len(), 2, "looking sends nothing");
     adapter.shutdown().await;
 }
 
@@ -839,4 +867,80 @@ async fn a_relay_pings_exactly_the_people_the_core_lists() {
     let unlisted = find(&unlisted.remote_id);
     assert!(unlisted.mentions.is_empty() && !unlisted.mention_everyone, "nobody");
     adapter.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_event_serenity_cannot_read_is_counted_and_the_adapter_goes_on() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let settings = w.settings();
+    let unreadable = settings.unreadable.clone();
+    let adapter = DiscordAdapter::start(settings, sink.clone()).await.unwrap();
+    assert!(w.sim.wait_for_sessions(1, WAIT).await, "the gateway connects");
+    let message = w.sim.post(w.channel, w.ayse, "react to me");
+    sink.wait_for_count(1, WAIT).await;
+
+    // A reaction as another Discord server (or a changed Discord) might send it: without
+    // `burst`, which serenity 0.12.5 insists on.
+    w.sim.dispatch_raw(
+        "MESSAGE_REACTION_ADD",
+        serde_json::json!({"user_id": w.ayse.to_string(), "channel_id": w.channel.to_string(),
+            "message_id": message.to_string(), "guild_id": w.guild.to_string(),
+            "emoji": {"id": null, "name": "👍"}, "type": 0}),
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while unreadable.get(Platform::Discord, "MESSAGE_REACTION_ADD") == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the unreadable reaction was not counted: {:?}",
+            unreadable.snapshot()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // The adapter goes on: the next message arrives, and nothing was made of the reaction.
+    w.sim.post(w.channel, w.ayse, "still here");
+    let events = sink.wait_for_count(2, WAIT).await;
+    let EventKind::Message(body) = &events[1].kind else {
+        panic!("{:?}", events[1])
+    };
+    assert_eq!(body.text, "still here");
+    assert_eq!(sink.events().len(), 2, "{:?}", sink.events());
+    assert_eq!(
+        unreadable.snapshot(),
+        vec![(Platform::Discord, "MESSAGE_REACTION_ADD".to_string(), 1)]
+    );
+    adapter.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_without_a_nickname_or_global_name_reacts_under_their_username() {
+    let w = world(SimConfig::default()).await;
+    let bora = w.sim.create_user(w.guild, "bora", None);
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let message = w.sim.post(w.channel, w.ayse, "who is coming?");
+    sink.wait_for_count(1, WAIT).await;
+    w.sim.react(w.channel, message, bora, "👍", true);
+    w.sim.react(w.channel, message, w.ayse, "👍", true);
+    let events = sink.wait_for_count(3, WAIT).await;
+    let names: Vec<(String, String)> = events[1..]
+        .iter()
+        .map(|e| (e.sender.id.clone(), e.sender.display_name.clone()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (bora.to_string(), "bora".to_string()),
+            (w.ayse.to_string(), "Ayşe".to_string())
+        ]
+    );
+    adapter.shutdown().await;
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }

@@ -83,17 +83,21 @@ fn message(content: &Value) -> KindResult {
         };
         return Ok(EventKind::Edit {
             target: target.to_string(),
-            body: body(new_content)?,
+            body: body(new_content, false)?,
         });
     }
-    let mut body = body(content)?;
-    body.reply_to = relates["m.in_reply_to"]["event_id"].as_str().map(str::to_string);
+    let reply_to = relates["m.in_reply_to"]["event_id"].as_str().map(str::to_string);
+    let mut body = body(content, reply_to.is_some())?;
+    body.reply_to = reply_to;
     Ok(EventKind::Message(body))
 }
 
-fn body(content: &Value) -> Result<MessageBody, String> {
+/// `is_reply`: the body may start with a reply fallback, which is removed here so that the
+/// relay and the command reader both see only what the person wrote.
+fn body(content: &Value, is_reply: bool) -> Result<MessageBody, String> {
     let msgtype = content["msgtype"].as_str().ok_or("a message without a msgtype")?;
     let text = content["body"].as_str().ok_or("a message whose body is not text")?;
+    let text = if is_reply { strip_reply_fallback(text) } else { text };
     let html = (content["format"] == "org.matrix.custom.html")
         .then(|| content["formatted_body"].as_str().map(str::to_string))
         .flatten();
@@ -144,6 +148,30 @@ fn body(content: &Value) -> Result<MessageBody, String> {
         }
     }
     Ok(body)
+}
+
+/// The body of a reply without the "reply fallback" that clients before Matrix 1.13 put
+/// at its top: the replied-to message quoted as `> <@sender:server> text` lines, then an
+/// empty line. The bridge carries the reply as a reply, so the quote would only repeat it,
+/// and a `!magnet` command after it must still be found at the start.
+///
+/// Only a quote that opens the way a fallback does (`> <@`, or `> * <@` for an emote) is
+/// removed: newer clients send no fallback, and their reply may start with a quote of its
+/// own. A body that is all quote, with no empty line after it, is kept whole.
+fn strip_reply_fallback(body: &str) -> &str {
+    if !body.starts_with("> <@") && !body.starts_with("> * <@") {
+        return body;
+    }
+    let mut rest = body;
+    while rest.starts_with('>') {
+        let Some(newline) = rest.find('\n') else {
+            return body;
+        };
+        rest = &rest[newline + 1..];
+    }
+    rest.strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))
+        .unwrap_or(body)
 }
 
 fn reaction(content: &Value) -> KindResult {
@@ -324,6 +352,55 @@ mod tests {
         let EventKind::Message(body) = event.kind else { panic!() };
         assert_eq!((body.text.as_str(), body.html.as_deref()), ("hi", Some("<b>hi</b>")));
         assert_eq!(body.reply_to.as_deref(), Some("$orig"));
+    }
+
+    fn reply(content: Value) -> MessageBody {
+        let mut content = content;
+        content["m.relates_to"] = json!({"m.in_reply_to": {"event_id": "$orig"}});
+        let EventKind::Message(body) = kind(event("m.room.message", content)) else {
+            panic!()
+        };
+        assert_eq!(body.reply_to.as_deref(), Some("$orig"));
+        body
+    }
+
+    #[test]
+    fn a_plain_reply_loses_its_quote_fallback() {
+        let body = reply(json!({"msgtype": "m.text",
+            "body": "> <@selin:hs> Shall we meet at ten?\n> @room bring the agenda\n\nYes, at ten.\n> a quote of mine"}));
+        assert_eq!(body.text, "Yes, at ten.\n> a quote of mine");
+        assert_eq!(body.html, None);
+        assert!(!body.pings_room, "the @room was in the quoted message");
+        // A command in a reply is the start of what the person wrote.
+        let body = reply(json!({"msgtype": "m.text", "body": "> <@selin:hs> what can it do?\n\n!magnet help"}));
+        assert_eq!(body.text, "!magnet help");
+        let emote = reply(json!({"msgtype": "m.emote", "body": "> * <@selin:hs> waves\n\nwaves back"}));
+        assert_eq!(emote.text, "waves back");
+        // Newer clients send replies without a fallback; a quote of the person's own stays.
+        let body = reply(json!({"msgtype": "m.text", "body": "> you said ten\n\nI meant eleven"}));
+        assert_eq!(body.text, "> you said ten\n\nI meant eleven");
+        // All quote and no answer: nothing to take away.
+        let body = reply(json!({"msgtype": "m.text", "body": "> <@selin:hs> ten?\n> eleven?"}));
+        assert_eq!(body.text, "> <@selin:hs> ten?\n> eleven?");
+        // Not a reply: the body is what was typed, quote and all.
+        let EventKind::Message(body) = kind(event(
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "> <@selin:hs> ten?\n\nquoted by hand"}),
+        )) else {
+            panic!()
+        };
+        assert_eq!(body.text, "> <@selin:hs> ten?\n\nquoted by hand");
+    }
+
+    #[test]
+    fn a_reply_with_html_keeps_it_and_loses_the_plain_fallback() {
+        let html = "<mx-reply><blockquote><a href=\"https://matrix.to/#/!r:hs/$orig\">In reply to</a> \
+                    <a href=\"https://matrix.to/#/@selin:hs\">@selin:hs</a><br>ok?</blockquote></mx-reply><b>!magnet</b> help";
+        let body = reply(json!({"msgtype": "m.text", "body": "> <@selin:hs> ok?\n\n!magnet help",
+            "format": "org.matrix.custom.html", "formatted_body": html}));
+        assert_eq!(body.text, "!magnet help");
+        // The core drops <mx-reply> when it converts the HTML.
+        assert_eq!(body.html.as_deref(), Some(html));
     }
 
     #[test]

@@ -418,3 +418,23 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod scratch_probe {
+    use super::*;
+    #[test]
+    fn scratch_probe() {
+        for input in [
+            "[https://safe.example](https://evil.example/login)",
+            "[https://safe.example](https://evil.example/login) more",
+            "[safe.example](https://evil.example/login)",
+            "[**www.safe.example**](https://evil.example/login)",
+            "[https://safe.example/](https://safe.example)",
+            "[help@bank.example](mailto:thief@evil.example)",
+            "![safe.example](https://evil.example)",
+            "[https://safe.example ](https://evil.example)",
+        ] {
+            println!("{input}\n  html: {}\n  plain: {}", discord_to_matrix_html(input, &|_| None), discord_to_matrix_plain(input, &|_| None));
+        }
+    }
+}

@@ -42,6 +42,8 @@ fn hostile_corpus() -> Vec<String> {
         "\u{E000}0\u{E001} forged placeholder \u{E000}",
         "\0(**\0) forged markup \0)",
         "https://evil.example/@everyone <https://x.example/<@1>>",
+        "<a href=\"https://evil.example/login\">https://safe.example</a>",
+        "[https://safe.example](https://evil.example/login)",
         "",
         " ",
         "\n\n\n",
@@ -221,6 +223,24 @@ fn matrix_html_text_keeps_the_words() {
     let markdown = matrix_to_discord("", Some(input), false);
     for word in ["Meeting", "moved", "Tuesday", "agenda", "budget", "reports"] {
         assert!(markdown.contains(word), "{word:?} lost: {markdown:?}");
+    }
+}
+
+#[test]
+fn a_link_cannot_pass_for_another_address_on_discord() {
+    for text in [
+        "https://safe.example",
+        "www.safe.example",
+        "safe.example",
+        "SAFE.example/login",
+    ] {
+        let input = format!("<a href=\"https://evil.example/login\">{text}</a>");
+        let markdown = matrix_to_discord("", Some(&input), false);
+        // The real target shows as itself, not inside a masked link's `(…)`.
+        assert!(
+            markdown.contains("https://evil.example/login") && !markdown.contains("](https://evil.example"),
+            "{input:?} → {markdown:?}"
+        );
     }
 }
 

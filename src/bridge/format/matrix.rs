@@ -44,7 +44,7 @@ fn html_to_discord(html: &str) -> String {
 
 /// Cuts htmd's output into text runs and markup runs (markers may nest: a quote marker on
 /// a line of code is markup inside markup).
-fn markup_runs(marked: &str) -> Vec<(bool, String)> {
+pub(super) fn markup_runs(marked: &str) -> Vec<(bool, String)> {
     let mut runs: Vec<(bool, String)> = Vec::new();
     let mut depth = 0usize;
     let mut rest = marked;
@@ -156,6 +156,39 @@ mod tests {
             "#room:e.org"
         );
         assert_eq!(html("<a href=\"matrix:u/carol:e.org\">Carol</a>"), "@Carol");
+    }
+
+    #[test]
+    fn a_link_whose_text_is_another_address_shows_its_real_target() {
+        assert_eq!(
+            html("<a href=\"https://evil.example/login\">https://safe.example</a>"),
+            "https://safe.example (https://evil.example/login)"
+        );
+        assert_eq!(
+            html("Log in at <a href=\"https://evil.example/login\"><b>www.safe.example</b></a> today"),
+            "Log in at **www.safe.example** (https://evil.example/login) today"
+        );
+        assert_eq!(
+            html("<a href=\"https://evil.example/(x)\">see safe.example</a>"),
+            "see safe.example (https://evil.example/%28x%29)"
+        );
+        assert_eq!(
+            html("<a href=\"https://safe.example@evil.example/\">https://safe.example</a>"),
+            "https://safe.example (https://safe.example@evil.example/)"
+        );
+        assert_eq!(
+            html("<a href=\"mailto:thief@evil.example\">help@bank.example</a>"),
+            "help@bank.example (thief@evil.example)"
+        );
+        // The same address, written a little differently, stays a link as before.
+        assert_eq!(
+            html("<a href=\"https://safe.example/\">safe.example</a>"),
+            "[safe.example](https://safe.example/)"
+        );
+        assert_eq!(
+            html("<a href=\"https://e.org/agenda\">the agenda</a>"),
+            "[the agenda](https://e.org/agenda)"
+        );
     }
 
     #[test]

@@ -13,7 +13,8 @@ use htmd::element_handler::{ElementHandler, HandlerResult, Handlers};
 use htmd::{Element, HtmlToMarkdown};
 
 use super::discord_blocks::is_language;
-use super::url::{encode_link_target, is_safe_link, percent_decode};
+use super::matrix::markup_runs;
+use super::url::{addresses_in, encode_link_target, is_safe_link, percent_decode, same_address};
 
 pub(super) const MARKUP_OPEN: &str = "\0(";
 pub(super) const MARKUP_CLOSE: &str = "\0)";
@@ -361,6 +362,15 @@ fn link(handlers: &dyn Handlers, element: Element<'_>, context: &Shared) -> Opti
     }
     let leading = &content[..content.len() - content.trim_start().len()];
     let trailing = &content[content.trim_end().len()..];
+    // Text that reads as another address (`https://safe.example` on a link to
+    // evil.example) would hide the real target behind a masked link: the text stays as
+    // written (it links where it says, if at all) and the real target follows, in plain
+    // view.
+    let visible = visible_text(trimmed);
+    if addresses_in(&visible).any(|address| !same_address(address, href)) {
+        let real = email.map_or_else(|| markup(&target), as_text);
+        return Some(format!("{leading}{trimmed} ({real}){trailing}").into());
+    }
     Some(
         format!(
             "{leading}{}{trimmed}{}{trailing}",
@@ -369,6 +379,15 @@ fn link(handlers: &dyn Handlers, element: Element<'_>, context: &Shared) -> Opti
         )
         .into(),
     )
+}
+
+/// What a reader sees of converted content: its text without our markup, unescaped.
+fn visible_text(content: &str) -> String {
+    markup_runs(content)
+        .into_iter()
+        .filter(|(is_markup, _)| !is_markup)
+        .map(|(_, run)| unescape_commonmark(&run))
+        .collect()
 }
 
 /// A Matrix pill (a matrix.to or `matrix:` link to a user or room) as `@Name` or `#alias`.

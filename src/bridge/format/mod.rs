@@ -13,6 +13,7 @@
 //! - [`escape_discord`]: plain text made to show literally on Discord.
 //! - [`defuse_matrix_room_ping`]: `@room` made harmless in text going to Matrix.
 //! - [`split`]: a long message cut into parts a platform accepts.
+//! - [`clean_name`], [`marked_name`]: a person's name made safe to show, with its platform.
 
 mod discord;
 mod discord_blocks;
@@ -20,6 +21,7 @@ mod discord_tokens;
 mod escape;
 mod matrix;
 mod matrix_handlers;
+mod names;
 mod placeholders;
 mod reply;
 mod sanitize;
@@ -36,4 +38,5 @@ pub use discord::{discord_to_matrix_html, discord_to_matrix_plain};
 pub use discord_tokens::DiscordMention;
 pub use escape::{defuse_matrix_room_ping, escape_discord};
 pub use matrix::matrix_to_discord;
+pub use names::{clean_name, marked_name};
 pub use split::split;

@@ -74,6 +74,56 @@ pub(super) fn encode_link_target(url: &str) -> String {
     encoded
 }
 
+/// The words of a link's visible text that read as an address: with a scheme
+/// (`https://…`, `ftp://…`), starting with `www.`, or shaped like a domain (`safe.example`,
+/// `bank.example/login`, `help@bank.example`). Such text says where the link goes, so it
+/// must not hide a different target (see [`same_address`]).
+pub(super) fn addresses_in(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace()
+        .map(|word| word.trim_matches(|c: char| "()[]{}<>\"'.,;:!?".contains(c)))
+        .filter(|word| looks_like_address(word))
+}
+
+fn looks_like_address(word: &str) -> bool {
+    if word.contains("://") || word.get(..4).is_some_and(|start| start.eq_ignore_ascii_case("www.")) {
+        return true;
+    }
+    // A host: what comes before the path, after any `user@`, without a port.
+    let host = word.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    let labels: Vec<&str> = host.split('.').collect();
+    let top = labels.last().copied().unwrap_or_default();
+    // Letters in the last label keep version numbers and decimals (`1.5`) out.
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && top.chars().count() >= 2
+        && top.chars().all(char::is_alphabetic)
+}
+
+/// Whether an address shown as text is where `href` goes. The scheme and `mailto:` may be
+/// left out of the text (`example.org` for `https://example.org/`), a trailing slash does not
+/// count and the host may differ in case; anything else is another place.
+pub(super) fn same_address(shown: &str, href: &str) -> bool {
+    comparable_address(shown) == comparable_address(href)
+}
+
+fn comparable_address(address: &str) -> String {
+    let address = address.trim();
+    let rest = match address.find("://") {
+        Some(at) => &address[at + 3..],
+        None => address
+            .get(..7)
+            .filter(|scheme| scheme.eq_ignore_ascii_case("mailto:"))
+            .map_or(address, |_| &address[7..]),
+    };
+    let rest = rest.trim_end_matches('/');
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    format!("{}{}", rest[..host_end].to_lowercase(), &rest[host_end..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +170,39 @@ mod tests {
         assert_eq!(percent_decode("%40alice%3Aexample.org"), "@alice:example.org");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn text_that_reads_as_an_address_is_found() {
+        fn found(text: &str) -> Vec<&str> {
+            addresses_in(text).collect()
+        }
+        assert_eq!(found("https://safe.example"), ["https://safe.example"]);
+        assert_eq!(found("see (www.safe.example)."), ["www.safe.example"]);
+        assert_eq!(found("safe.example/login"), ["safe.example/login"]);
+        assert_eq!(found("help@bank.example"), ["help@bank.example"]);
+        assert_eq!(
+            found("ftp://files.example and bank.example:8443"),
+            ["ftp://files.example", "bank.example:8443"]
+        );
+        assert!(found("the agenda").is_empty());
+        assert!(found("version 1.5, e.g. this").is_empty());
+        assert!(found("a..b .example example.").is_empty());
+    }
+
+    #[test]
+    fn an_address_is_the_same_without_scheme_slash_or_case() {
+        assert!(same_address("https://safe.example", "https://safe.example/"));
+        assert!(same_address("safe.example", "https://safe.example"));
+        assert!(same_address("Safe.Example/Path", "http://safe.example/Path"));
+        assert!(same_address("help@bank.example", "mailto:help@bank.example"));
+        assert!(!same_address("https://safe.example", "https://evil.example/login"));
+        assert!(!same_address("safe.example/path", "https://safe.example/Path"));
+        assert!(!same_address(
+            "https://safe.example",
+            "https://safe.example@evil.example/"
+        ));
+        assert!(!same_address("help@bank.example", "mailto:thief@evil.example"));
     }
 
     #[test]
