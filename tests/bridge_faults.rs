@@ -1,17 +1,22 @@
 //! The bridge when its peers misbehave: during a burst the homeserver restarts, the Discord
-//! gateway drops, and Discord answers 429 and 503 for a while; nothing is lost or doubled.
-//! A delivery Discord refuses is dead-lettered, listed and retried by the secretariat.
+//! gateway connection is cut and later goes silent, and Discord answers 429 and 503 for a
+//! while; nothing is lost or doubled. A delivery Discord refuses is dead-lettered, listed
+//! and retried by the secretariat.
 //! (Its own homeserver: restarting the shared one would disturb the other tests.)
 
 mod common;
 
 use std::time::Duration;
 
-use common::network::{Network, eventually, relays};
+use common::network::{Network, WAIT, eventually, eventually_within, gateway_silence_found_out, relays};
 use magnet_discord_sim::{Limits, SimConfig};
 use magnet_testkit::SynapseServer;
 
 const BURST: usize = 200;
+/// The gateway's heartbeat interval in this test (Discord's is about 41 s). A silent gateway
+/// is found out only by heartbeats, so the wait for what was posted meanwhile follows from
+/// it: see `gateway_silence_found_out`.
+const HEARTBEAT: Duration = Duration::from_secs(5);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_homeserver_a_dropped_gateway_and_429s_and_503s_lose_and_double_nothing() {
@@ -26,6 +31,7 @@ async fn a_restarted_homeserver_a_dropped_gateway_and_429s_and_503s_lose_and_dou
     };
     let config = SimConfig {
         limits,
+        heartbeat_interval: HEARTBEAT,
         ..SimConfig::default()
     };
     let net = Network::on(server.client(), config).await;
@@ -34,7 +40,11 @@ async fn a_restarted_homeserver_a_dropped_gateway_and_429s_and_503s_lose_and_dou
 
     for i in 0..BURST {
         match i {
-            40 => sim.drop_gateway(),
+            // Cut: the bot sees the connection end at once, and resumes.
+            40 => {
+                eprintln!("cutting the gateway connection");
+                sim.drop_gateway();
+            }
             80 => {
                 sim.fail_next("/webhooks/", 429, 5);
                 sim.fail_next("/webhooks/", 503, 5);
@@ -42,6 +52,11 @@ async fn a_restarted_homeserver_a_dropped_gateway_and_429s_and_503s_lose_and_dou
             120 => {
                 eprintln!("restarting the homeserver");
                 server.restart().await.unwrap();
+            }
+            // Silent but open: only the heartbeats tell.
+            160 => {
+                eprintln!("silencing the gateway");
+                sim.silence_gateway();
             }
             _ => {}
         }
@@ -57,7 +72,10 @@ async fn a_restarted_homeserver_a_dropped_gateway_and_429s_and_503s_lose_and_dou
     .await;
     assert_eq!(got, want, "each once, in order");
     let want: Vec<String> = (0..BURST).map(|i| format!("**Bora [Discord]**: d-{i}")).collect();
-    let got = eventually("every Discord message on Matrix", || async {
+    // What was posted after the silence reaches the bot once it has found the silence out,
+    // by the gateway's heartbeats; that began before this wait.
+    let limit = WAIT + gateway_silence_found_out(HEARTBEAT);
+    let got = eventually_within("every Discord message on Matrix", limit, || async {
         let got: Vec<String> = net
             .ayse
             .all_events(&room)

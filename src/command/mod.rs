@@ -325,6 +325,16 @@ fn usage_message(error: &clap::Error, subcommand: Option<&str>, slash: bool) -> 
             message.push_str(&format!("\n{}", sub.render_usage()));
         }
     }
+    // A subcommand's own usage comes without the command's name in front: put it there,
+    // so the line reads as what to type.
+    message = message
+        .lines()
+        .map(|line| match line.strip_prefix("Usage: ") {
+            Some(rest) if !rest.starts_with(PREFIX) => format!("Usage: {PREFIX} {rest}"),
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     if slash {
         // clap writes the usage with the text prefix.
         message = message.replace(&format!("Usage: {PREFIX} "), &format!("Usage: /{SLASH_NAME} "));
@@ -549,7 +559,7 @@ mod tests {
         let Some(Err(UsageError(message))) = parse_text("!magnet retry") else {
             panic!()
         };
-        assert!(message.contains("<WHICH>"), "{message}");
+        assert!(message.contains("Usage: !magnet retry <WHICH> [PILLAR]"), "{message}");
         assert!(matches!(parse_text("!magnet status \"open"), Some(Err(_))));
     }
 

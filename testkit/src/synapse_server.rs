@@ -89,6 +89,17 @@ impl SynapseServer {
         self.spawn().await
     }
 
+    /// Stops it (a homeserver that is down: connections refused) until [`SynapseServer::up`].
+    pub fn down(&mut self) {
+        self.stop();
+    }
+
+    /// Starts it again after [`SynapseServer::down`], on the same port with the same data;
+    /// returns once it answers.
+    pub async fn up(&mut self) -> Result<()> {
+        self.spawn().await
+    }
+
     fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             unsafe {

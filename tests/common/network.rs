@@ -19,6 +19,8 @@ pub const CALENDAR_SECRET: &str = "test calendar secret";
 pub struct Network {
     pub synapse: Synapse,
     pub sim: DiscordSim,
+    /// The Discord server (guild) the channels are in.
+    pub guild: u64,
     /// A Matrix user in both pillars' rooms, and secretariat.
     pub ayse: MatrixUser,
     pub bot_user_id: String,
@@ -181,6 +183,7 @@ discord_channels = [{civil_channels}]
         Network {
             synapse,
             sim,
+            guild,
             ayse,
             bot_user_id: bot.user_id,
             bora,
@@ -265,9 +268,38 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    magnet_testkit::wait::until(WAIT, check)
+    eventually_within(what, WAIT, check).await
+}
+
+/// [`eventually`] with a limit of its own: for what must first wait out a protocol timer
+/// (say so where it is used).
+pub async fn eventually_within<T, F, Fut>(what: &str, limit: Duration, check: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    magnet_testkit::wait::until(limit, check)
         .await
-        .unwrap_or_else(|| panic!("timed out waiting for {what}"))
+        .unwrap_or_else(|| panic!("timed out after {limit:?} waiting for {what}"))
+}
+
+/// The longest the bot's Discord gateway client (serenity 0.12) takes, by its own timers,
+/// to find out that a gateway went silent (`DiscordSim::silence_gateway`) and to start
+/// again on a new session, when the gateway's heartbeat interval is `heartbeat`:
+///
+/// - it heartbeats once an interval has passed since the last heartbeat, checking at least
+///   every 500 ms (its websocket read timeout), so heartbeats are at most
+///   `heartbeat + 0.5 s` apart;
+/// - the first heartbeat after the silence goes unacknowledged, and when the next one falls
+///   due it gives up (`Error heartbeating`): at most `2 × (heartbeat + 0.5 s)` after;
+/// - restarting the shard waits up to 5 s for the old shard runner to confirm its shutdown
+///   (it cannot: it is the one restarting), and IDENTIFYs are kept 5 s apart: up to 10 s.
+///
+/// The READY that follows makes every channel reader list what it missed; from there on
+/// the work is that of any other wait ([`WAIT`]).
+pub fn gateway_silence_found_out(heartbeat: Duration) -> Duration {
+    let check = Duration::from_millis(500);
+    2 * (heartbeat + check) + Duration::from_secs(10)
 }
 
 /// The relayed messages (webhook messages) in a Discord channel, oldest first.

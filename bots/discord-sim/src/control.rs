@@ -30,6 +30,7 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/submit-form", post(submit_form))
         .route("/interactions/{id}", get(interaction))
         .route("/drop-gateway", post(drop_gateway))
+        .route("/silence-gateway", post(silence_gateway))
         .route("/reconnect", post(reconnect))
         .route("/invalidate-sessions", post(invalidate))
         .route("/fail", post(fail))
@@ -245,6 +246,11 @@ async fn interaction(State(state): Sim, Path(id): Path<u64>) -> Response {
 
 async fn drop_gateway(State(state): Sim) -> StatusCode {
     handle(state).drop_gateway();
+    StatusCode::NO_CONTENT
+}
+
+async fn silence_gateway(State(state): Sim) -> StatusCode {
+    handle(state).silence_gateway();
     StatusCode::NO_CONTENT
 }
 

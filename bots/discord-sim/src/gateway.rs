@@ -1,16 +1,18 @@
 //! The gateway: a websocket on the same port, speaking Discord's gateway v10 in JSON.
 //! HELLO, IDENTIFY (token and intents checked), READY and GUILD_CREATE, heartbeats with
 //! ACK, numbered dispatches, RESUME with replay, op 7 RECONNECT, op 9 INVALID_SESSION,
-//! Discord's close codes, and closing on a client whose heartbeats stop.
+//! Discord's close codes, and closing on a client whose heartbeats stop. For faults: a
+//! connection cut without a close frame, and one that goes silent while staying open.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use crate::state::{INTENT_GUILD_MEMBERS, INTENT_GUILD_PRESENCES, INTENT_MESSAGE_CONTENT, Outgoing, Session, SimState};
 
@@ -26,22 +28,37 @@ async fn connection(state: Arc<SimState>, socket: WebSocket) {
     if sink.send(WsMessage::Text(hello.to_string().into())).await.is_err() {
         return;
     }
-    let writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            let done = match out {
-                Outgoing::Payload(value) => sink.send(WsMessage::Text(value.to_string().into())).await.is_err(),
-                Outgoing::Close(code) => {
-                    let frame = CloseFrame {
-                        code,
-                        reason: close_reason(code).into(),
-                    };
-                    let _ = sink.send(WsMessage::Close(Some(frame))).await;
-                    true
+    // The socket closes only when both halves are gone: a cut stops the reading half too.
+    let cut = Arc::new(Notify::new());
+    // A silent connection is never closed from here: not even a FIN would reach the client.
+    let silent = Arc::new(AtomicBool::new(false));
+    let writer = tokio::spawn({
+        let (cut, silent) = (cut.clone(), silent.clone());
+        async move {
+            while let Some(out) = rx.recv().await {
+                let done = match out {
+                    Outgoing::Payload(value) => sink.send(WsMessage::Text(value.to_string().into())).await.is_err(),
+                    Outgoing::Close(code) => {
+                        let frame = CloseFrame {
+                            code,
+                            reason: close_reason(code).into(),
+                        };
+                        let _ = sink.send(WsMessage::Close(Some(frame))).await;
+                        true
+                    }
+                    Outgoing::Drop => {
+                        cut.notify_one();
+                        true
+                    }
+                    // The reading half carries on (heartbeats arrive and go unanswered).
+                    Outgoing::Silence => {
+                        silent.store(true, Ordering::Relaxed);
+                        true
+                    }
+                };
+                if done {
+                    break;
                 }
-                Outgoing::Drop => true,
-            };
-            if done {
-                break;
             }
         }
     });
@@ -50,8 +67,12 @@ async fn connection(state: Arc<SimState>, socket: WebSocket) {
     // A client that sends nothing for 1.5 heartbeat intervals is a zombie: close it.
     let patience = interval + interval / 2;
     loop {
-        let next = tokio::time::timeout(patience, stream.next()).await;
+        let next = tokio::select! {
+            _ = cut.notified() => break,
+            next = tokio::time::timeout(patience, stream.next()) => next,
+        };
         let frame = match next {
+            Err(_) if silent.load(Ordering::Relaxed) => continue,
             Err(_) => {
                 tracing::info!("discord-sim: no heartbeat; closing the zombie connection");
                 let _ = tx.send(Outgoing::Close(4009));
@@ -106,9 +127,11 @@ async fn connection(state: Arc<SimState>, socket: WebSocket) {
             }
         }
     }
-    // The session survives the connection, for RESUME; it just stops receiving.
+    // The session survives the connection, for RESUME; it just stops receiving (unless it
+    // was resumed on another connection meanwhile).
     if let Some(id) = session_id
         && let Some(session) = state.sessions.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&id)
+        && session.connection.as_ref().is_some_and(|c| c.same_channel(&tx))
     {
         session.connection = None;
     }
@@ -244,9 +267,20 @@ pub fn request_reconnect(state: &SimState) {
 
 /// Drops every gateway connection without a close frame (sessions stay resumable).
 pub fn drop_connections(state: &SimState) {
+    end_connections(state, Outgoing::Drop);
+}
+
+/// Silences every gateway connection, leaving it open (sessions stay resumable).
+pub fn silence_connections(state: &SimState) {
+    end_connections(state, Outgoing::Silence);
+}
+
+/// Detaches every connection from its session (what happens meanwhile is kept for RESUME)
+/// and tells it `how` to end.
+fn end_connections(state: &SimState, how: Outgoing) {
     for session in state.sessions.lock().unwrap_or_else(|p| p.into_inner()).values_mut() {
         if let Some(connection) = session.connection.take() {
-            let _ = connection.send(Outgoing::Drop);
+            let _ = connection.send(how.clone());
         }
     }
 }

@@ -380,9 +380,18 @@ impl SimHandle {
 
     // ---- faults ----
 
-    /// Drops every gateway connection without a close frame.
+    /// Drops every gateway connection without a close frame, as a failing network does:
+    /// the client sees its connection end at once, and can RESUME.
     pub fn drop_gateway(&self) {
         gateway::drop_connections(&self.state);
+    }
+
+    /// Makes every gateway connection go silent but stay open (a half-open connection):
+    /// nothing more reaches the client, heartbeat ACKs included. A client finds out only
+    /// when a heartbeat is still unacknowledged as the next one falls due: one to two
+    /// heartbeat intervals ([`SimConfig::heartbeat_interval`]) after this.
+    pub fn silence_gateway(&self) {
+        gateway::silence_connections(&self.state);
     }
 
     /// Asks every connected client to reconnect (op 7).
@@ -409,6 +418,17 @@ impl SimHandle {
             .unwrap_or_else(|p| p.into_inner())
             .scripted
             .push((fragment.into(), status, count));
+    }
+
+    /// Forgets the failures [`DiscordSim::fail_next`] scripted and has not used up: the
+    /// server answers normally again.
+    pub fn clear_failures(&self) {
+        self.state
+            .faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .scripted
+            .clear();
     }
 
     // ---- inspecting ----

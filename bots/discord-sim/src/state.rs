@@ -98,6 +98,9 @@ pub enum Outgoing {
     Close(u16),
     /// Drop the TCP connection without a close frame.
     Drop,
+    /// Send nothing more, heartbeat ACKs included, but keep the connection open: a
+    /// half-open connection, which a client finds out only by its heartbeats.
+    Silence,
 }
 
 /// One request the simulator answered.

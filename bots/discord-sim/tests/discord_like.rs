@@ -392,6 +392,51 @@ async fn a_dropped_gateway_is_resumed_and_what_was_missed_is_replayed_once() {
     let _ = running.await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_gateway_is_found_out_by_its_heartbeats_and_a_new_session_begins() {
+    let heartbeat = Duration::from_secs(1);
+    let config = SimConfig {
+        heartbeat_interval: heartbeat,
+        ..SimConfig::default()
+    };
+    let sim = DiscordSim::start(config).await.unwrap();
+    let guild = sim.create_guild("MAGNET");
+    let channel = sim.create_channel(guild, "authorities");
+    let ayse = sim.create_user(guild, "ayse", None);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
+    let mut client = serenity::all::ClientBuilder::new_with_http(serenity_http(&sim), intents)
+        .event_handler(Recorder(tx))
+        .await
+        .unwrap();
+    let shards = client.shard_manager.clone();
+    let running = tokio::spawn(async move { client.start().await });
+    next(&mut rx, "cache_ready").await;
+
+    let silenced = std::time::Instant::now();
+    sim.silence_gateway();
+    sim.post(channel, ayse, "while silent");
+    // Nothing tells serenity but a heartbeat left unacknowledged when the next falls due;
+    // then it restarts the shard (waiting up to 5 s for the old runner) and identifies anew.
+    let ready = next(&mut rx, "").await;
+    let took = silenced.elapsed();
+    eprintln!("found out and identified anew {took:?} after the silence");
+    assert!(ready.starts_with("ready "), "{ready}: a new session, nothing replayed");
+    assert!(
+        took >= heartbeat,
+        "found out after {took:?}, before any heartbeat went unanswered"
+    );
+    assert!(
+        took <= 2 * (heartbeat + Duration::from_millis(500)) + Duration::from_secs(10),
+        "found out only after {took:?}"
+    );
+    assert!(sim.wait_for_sessions(1, Duration::from_secs(5)).await);
+    sim.post(channel, ayse, "after the silence");
+    assert_eq!(next(&mut rx, "message").await, "message ayse: after the silence");
+    shards.shutdown_all().await;
+    let _ = running.await;
+}
+
 #[tokio::test]
 async fn the_http_control_api_builds_the_world_and_acts_as_people() {
     let sim = DiscordSim::start(SimConfig::default()).await.unwrap();

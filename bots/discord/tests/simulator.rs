@@ -944,3 +944,44 @@ fn now_ms() -> i64 {
         .unwrap()
         .as_millis() as i64
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_through_another_webhook_of_ours_is_never_taken_for_a_person() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    // A webhook of our application this process did not make (an earlier run's, or a
+    // second instance's started by mistake), and a relay through it.
+    let http = reqwest::Client::new();
+    let hook: serde_json::Value = http
+        .post(format!("{}/v10/channels/{}/webhooks", w.sim.api_base(), w.channel))
+        .header("Authorization", format!("Bot {}", w.sim.bot_token()))
+        .json(&serde_json::json!({"name": "magnet relay (old)"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let executed = http
+        .post(format!(
+            "{}/v10/webhooks/{}/{}?wait=true",
+            w.sim.api_base(),
+            hook["id"].as_str().unwrap(),
+            hook["token"].as_str().unwrap()
+        ))
+        .json(&serde_json::json!({"content": "relayed by an earlier run", "username": "Selin [Matrix]"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(executed.status().is_success());
+    // A person's message after it: only that reaches the core.
+    w.sim.post(w.channel, w.ayse, "a person's message");
+    let events = sink.wait_for_count(1, WAIT).await;
+    let EventKind::Message(body) = &events[0].kind else {
+        panic!("{:?}", events[0])
+    };
+    assert_eq!(body.text, "a person's message");
+    assert_eq!(sink.events().len(), 1, "{:?}", sink.events());
+    adapter.shutdown().await;
+}

@@ -9,10 +9,10 @@
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
 use super::discord_blocks::normalise_blocks;
-use super::discord_tokens::{DiscordMention, Piece, Token, display, tokenize};
+use super::discord_tokens::{DiscordMention, Token, display, tokenize};
 use super::placeholders::{Placeholders, Segment};
 use super::sanitize::sanitise_matrix_html;
-use super::url::is_safe_link;
+use super::url::{addresses_in, is_safe_link, same_address};
 
 const SPOILER_OPEN: &str = "<span data-mx-spoiler>";
 const SPOILER_CLOSE: &str = "</span>";
@@ -27,26 +27,141 @@ pub fn discord_to_matrix_html(markdown: &str, names: &dyn Fn(DiscordMention<'_>)
     let parsed = Parser::new_ext(&text, options).into_offset_iter();
     let events = adjust_structure(parsed.map(|(event, range)| (event, &text[range])), &placeholders);
     let events = mark_spoilers(merge_text(events));
-    let events = expand_placeholders(events, &placeholders, names);
+    let events = unmask_misleading_links(expand_placeholders(events, &placeholders, names));
     let mut html = String::new();
     html::push_html(&mut html, events.into_iter());
     sanitise_matrix_html(&html)
 }
 
 /// The plain-text body for Matrix of the same Discord message: mentions, emoji and
-/// timestamps resolved as in the HTML, markdown kept as typed.
+/// timestamps resolved as in the HTML, markdown kept as typed, except a masked link whose
+/// text reads as another address: as in the HTML, its text is followed by the real target.
 pub fn discord_to_matrix_plain(markdown: &str, names: &dyn Fn(DiscordMention<'_>) -> Option<String>) -> String {
-    tokenize(markdown)
-        .into_iter()
-        .map(|piece| match piece {
-            Piece::Text(text) => text.into(),
-            Piece::Token {
-                source,
-                token: Token::Url(_) | Token::Literal(_),
-            } => source.into(),
-            Piece::Token { source, token } => display(source, &token, names),
-        })
-        .collect()
+    let (text, placeholders) = Placeholders::encode(tokenize(markdown));
+    let plain = |run: &str| -> String {
+        placeholders
+            .segments(run)
+            .into_iter()
+            .map(|segment| match segment {
+                Segment::Text(text) => text.into(),
+                Segment::Token(source, Token::Url(_) | Token::Literal(_)) => source.into(),
+                Segment::Token(source, token) => display(source, token, names),
+            })
+            .collect()
+    };
+    let mut out = String::new();
+    let mut done = 0;
+    for link in misleading_links(&text, &placeholders, names) {
+        out.push_str(&plain(&text[done..link.whole.start]));
+        if link.image {
+            out.push('!');
+        }
+        let shown = plain(&text[link.text]);
+        let space = if shown.ends_with(char::is_whitespace) { "" } else { " " };
+        out.push_str(&format!("{shown}{space}({})", shown_target(&link.target)));
+        done = link.whole.end;
+    }
+    out.push_str(&plain(&text[done..]));
+    out
+}
+
+/// Whether a link's visible text reads as an address other than its target: then it
+/// must not hide the target (`[https://safe.example](https://evil.example/login)`).
+fn is_misleading(visible: &str, target: &str) -> bool {
+    addresses_in(visible).any(|address| !same_address(address, target))
+}
+
+/// A link's target as shown in text: an e-mail address without its `mailto:`.
+fn shown_target(target: &str) -> &str {
+    target
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("mailto:"))
+        .map_or(target, |_| &target[7..])
+}
+
+/// A masked link in a message with placeholders, by byte ranges.
+struct MisleadingLink {
+    /// `[text](target)`, or `![text](target)`.
+    whole: std::ops::Range<usize>,
+    /// What is between the brackets.
+    text: std::ops::Range<usize>,
+    image: bool,
+    target: String,
+}
+
+/// The outermost `[text](target)` links to the web or e-mail in `text` (with
+/// placeholders) whose text reads as an address other than their target, in order.
+///
+/// The message is read as typed, without the rewriting of Discord's block syntax that
+/// the HTML gets: where the two readings differ (a fence closed mid-line, four spaces of
+/// indent), a link may be left as typed here, which shows its target all the same.
+fn misleading_links(
+    text: &str,
+    placeholders: &Placeholders<'_>,
+    names: &dyn Fn(DiscordMention<'_>) -> Option<String>,
+) -> Vec<MisleadingLink> {
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SUBSCRIPT;
+    let mut found = Vec::new();
+    // The outermost link being read, if it may mislead, with its visible text so far; and
+    // how deep in links and images the reading is.
+    let mut open: Option<(MisleadingLink, String)> = None;
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        match event {
+            Event::Start(
+                Tag::Link {
+                    link_type, dest_url, ..
+                }
+                | Tag::Image {
+                    link_type, dest_url, ..
+                },
+            ) => {
+                depth += 1;
+                if let Some((link, _)) = open.as_mut() {
+                    // An image in the text of a link: part of the text.
+                    link.text = link.text.start.min(range.start)..link.text.end.max(range.end);
+                    continue;
+                }
+                let target = placeholders.restore(&dest_url);
+                if depth == 1 && link_type == LinkType::Inline && is_safe_link(&target) {
+                    let link = MisleadingLink {
+                        // Empty until the text is seen.
+                        text: range.end..range.start,
+                        image: text[range.clone()].starts_with('!'),
+                        whole: range,
+                        target: target.trim().to_string(),
+                    };
+                    open = Some((link, String::new()));
+                }
+                continue;
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0
+                    && let Some((link, visible)) = open.take()
+                    && link.text.start < link.text.end
+                    && is_misleading(&visible, &link.target)
+                {
+                    found.push(link);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let Some((link, visible)) = open.as_mut() else {
+            continue;
+        };
+        link.text = link.text.start.min(range.start)..link.text.end.max(range.end);
+        if let Event::Text(run) | Event::Code(run) = &event {
+            for segment in placeholders.segments(run) {
+                match segment {
+                    Segment::Text(plain) => visible.push_str(plain),
+                    Segment::Token(source, token) => visible.push_str(&display(source, token, names)),
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Maps CommonMark's reading onto Discord's: `__x__` underlines, `~x~` is text, links go
@@ -121,6 +236,60 @@ fn link_start<'e>(dest: &str, placeholders: &Placeholders<'_>, ends: &mut Vec<Op
         title: CowStr::Borrowed(""),
         id: CowStr::Borrowed(""),
     })
+}
+
+/// A link whose text reads as an address other than its target loses its mask: the text
+/// stays, unlinked, and the real target follows in brackets, linked to itself. (Discord
+/// shows the typed text too, but asks before it opens a masked link, naming where it
+/// goes; a Matrix client may just go.)
+fn unmask_misleading_links(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    // Where each open link starts in `out`, innermost last.
+    let mut open = Vec::new();
+    for event in events {
+        match event {
+            Event::Start(Tag::Link { .. }) => {
+                open.push(out.len());
+                out.push(event);
+            }
+            Event::End(TagEnd::Link) => {
+                let Some(start) = open.pop() else {
+                    out.push(event);
+                    continue;
+                };
+                let Event::Start(Tag::Link { dest_url, .. }) = &out[start] else {
+                    out.push(event);
+                    continue;
+                };
+                let target = dest_url.to_string();
+                let visible: String = out[start + 1..]
+                    .iter()
+                    .filter_map(|event| match event {
+                        Event::Text(text) | Event::Code(text) => Some(text.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                if !is_misleading(&visible, &target) {
+                    out.push(event);
+                    continue;
+                }
+                let start_event = out.remove(start);
+                // The links still open enclose this one: their starts did not move.
+                let space = if visible.ends_with(char::is_whitespace) {
+                    ""
+                } else {
+                    " "
+                };
+                out.push(Event::Text(format!("{space}(").into()));
+                out.push(start_event);
+                out.push(Event::Text(shown_target(&target).to_string().into()));
+                out.push(event);
+                out.push(Event::Text(")".into()));
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Joins adjacent text events (pulldown-cmark splits text at escapes and entities), so a
@@ -369,6 +538,64 @@ mod tests {
     }
 
     #[test]
+    fn a_link_whose_text_is_another_address_shows_its_target() {
+        assert_eq!(
+            html("[https://safe.example](https://evil.example/login)"),
+            "https://safe.example (<a href=\"https://evil.example/login\">https://evil.example/login</a>)"
+        );
+        assert_eq!(
+            plain("[https://safe.example](https://evil.example/login) now"),
+            "https://safe.example (https://evil.example/login) now"
+        );
+        assert_eq!(
+            html("go: [**www.safe.example**](https://evil.example)!"),
+            "go: <strong>www.safe.example</strong> (<a href=\"https://evil.example\">https://evil.example</a>)!"
+        );
+        assert_eq!(
+            plain("go: [**www.safe.example**](https://evil.example)!"),
+            "go: **www.safe.example** (https://evil.example)!"
+        );
+        assert_eq!(
+            html("[help@bank.example](mailto:thief@evil.example)"),
+            "help@bank.example (<a href=\"mailto:thief@evil.example\">thief@evil.example</a>)"
+        );
+        assert_eq!(
+            plain("[help@bank.example](mailto:thief@evil.example)"),
+            "help@bank.example (thief@evil.example)"
+        );
+        assert_eq!(
+            plain("![safe.example ](https://evil.example)"),
+            "!safe.example (https://evil.example)"
+        );
+        assert_eq!(
+            plain("[a](https://a.example) [safe.example/x](https://evil.example) [b](https://b.example)"),
+            "[a](https://a.example) safe.example/x (https://evil.example) [b](https://b.example)"
+        );
+    }
+
+    #[test]
+    fn a_link_whose_text_is_its_own_address_or_no_address_stays_masked() {
+        assert_eq!(
+            html("[https://safe.example/](https://safe.example)"),
+            "<a href=\"https://safe.example\">https://safe.example/</a>"
+        );
+        assert_eq!(
+            plain("[https://safe.example/](https://safe.example)"),
+            "[https://safe.example/](https://safe.example)"
+        );
+        assert_eq!(
+            html("[version 1.5 notes](https://evil.example)"),
+            "<a href=\"https://evil.example\">version 1.5 notes</a>"
+        );
+        let code = "[the agenda](https://e.org)\n```\n[safe.example](https://evil.example)\n```";
+        assert_eq!(plain(code), code);
+        assert_eq!(
+            html(code),
+            "<p><a href=\"https://e.org\">the agenda</a></p><pre><code>[safe.example](https://evil.example)\n</code></pre>"
+        );
+    }
+
+    #[test]
     fn line_breaks_are_kept() {
         assert_eq!(html("one\ntwo"), "one<br>two");
         assert_eq!(html("one\n\ntwo"), "<p>one</p><p>two</p>");
@@ -416,25 +643,5 @@ mod tests {
             plain("**hi** <@1> in <#3> at <t:1700000000:f> <:blob:1> \\<@1> <https://e.org>"),
             "**hi** @Alice in #general at 2023-11-14 22:13 UTC :blob: \\<@1> <https://e.org>"
         );
-    }
-}
-
-#[cfg(test)]
-mod scratch_probe {
-    use super::*;
-    #[test]
-    fn scratch_probe() {
-        for input in [
-            "[https://safe.example](https://evil.example/login)",
-            "[https://safe.example](https://evil.example/login) more",
-            "[safe.example](https://evil.example/login)",
-            "[**www.safe.example**](https://evil.example/login)",
-            "[https://safe.example/](https://safe.example)",
-            "[help@bank.example](mailto:thief@evil.example)",
-            "![safe.example](https://evil.example)",
-            "[https://safe.example ](https://evil.example)",
-        ] {
-            println!("{input}\n  html: {}\n  plain: {}", discord_to_matrix_html(input, &|_| None), discord_to_matrix_plain(input, &|_| None));
-        }
     }
 }

@@ -56,9 +56,19 @@ pub(super) fn tokenize(text: &str) -> Vec<Piece<'_>> {
     let mut pieces = Vec::new();
     let mut text_start = 0;
     let mut i = 0;
+    // `[`s not closed yet: an address typed as a masked link's text ends at its `](`.
+    let mut open_brackets = 0usize;
     while i < text.len() {
         let rest = &text[i..];
         let found = match rest.as_bytes()[0] {
+            b'[' => {
+                open_brackets += 1;
+                None
+            }
+            b']' => {
+                open_brackets = open_brackets.saturating_sub(1);
+                None
+            }
             b'<' => Some(angle_token(rest).unwrap_or((1, Token::Literal('<')))),
             b'\\' => match rest.as_bytes().get(1) {
                 Some(b'<') => Some((2, Token::Literal('<'))),
@@ -75,7 +85,15 @@ pub(super) fn tokenize(text: &str) -> Vec<Piece<'_>> {
             b'&' if rest[1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '#') => {
                 Some((1, Token::Literal('&')))
             }
-            b'h' => bare_url_len(rest).map(|len| (len, Token::Url(&rest[..len]))),
+            b'h' => bare_url_len(rest).and_then(|len| {
+                // Discord reads `[text](target)` before the addresses in it: in
+                // `[https://a.example](https://b.example)` the first address is the text.
+                let len = match rest[..len].find("](") {
+                    Some(end) if open_brackets > 0 => bare_url_len(&rest[..end])?,
+                    _ => len,
+                };
+                Some((len, Token::Url(&rest[..len])))
+            }),
             _ if rest.starts_with(PLACEHOLDER_START) => {
                 Some((PLACEHOLDER_START.len_utf8(), Token::Literal(PLACEHOLDER_START)))
             }
@@ -249,6 +267,26 @@ mod tests {
                 Token::Url("https://example.org/a_b"),
                 Token::Url("https://example.org/x")
             ]
+        );
+    }
+
+    #[test]
+    fn an_address_as_a_masked_links_text_ends_at_the_text() {
+        assert_eq!(
+            tokens("[https://safe.example](https://evil.example/login)"),
+            vec![
+                Token::Url("https://safe.example"),
+                Token::Url("https://evil.example/login")
+            ]
+        );
+        assert_eq!(
+            tokens("[see https://a.example/x.](https://b.example)"),
+            vec![Token::Url("https://a.example/x"), Token::Url("https://b.example")]
+        );
+        // Outside the text of a masked link, `](` does not end an address.
+        assert_eq!(
+            tokens("https://a.example/](x)"),
+            vec![Token::Url("https://a.example/](x)")]
         );
     }
 

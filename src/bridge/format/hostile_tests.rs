@@ -44,6 +44,7 @@ fn hostile_corpus() -> Vec<String> {
         "https://evil.example/@everyone <https://x.example/<@1>>",
         "<a href=\"https://evil.example/login\">https://safe.example</a>",
         "[https://safe.example](https://evil.example/login)",
+        "[**www.safe.example**](https://evil.example/login) [https://a.example](https://a.example.evil.example)",
         "",
         " ",
         "\n\n\n",
@@ -240,6 +241,32 @@ fn a_link_cannot_pass_for_another_address_on_discord() {
         assert!(
             markdown.contains("https://evil.example/login") && !markdown.contains("](https://evil.example"),
             "{input:?} → {markdown:?}"
+        );
+    }
+}
+
+#[test]
+fn a_link_cannot_pass_for_another_address_on_matrix() {
+    for text in [
+        "https://safe.example",
+        "www.safe.example",
+        "safe.example",
+        "SAFE.example/login",
+        "**safe.example**",
+        "see safe.example.",
+    ] {
+        let input = format!("[{text}](https://evil.example/login)");
+        let html = discord_to_matrix_html(&input, &names);
+        // The link goes where it says: the real target, shown as itself.
+        assert!(
+            html.contains("<a href=\"https://evil.example/login\">https://evil.example/login</a>")
+                && html.matches("<a ").count() == 1,
+            "{input:?} → {html:?}"
+        );
+        let plain = discord_to_matrix_plain(&input, &names);
+        assert!(
+            plain.ends_with(" (https://evil.example/login)") && !plain.contains("]("),
+            "{input:?} → {plain:?}"
         );
     }
 }
