@@ -127,6 +127,8 @@ fn check_config(path: Option<&Path>) -> ExitCode {
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
+    // Not under a serving process: it is the one that migrates its database.
+    let _sole_writer = magnet::store::sole_writer::claim(&config.database.url)?;
     let store = Store::open(&config.database).await?;
     store.migrate().await?;
     let applied = store.applied_migrations().await?;
@@ -161,9 +163,15 @@ fn calendar_link(config: &Config, pillar: &str) -> anyhow::Result<()> {
 }
 
 async fn calendar(config: Config, pillar: &str, output: Option<&Path>) -> anyhow::Result<()> {
+    // Beside a serving process (which migrated and recorded the config itself) the feed is
+    // only read; alone, the database is brought up to date first.
+    let sole_writer = magnet::store::sole_writer::claim(&config.database.url).ok();
     let store = Store::open(&config.database).await?;
-    store.migrate().await?;
-    store.sync_config(&config).await?;
+    let serving = store.backend() == magnet::store::Backend::Sqlite && sole_writer.is_none();
+    if !serving {
+        store.migrate().await?;
+        store.sync_config(&config).await?;
+    }
     let feed = magnet::schedule::calendar::feed(&store, pillar, chrono::Utc::now()).await?;
     store.close().await;
     let Some(feed) = feed else {

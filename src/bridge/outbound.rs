@@ -14,13 +14,14 @@ use crate::store::{Delivery, RoomRow, Store};
 pub enum Unsendable {
     /// Never: dead-letter it with this reason.
     Never(String),
-    /// Not now (a file could not be fetched yet, the database hiccuped): retry later.
-    NotYet(String),
+    /// Not now, and not the delivery's fault (the platform a file comes from is down, the
+    /// database hiccuped): wait, in order, without using up an attempt.
+    Wait(String),
 }
 
 impl From<crate::store::StoreError> for Unsendable {
     fn from(error: crate::store::StoreError) -> Self {
-        Unsendable::NotYet(error.to_string())
+        Unsendable::Wait(error.to_string())
     }
 }
 
@@ -212,7 +213,7 @@ async fn relay(
         }
         let source = platforms
             .get(author.platform)
-            .ok_or_else(|| Unsendable::NotYet(format!("{} is not connected to fetch a file", author.platform)))?;
+            .ok_or_else(|| Unsendable::Wait(format!("{} is not connected to fetch a file", author.platform)))?;
         match source.fetch_media(&attachment.url).await {
             Ok(data) if data.len() as u64 > limit => notes.push(too_large(data.len() as u64)),
             Ok(data) => files.push(FileUpload {
@@ -224,7 +225,8 @@ async fn relay(
                 tracing::warn!(file = %attachment.name, why, "a file could not be fetched; sending a note instead");
                 notes.push(format!("📎 {} could not be brought over", attachment.name));
             }
-            Err(error) => return Err(Unsendable::NotYet(format!("fetching {}: {error}", attachment.name))),
+            // Rate limited or down: the source's outage, waited out like the target's.
+            Err(error) => return Err(Unsendable::Wait(format!("fetching {}: {error}", attachment.name))),
         }
     }
     let mut text_body = body.clone();
@@ -290,7 +292,13 @@ fn shown_name(target: Platform, author: &Author) -> String {
         Platform::Discord => DISCORD_NAME_LIMIT,
         Platform::Matrix => MATRIX_NAME_LIMIT,
     };
-    format::marked_name(&author.name, platform_label(author.platform), limit)
+    // On Matrix the name opens the plain body in `**…**`: asterisks or backticks in it
+    // would close the bold early and let the rest pass for the message.
+    let name = match target {
+        Platform::Matrix => author.name.replace(['*', '`'], ""),
+        Platform::Discord => author.name.clone(),
+    };
+    format::marked_name(&name, platform_label(author.platform), limit)
 }
 
 /// The name a relay is shown under on the target platform.
@@ -526,6 +534,20 @@ mod tests {
             false,
         );
         assert!(parts[0].text.starts_with("**magnet [Discord]**: "), "{}", parts[0].text);
+        // Markup in a name cannot close the bold early and push the marker out of sight.
+        let parts = render(
+            Platform::Matrix,
+            &posing("Selin**: meeting cancelled **x", Platform::Discord),
+            &text("hi"),
+            false,
+        );
+        assert!(
+            parts[0]
+                .text
+                .starts_with("**Selin: meeting cancelled x [Discord]**: hi"),
+            "{}",
+            parts[0].text
+        );
         // 80 zero-width spaces no longer push the marker out of Discord's 80 characters.
         let padded = format!("Selin{}", "\u{200B}".repeat(80));
         let shown = persona(Platform::Discord, &posing(&padded, Platform::Matrix)).display_name;

@@ -10,7 +10,9 @@
 //! What happens on failure depends on what failed:
 //! - a rate limit: wait as told, keep the place, no attempt counted;
 //! - an outage (unreachable, 5xx): wait it out however long, backoff capped, no attempt
-//!   counted, order kept, a WARN when it starts and a metric while it lasts;
+//!   counted, order kept, a WARN when it starts and a metric while it lasts; but a delivery
+//!   that keeps failing while the same platform takes other rooms' deliveries is failing on
+//!   its own: after `max_attempts` such tries it is dead-lettered and the room goes on;
 //! - a refusal: dead-letter and go on; but a run of refusals for the same reason pauses the
 //!   room and tells the secretariat once, instead of emptying the queue into dead letters;
 //! - a store error waiting cannot cure (a constraint): that one delivery is set aside as a
@@ -31,13 +33,23 @@ use crate::store::{Delivery, NewDelivery, ReactionChange, RoomRow, Store, now_ms
 pub static ROOMS_IN_OUTAGE: AtomicI64 = AtomicI64::new(0);
 /// Tries that met an outage, since start, for `/metrics`.
 pub static OUTAGE_RETRIES: AtomicU64 = AtomicU64::new(0);
+/// When each platform last took a delivery (epoch ms; Matrix, Discord): a room whose
+/// delivery keeps failing while others get through is not in an outage.
+static LAST_DELIVERED: [AtomicI64; 2] = [AtomicI64::new(0), AtomicI64::new(0)];
+
+fn last_delivered(platform: Platform) -> &'static AtomicI64 {
+    match platform {
+        Platform::Matrix => &LAST_DELIVERED[0],
+        Platform::Discord => &LAST_DELIVERED[1],
+    }
+}
 
 /// How deliveries are made: how often and how far apart a failing one is retried, and how
 /// relays into Matrix look.
 #[derive(Debug, Clone, Copy)]
 pub struct DeliveryPolicy {
-    /// Attempts before a failing delivery is dead-lettered (rate limits and outages do not
-    /// count).
+    /// Failed tries of one delivery, while its platform takes other rooms' deliveries, before
+    /// it is dead-lettered (rate limits and outages do not count).
     pub max_attempts: i64,
     pub first_backoff: Duration,
     pub max_backoff: Duration,
@@ -85,10 +97,13 @@ struct Memory {
     refusals: Option<RefusalRun>,
 }
 
-/// The room's platform has been failing since `since`, `tries` tries in a row.
+/// The room's platform has been failing since `since`, `tries` tries in a row, of which
+/// `alone` while the platform took other rooms' deliveries.
 struct Outage {
     since: Instant,
+    since_ms: i64,
     tries: i64,
+    alone: i64,
 }
 
 /// Refusals in a row for the same reason, and the dead letters they made.
@@ -106,11 +121,25 @@ impl Memory {
             tracing::warn!(room = %room.remote_id, %platform, why, "the platform is not answering; waiting it out, in order, however long it takes");
             Outage {
                 since: Instant::now(),
+                since_ms: now_ms(),
                 tries: 0,
+                alone: 0,
             }
         });
         outage.tries += 1;
         outage.tries
+    }
+
+    /// A failed try of a delivery, made while the platform took another room's delivery
+    /// after this room's outage began: how many such tries in a row.
+    fn failed_alone(&mut self, platform: Platform) -> i64 {
+        let Some(outage) = self.outage.as_mut() else {
+            return 0;
+        };
+        if last_delivered(platform).load(Ordering::Relaxed) > outage.since_ms {
+            outage.alone += 1;
+        }
+        outage.alone
     }
 
     /// The platform answered (whatever it said): an outage is over.
@@ -203,24 +232,26 @@ async fn step(
             store.mark_dead(delivery.id, &why).await?;
             return Ok(Step::Done);
         }
-        Err(Unsendable::NotYet(error)) => return retry_later(store, &delivery, policy, error).await,
+        Err(Unsendable::Wait(why)) => return wait_out(store, room, &delivery, policy, memory, &why).await,
     };
-    let mut first = None;
+    let mut sent_ids: Vec<String> = Vec::with_capacity(built.actions.len());
     for part in &built.actions {
         let sent = match tried_since {
-            Some(since) => resend(store, &*adapter, room, part, since).await?,
+            // Copies this delivery's earlier parts were just matched to are not candidates.
+            Some(since) => resend(store, &*adapter, room, &delivery, part, since, &sent_ids).await?,
             None => adapter.deliver(part).await,
         };
         match sent {
-            Ok(delivered) => {
-                first.get_or_insert(delivered.remote_id);
-            }
+            Ok(delivered) => sent_ids.push(delivered.remote_id),
             Err(error) => return failed(store, platforms, room, &delivery, policy, memory, error).await,
         }
     }
     memory.platform_answered(room);
     memory.refusals = None;
-    let remote_id = first.unwrap_or_default();
+    last_delivered(room.platform).store(now_ms(), Ordering::Relaxed);
+    let mut sent_ids = sent_ids.into_iter();
+    let remote_id = sent_ids.next().unwrap_or_default();
+    let more_parts: Vec<String> = sent_ids.collect();
     let reminder = delivery
         .payload
         .as_deref()
@@ -256,7 +287,7 @@ async fn step(
         None => None,
     };
     match store
-        .mark_delivered_with(delivery.id, &remote_id, reaction.as_ref())
+        .mark_delivered_with(delivery.id, &remote_id, &more_parts, reaction.as_ref())
         .await
     {
         Ok(()) => {}
@@ -284,15 +315,20 @@ async fn resend(
     store: &Store,
     adapter: &dyn ChatAdapter,
     room: &RoomRow,
+    delivery: &Delivery,
     part: &Outbound,
     since: i64,
+    taken: &[String],
 ) -> crate::store::Result<Result<Delivered, ChatError>> {
     let copies = match adapter.earlier_copies(part, since).await {
         Ok(copies) => copies,
         Err(error) => return Ok(Err(error)),
     };
     for copy in copies {
-        if !store.remote_claimed(room.id, &copy.remote_id).await? {
+        if taken.contains(&copy.remote_id) {
+            continue;
+        }
+        if !store.remote_claimed(room.id, &copy.remote_id, delivery.id).await? {
             tracing::info!(room = %room.remote_id, remote = %copy.remote_id, "an earlier attempt reached the room; not sending again");
             return Ok(Ok(copy));
         }
@@ -322,22 +358,18 @@ async fn failed(
             Ok(Step::Done)
         }
         ChatError::Transient(why) => {
-            // An outage is not the delivery's fault either: no attempt is used up, and the
-            // room waits in order until the platform is back.
-            let tries = memory.outage_try(room, platform, &why);
-            let backoff = policy.outage_backoff(tries);
-            tracing::info!(
-                delivery = delivery.id,
-                tries,
-                ?backoff,
-                why,
-                "delivery met an outage; will retry"
-            );
-            store
-                .mark_retry(delivery.id, &why, now_ms() + backoff.as_millis() as i64)
-                .await?;
-            store.forgive_attempt(delivery.id).await?;
-            Ok(Step::Done)
+            let alone = memory.failed_alone(platform);
+            if alone >= policy.max_attempts {
+                // Not an outage: the platform takes everyone else's deliveries, this one
+                // fails on its own (a payload its server chokes on). It must not hold up
+                // the room for ever.
+                let why = format!("{why} (failed {alone} times while {platform} took other rooms' deliveries)");
+                tracing::warn!(delivery = delivery.id, room = %room.remote_id, why, "a delivery keeps failing on its own; dead-lettered");
+                store.mark_dead(delivery.id, &why).await?;
+                memory.platform_answered(room);
+                return Ok(Step::Done);
+            }
+            wait_out(store, room, delivery, policy, memory, &why).await
         }
         ChatError::Permanent(why) => {
             memory.platform_answered(room);
@@ -355,7 +387,11 @@ async fn failed(
                 },
             };
             if run.dead.len() >= policy.pause_after_refusals {
-                pause(store, platforms, room, &why, &run.dead).await?;
+                if let Err(error) = pause(store, platforms, room, &why, &run.dead).await {
+                    // Tried again with the next refusal.
+                    memory.refusals = Some(run);
+                    return Err(error);
+                }
             } else {
                 memory.refusals = Some(run);
             }
@@ -374,6 +410,10 @@ async fn pause(
     run: &[i64],
 ) -> crate::store::Result<()> {
     let pillar = room.pillar_id.as_deref().unwrap_or("the secretariat");
+    let resume_words = match room.pillar_id.as_deref() {
+        Some(pillar) => format!("resume {pillar}"),
+        None => "resume".to_string(),
+    };
     let told: Vec<RoomRow> = store
         .secretariat_rooms()
         .await?
@@ -389,7 +429,7 @@ async fn pause(
             };
             let text = format!(
                 "⏸️ Deliveries to the {platform} room {remote} (pillar {pillar}) are paused: {platform} refused {n} in a row ({why}). \
-                 Nothing is lost: they wait in order. When the cause is fixed, send `{invoke} resume {pillar}`.",
+                 Nothing is lost: they wait in order. When the cause is fixed, send `{invoke} {resume_words}`.",
                 platform = room.platform,
                 remote = room.remote_id,
                 n = run.len(),
@@ -440,37 +480,30 @@ fn refusal_reason(why: &str) -> String {
     out
 }
 
-async fn retry_later(
+/// An outage (of the room's platform, of the platform a file comes from, of the store):
+/// not the delivery's fault, so no attempt is used up, and the room waits in order, tries
+/// at most `max_outage_backoff` apart, until it is over.
+async fn wait_out(
     store: &Store,
+    room: &RoomRow,
     delivery: &Delivery,
     policy: &DeliveryPolicy,
-    why: String,
+    memory: &mut Memory,
+    why: &str,
 ) -> crate::store::Result<Step> {
-    // `attempts` was counted when the delivery was marked sending.
-    let attempts = delivery.attempts + 1;
-    if attempts >= policy.max_attempts {
-        tracing::warn!(
-            delivery = delivery.id,
-            attempts,
-            why,
-            "delivery failed too often; dead-lettered"
-        );
-        store
-            .mark_dead(delivery.id, &format!("{why} (gave up after {attempts} attempts)"))
-            .await?;
-    } else {
-        let backoff = policy.backoff(attempts);
-        tracing::info!(
-            delivery = delivery.id,
-            attempts,
-            ?backoff,
-            why,
-            "delivery failed; will retry"
-        );
-        store
-            .mark_retry(delivery.id, &why, now_ms() + backoff.as_millis() as i64)
-            .await?;
-    }
+    let tries = memory.outage_try(room, room.platform, why);
+    let backoff = policy.outage_backoff(tries);
+    tracing::info!(
+        delivery = delivery.id,
+        tries,
+        ?backoff,
+        why,
+        "delivery met an outage; will retry"
+    );
+    store
+        .mark_retry(delivery.id, why, now_ms() + backoff.as_millis() as i64)
+        .await?;
+    store.forgive_attempt(delivery.id).await?;
     Ok(Step::Done)
 }
 

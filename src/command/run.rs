@@ -49,8 +49,8 @@ pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &
     }
     let answer = match command {
         Command::Help => Ok(help(secretariat, invoker.slash)),
-        Command::Status { pillar } => status(context, pillar.as_deref()).await,
-        Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref()).await,
+        Command::Status { pillar } => status(context, pillar.as_deref(), secretariat).await,
+        Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref(), invoker.slash).await,
         Command::Retry { which, pillar } => retry(context, which, pillar.as_deref()).await,
         Command::Resume { pillar } => resume(context, pillar.as_deref()).await,
         Command::Meeting(_) | Command::Rsvp { .. } | Command::RsvpButton { .. } => {
@@ -201,7 +201,7 @@ fn help(secretariat: bool, slash: bool) -> String {
     text.trim_end().to_string()
 }
 
-async fn status(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<String, String> {
+async fn status(context: &CommandContext<'_>, pillar: Option<&str>, secretariat: bool) -> Result<String, String> {
     let store = context.store;
     let pillars = store.pillars().await.map_err(|e| e.to_string())?;
     let counts = store.delivery_counts_by_pillar().await.map_err(|e| e.to_string())?;
@@ -240,23 +240,36 @@ async fn status(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<St
             count("dead"),
         );
     }
+    // Which room is paused and why (the platform's own words) is for the secretariat; the
+    // others learn that their pillar's messages wait, and that the secretariat knows.
     for paused in store.paused_rooms().await.map_err(|e| e.to_string())? {
-        let Some(pillar_id) = paused.pillar_id.as_deref() else {
-            continue;
-        };
-        if pillar.is_some_and(|wanted| wanted != pillar_id) {
+        let pillar_id = paused.pillar_id.as_deref();
+        if pillar.is_some_and(|wanted| Some(wanted) != pillar_id) {
             continue;
         }
-        let _ = writeln!(
-            text,
-            "⏸️ {} {} ({pillar_id}) is paused after repeated refusals: {}. `resume {pillar_id}` goes on.",
-            paused.platform, paused.remote_room, paused.reason
-        );
+        let resume = pillar_id.map_or("resume".to_string(), |p| format!("resume {p}"));
+        let _ = if secretariat {
+            writeln!(
+                text,
+                "⏸️ {} {} ({}) is paused after repeated refusals: {}. `{resume}` goes on.",
+                paused.platform,
+                paused.remote_room,
+                pillar_id.unwrap_or("secretariat"),
+                paused.reason
+            )
+        } else {
+            writeln!(
+                text,
+                "⏸️ Deliveries to a {} room of {} wait: the platform refused them; the secretariat has been told.",
+                paused.platform,
+                pillar_id.unwrap_or("the secretariat")
+            )
+        };
     }
     Ok(text.trim_end().to_string())
 }
 
-async fn dead_letters(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<String, String> {
+async fn dead_letters(context: &CommandContext<'_>, pillar: Option<&str>, slash: bool) -> Result<String, String> {
     let letters = context.store.dead_letters(pillar).await.map_err(|e| e.to_string())?;
     if letters.is_empty() {
         return Ok("No failed deliveries.".into());
@@ -278,7 +291,11 @@ async fn dead_letters(context: &CommandContext<'_>, pillar: Option<&str>) -> Res
     if letters.len() > 20 {
         let _ = writeln!(text, "… and {} more.", letters.len() - 20);
     }
-    let _ = write!(text, "Send `{PREFIX} retry <number>` to send one again.");
+    let invoke = if slash { "/magnet" } else { PREFIX };
+    let _ = write!(
+        text,
+        "Send `{invoke} retry <number>` (or a range 12-40, or `{invoke} retry all [pillar]`) to send them again."
+    );
     Ok(text)
 }
 
@@ -296,7 +313,10 @@ async fn retry(context: &CommandContext<'_>, which: &str, pillar: Option<&str>) 
             return Ok(format!("There is no pillar `{wanted}`."));
         }
         let ids = store.retry_all_dead(pillar).await.map_err(|e| e.to_string())?;
-        wake_rooms_of(context, &ids).await?;
+        let rooms: std::collections::BTreeSet<i64> = ids.iter().map(|(_, room)| *room).collect();
+        for room in rooms {
+            context.platforms.wake(room);
+        }
         return Ok(match (ids.len(), pillar) {
             (0, _) => "No failed deliveries to retry.".into(),
             (n, Some(pillar)) => format!("{n} failed deliveries of {pillar} are queued again, in their order."),
@@ -400,19 +420,6 @@ fn numbers(ids: &[i64]) -> String {
         text.push(format!("… {} more", ids.len() - 20));
     }
     text.join(", ")
-}
-
-async fn wake_rooms_of(context: &CommandContext<'_>, deliveries: &[i64]) -> Result<(), String> {
-    let mut rooms = std::collections::BTreeSet::new();
-    for id in deliveries {
-        if let Some(found) = context.store.delivery(*id).await.map_err(|e| e.to_string())? {
-            rooms.insert(found.room_id);
-        }
-    }
-    for room in rooms {
-        context.platforms.wake(room);
-    }
-    Ok(())
 }
 
 async fn resume(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<String, String> {

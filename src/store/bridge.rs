@@ -395,12 +395,19 @@ impl Store {
     /// Records a successful send: the remote id, the copy in the id map, and the payload
     /// dropped, in one transaction.
     pub async fn mark_delivered(&self, id: i64, remote_id: &str) -> Result<()> {
-        self.mark_delivered_with(id, remote_id, None).await
+        self.mark_delivered_with(id, remote_id, &[], None).await
     }
 
-    /// [`Store::mark_delivered`], with the bot's reaction placed or taken back by the
-    /// delivery remembered in the same transaction.
-    pub async fn mark_delivered_with(&self, id: i64, remote_id: &str, reaction: Option<&ReactionChange>) -> Result<()> {
+    /// [`Store::mark_delivered`], with what the parts after the first became (a delivery
+    /// sent in several) and the bot's reaction placed or taken back by the delivery,
+    /// remembered in the same transaction.
+    pub async fn mark_delivered_with(
+        &self,
+        id: i64,
+        remote_id: &str,
+        more_parts: &[String],
+        reaction: Option<&ReactionChange>,
+    ) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let row = sqlx::query(
             "UPDATE deliveries SET state = 'delivered', remote_id = $2, payload = NULL, last_error = NULL, updated_at = $3
@@ -414,13 +421,23 @@ impl Store {
         .ok_or_else(|| StoreError::Invalid(format!("delivery {id} is not open; cannot mark it delivered")))?;
         let action: String = row.try_get("action")?;
         let message_id: Option<i64> = row.try_get("message_id")?;
+        let room_id: i64 = row.try_get("room_id")?;
+        for (n, part) in more_parts.iter().enumerate() {
+            sqlx::query("INSERT INTO delivery_parts (delivery_id, part, room_id, remote_id) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(n as i64 + 1)
+                .bind(room_id)
+                .bind(part)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let (Some(message_id), "send") = (message_id, action.as_str()) {
             sqlx::query(
                 "INSERT INTO message_copies (message_id, room_id, remote_id) VALUES ($1, $2, $3)
                  ON CONFLICT (message_id, room_id) DO UPDATE SET remote_id = excluded.remote_id",
             )
             .bind(message_id)
-            .bind(row.try_get::<i64, _>("room_id")?)
+            .bind(room_id)
             .bind(remote_id)
             .execute(&mut *tx)
             .await?;
@@ -522,16 +539,18 @@ impl Store {
     }
 
     /// Whether a remote message in a room is already accounted for: a bridged message or
-    /// its copy, or what a delivery there recorded. A copy that an earlier attempt may have
-    /// left is only taken for it if it is not.
-    pub async fn remote_claimed(&self, room_id: i64, remote_id: &str) -> Result<bool> {
+    /// its copy, or what another delivery there recorded (any of its parts). A copy that an
+    /// earlier attempt of `delivery_id` may have left is only taken for it if it is not.
+    pub async fn remote_claimed(&self, room_id: i64, remote_id: &str, delivery_id: i64) -> Result<bool> {
         let row = sqlx::query(
             "SELECT 1 AS one FROM message_copies WHERE room_id = $1 AND remote_id = $2
-             UNION ALL SELECT 1 AS one FROM deliveries WHERE room_id = $1 AND remote_id = $2
+             UNION ALL SELECT 1 AS one FROM deliveries WHERE room_id = $1 AND remote_id = $2 AND id <> $3
+             UNION ALL SELECT 1 AS one FROM delivery_parts WHERE room_id = $1 AND remote_id = $2 AND delivery_id <> $3
              LIMIT 1",
         )
         .bind(room_id)
         .bind(remote_id)
+        .bind(delivery_id)
         .fetch_optional(self.pool())
         .await?;
         Ok(row.is_some())
@@ -556,6 +575,30 @@ impl Store {
     /// Records an inbound event the store could never record with its deliveries: as seen,
     /// with the reason, and the room's position moved past it, so that catch-up goes on.
     pub async fn set_aside_inbound(&self, record: &InboundRecord, reason: &str) -> Result<()> {
+        match self.set_aside_inbound_once(record, reason).await {
+            Err(error) if error.is_permanent() => {
+                // The event's own row is what the store refuses: moving on past it is all
+                // that is left (the caller logged it, and it is counted there).
+                tracing::warn!(%error, event = %record.remote_event_id, "an event cannot even be set aside; moving past it");
+                if record.advances_position {
+                    let mut tx = self.pool().begin().await?;
+                    advance_position(
+                        &mut tx,
+                        record.room_id,
+                        &record.remote_event_id,
+                        record.event_ts,
+                        now_ms(),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                }
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    async fn set_aside_inbound_once(&self, record: &InboundRecord, reason: &str) -> Result<()> {
         let now = now_ms();
         let mut tx = self.pool().begin().await?;
         sqlx::query(
@@ -665,22 +708,23 @@ impl Store {
             .collect()
     }
 
-    /// Puts every dead letter (of one pillar, or all) back in its queue; returns their ids.
-    pub async fn retry_all_dead(&self, pillar_id: Option<&str>) -> Result<Vec<i64>> {
+    /// Puts every dead letter (of one pillar, or all) back in its queue; returns them as
+    /// (delivery, room), in delivery order.
+    pub async fn retry_all_dead(&self, pillar_id: Option<&str>) -> Result<Vec<(i64, i64)>> {
         let now = now_ms();
         let rows = sqlx::query(
             "UPDATE deliveries SET state = 'pending', attempts = 0, not_before = $2, updated_at = $2
              WHERE state = 'dead' AND room_id IN (SELECT id FROM rooms WHERE $1 IS NULL OR pillar_id = $1)
-             RETURNING id",
+             RETURNING id, room_id",
         )
         .bind(pillar_id)
         .bind(now)
         .fetch_all(self.pool())
         .await?;
-        let mut ids: Vec<i64> = rows
+        let mut ids: Vec<(i64, i64)> = rows
             .iter()
-            .map(|row| row.try_get("id"))
-            .collect::<std::result::Result<_, _>>()?;
+            .map(|row| Ok((row.try_get("id")?, row.try_get("room_id")?)))
+            .collect::<Result<_>>()?;
         ids.sort_unstable();
         Ok(ids)
     }

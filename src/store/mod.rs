@@ -48,18 +48,28 @@ pub enum StoreError {
 
 impl StoreError {
     /// Whether waiting cannot cure it: the database refused the change for good (a unique,
-    /// foreign key, not-null or check constraint). Anything else (a connection lost, a
-    /// lock, a lease) may pass.
+    /// foreign key, not-null or check constraint, a value of the wrong type or too large).
+    /// Anything else (a connection lost, a lock, a lease) may pass.
     pub fn is_permanent(&self) -> bool {
-        match self {
-            StoreError::Sql(sqlx::Error::Database(error)) => {
-                use sqlx::error::ErrorKind::*;
-                matches!(
-                    error.kind(),
-                    UniqueViolation | ForeignKeyViolation | NotNullViolation | CheckViolation | ExclusionViolation
-                )
-            }
-            _ => false,
+        let StoreError::Sql(sqlx::Error::Database(error)) = self else {
+            return false;
+        };
+        use sqlx::error::ErrorKind::*;
+        if matches!(
+            error.kind(),
+            UniqueViolation | ForeignKeyViolation | NotNullViolation | CheckViolation | ExclusionViolation
+        ) {
+            return true;
+        }
+        match error.code().as_deref() {
+            // PostgreSQL SQLSTATE classes 22 (data exception: a value too long, a NUL byte)
+            // and 23 (integrity constraint).
+            Some(code) if code.len() == 5 => code.starts_with("22") || code.starts_with("23"),
+            // SQLite (extended) result codes, never five digits: the primary code is the low
+            // byte. 19
+            // CONSTRAINT (STRICT types too), 18 TOOBIG, 20 MISMATCH.
+            Some(code) => code.parse::<i64>().is_ok_and(|code| matches!(code & 0xff, 18..=20)),
+            None => false,
         }
     }
 }

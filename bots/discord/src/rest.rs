@@ -112,7 +112,7 @@ impl Rest {
             .get(url)
             .send()
             .await
-            .map_err(|e| ChatError::Transient(e.to_string()))?;
+            .map_err(|e| ChatError::Transient(e.without_url().to_string()))?;
         let status = response.status();
         if !status.is_success() {
             return Err(classify(status, &Value::Null, None));
@@ -120,7 +120,7 @@ impl Rest {
         Ok(response
             .bytes()
             .await
-            .map_err(|e| ChatError::Transient(e.to_string()))?
+            .map_err(|e| ChatError::Transient(e.without_url().to_string()))?
             .to_vec())
     }
 
@@ -162,7 +162,14 @@ impl Rest {
         let response = build(request)
             .send()
             .await
-            .map_err(|e| Retry::Fail(ChatError::Transient(format!("Discord unreachable: {e}"))))?;
+            // Without the URL: a webhook's path carries its token, and this text is logged
+            // and kept with the delivery.
+            .map_err(|e| {
+                Retry::Fail(ChatError::Transient(format!(
+                    "Discord unreachable: {}",
+                    e.without_url()
+                )))
+            })?;
         let status = response.status();
         let headers = response.headers().clone();
         self.record(bucket, &headers).await;

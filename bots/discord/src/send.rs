@@ -204,10 +204,11 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
     })
 }
 
-/// How far Discord's clock (in a snowflake) may be behind ours: a copy made by an attempt
-/// is looked for from this long before the attempt.
-const CLOCK_SKEW_MS: i64 = 2_000;
-/// Pages of 100 messages read forward from a first try when looking for its copy.
+/// How far apart Discord's clock (in a snowflake) and ours may be: a copy made by an
+/// attempt is looked for from this long before the attempt. A wide margin costs little:
+/// copies that recorded deliveries claim are skipped whatever their age.
+const CLOCK_SKEW_MS: i64 = 10_000;
+/// Pages of 100 messages read back from the newest when looking for an attempt's copy.
 const EARLIER_COPY_PAGES: usize = 10;
 /// Discord's epoch (2015-01-01) in Unix milliseconds: snowflakes count from it.
 const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
@@ -221,8 +222,9 @@ fn snowflake_at(ms: i64) -> u64 {
 /// `since_ms` (less the clock skew allowance) that are ours and say what it says, oldest
 /// first. Webhooks take no nonce, so a relay is recognised by our webhook (or application),
 /// its name and its text; a bot message, whose nonce Discord honours only for minutes, by
-/// its author and text. The core skips those already recorded for other deliveries, which
-/// is what tells this "+1" from the one before it.
+/// its author and text; a file by its size (Discord rewrites file names). The core skips
+/// those already recorded for other deliveries, which is what tells this "+1" from the one
+/// before it.
 pub async fn earlier_copies(
     adapter: &DiscordAdapter,
     channel: u64,
@@ -234,33 +236,49 @@ pub async fn earlier_copies(
             body,
             persona: Some(persona),
         } => {
-            let text = relay_content(adapter, channel, body).await?;
             let name = webhook_username(&persona.display_name);
-            Box::new(move |m: &Value| m["author"]["username"] == name.as_str() && m["content"] == text.as_str())
+            let text = body.text.trim().to_string();
+            // A reply's quote line is made from the message replied to as it is at send
+            // time (it may have been edited or deleted since): only what follows it counts.
+            let reply = body.reply_to.is_some();
+            Box::new(move |m: &Value| {
+                let content = m["content"].as_str().unwrap_or_default().trim();
+                m["author"]["username"] == name.as_str()
+                    && (content == text
+                        || reply
+                            && content.starts_with("> ↪")
+                            && content.split_once('\n').is_some_and(|(_, rest)| rest.trim() == text))
+            })
         }
         OutboundAction::SendFile {
             file,
             caption,
             persona: Some(persona),
         } => {
-            let text = caption.clone().unwrap_or_default();
+            let text = caption.clone().unwrap_or_default().trim().to_string();
             let name = webhook_username(&persona.display_name);
-            let file_name = file_part(file).name;
+            let size = file.data.len() as u64;
             Box::new(move |m: &Value| {
                 m["author"]["username"] == name.as_str()
-                    && m["content"] == text.as_str()
-                    && m["attachments"][0]["filename"] == file_name.as_str()
+                    && m["content"].as_str().unwrap_or_default().trim() == text
+                    && m["attachments"][0]["size"].as_u64() == Some(size)
             })
         }
         OutboundAction::Send { body, persona: None } | OutboundAction::SendControls { body, .. } => {
-            let text = body.text.clone();
-            Box::new(move |m: &Value| m["content"] == text.as_str())
+            let text = body.text.trim().to_string();
+            Box::new(move |m: &Value| m["content"].as_str().unwrap_or_default().trim() == text)
         }
         OutboundAction::SendFile {
-            caption, persona: None, ..
+            file,
+            caption,
+            persona: None,
         } => {
-            let text = caption.clone().unwrap_or_default();
-            Box::new(move |m: &Value| m["content"] == text.as_str())
+            let text = caption.clone().unwrap_or_default().trim().to_string();
+            let size = file.data.len() as u64;
+            Box::new(move |m: &Value| {
+                m["content"].as_str().unwrap_or_default().trim() == text
+                    && m["attachments"][0]["size"].as_u64() == Some(size)
+            })
         }
         OutboundAction::StartPoll { poll, .. } => {
             let question = poll.question.clone();
@@ -286,28 +304,37 @@ pub async fn earlier_copies(
             m["author"]["id"] == bot.as_str() && m["webhook_id"].is_null()
         }
     };
-    // Forward from the first try, a page at a time: in a busy channel the attempt's copy
-    // may be hundreds of messages back. The copy, if any, was made right after the try, so
-    // a few pages reach it; further back than that there is nothing to find.
-    let mut after = snowflake_at(since_ms - CLOCK_SKEW_MS);
+    // Back from the newest message to the first try, a page at a time: any copy an attempt
+    // left lies in between, and the latest tries' copies are found first however long ago
+    // the first try was.
+    let oldest = snowflake_at(since_ms - CLOCK_SKEW_MS);
+    let mut before: Option<u64> = None;
     let mut found: Vec<(u64, String)> = Vec::new();
     for _ in 0..EARLIER_COPY_PAGES {
-        let path = format!("/channels/{channel}/messages?after={after}&limit=100");
+        let path = match before {
+            Some(before) => format!("/channels/{channel}/messages?before={before}&limit=100"),
+            None => format!("/channels/{channel}/messages?limit=100"),
+        };
         let page = adapter
             .rest
             .json(Method::GET, &path, &format!("read:{channel}"), None)
             .await?;
         let page = page.as_array().cloned().unwrap_or_default();
+        let mut reached_the_try = page.len() < 100;
         for m in &page {
             let Some(id) = m["id"].as_str().and_then(|id| id.parse::<u64>().ok()) else {
                 continue;
             };
-            after = after.max(id);
+            before = Some(before.map_or(id, |b| b.min(id)));
+            if id < oldest {
+                reached_the_try = true;
+                continue;
+            }
             if ours(m) && looks_like(m) {
                 found.push((id, id.to_string()));
             }
         }
-        if page.len() < 100 {
+        if reached_the_try {
             break;
         }
     }

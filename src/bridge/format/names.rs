@@ -10,10 +10,16 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 /// Shown for a name with nothing visible in it.
 const NOBODY: &str = "someone";
 
+/// Combining marks kept on one letter: enough for any script's accents, too few to stack
+/// into lines that cover the text around ("zalgo").
+const MARKS_PER_LETTER: usize = 3;
+
 /// The name cleaned, and at most `max_chars` long (an ellipsis marks a cut).
 pub fn clean_name(raw: &str, max_chars: usize) -> String {
     let mut cleaned = String::with_capacity(raw.len());
     let mut space = false;
+    let mut marks = 0;
+    let mut visible = false;
     for c in raw.chars() {
         if c.is_whitespace() {
             space = true;
@@ -22,13 +28,24 @@ pub fn clean_name(raw: &str, max_chars: usize) -> String {
         if invisible(c) {
             continue;
         }
+        if is_mark(c) {
+            // Only on a letter of the name, and only a few.
+            if cleaned.is_empty() || space || marks >= MARKS_PER_LETTER {
+                continue;
+            }
+            marks += 1;
+            cleaned.push(c);
+            continue;
+        }
         if space && !cleaned.is_empty() {
             cleaned.push(' ');
         }
         space = false;
+        marks = 0;
+        visible = true;
         cleaned.push(c);
     }
-    if cleaned.is_empty() {
+    if !visible {
         return NOBODY.into();
     }
     if cleaned.chars().count() <= max_chars {
@@ -46,6 +63,13 @@ pub fn marked_name(raw: &str, platform_label: &str, max_chars: usize) -> String 
     let marker = format!(" [{platform_label}]");
     let room = max_chars.saturating_sub(marker.chars().count()).max(1);
     format!("{}{marker}", clean_name(raw, room))
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(
+        c.general_category(),
+        GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark | GeneralCategory::SpacingMark
+    )
 }
 
 /// Characters that show nothing, or change how the text around them is shown: controls,
@@ -66,6 +90,8 @@ fn invisible(c: char) -> bool {
         '\u{034F}' // combining grapheme joiner
             | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
             | '\u{2800}' // braille blank
+            | '\u{17B4}' | '\u{17B5}' // Khmer inherent vowels, invisible
+            | '\u{180B}'..='\u{180D}' // Mongolian variation selectors
             | '\u{FE00}'..='\u{FE0E}' // variation selectors (not FE0F, which makes emoji)
             | '\u{E0100}'..='\u{E01EF}'
     )
@@ -89,6 +115,20 @@ mod tests {
         assert_eq!(clean_name("Ömer 🇹🇷", 80), "Ömer 🇹🇷");
         assert_eq!(clean_name("محمد", 80), "محمد");
         assert_eq!(clean_name("❤️", 80), "❤️");
+    }
+
+    #[test]
+    fn marks_stay_on_letters_and_do_not_stack() {
+        // Accents of any script stay.
+        assert_eq!(clean_name("Nguyễn", 80), "Nguyễn");
+        assert_eq!(clean_name("Zoe\u{0308}", 80), "Zoe\u{0308}");
+        // A pile of them is cut to a few per letter.
+        let zalgo = format!("Se{}lin", "\u{0336}\u{0489}".repeat(40));
+        let cleaned = clean_name(&zalgo, 80);
+        assert_eq!(cleaned.chars().count(), "Selin".len() + MARKS_PER_LETTER, "{cleaned:?}");
+        // Marks alone are no name.
+        assert_eq!(clean_name("\u{0301}\u{0301}\u{0489}", 80), "someone");
+        assert_eq!(clean_name("\u{17B4}\u{180B}", 80), "someone");
     }
 
     #[test]
