@@ -54,8 +54,8 @@ pub struct ScheduleConfig {
 /// How the bridge delivers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BridgeConfig {
-    /// Tries of a failing delivery before it is dead-lettered (rate limits and outages do
-    /// not count).
+    /// Failed tries of one delivery, while its platform takes other rooms' deliveries,
+    /// before it is dead-lettered (rate limits and outages do not count).
     pub max_attempts: u32,
     /// Refusals in a row, for the same reason, after which a room's deliveries pause until
     /// the secretariat resumes them.
