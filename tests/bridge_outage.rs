@@ -79,8 +79,20 @@ async fn dead_letters(net: &Network) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_homeserver_down_for_five_minutes_mid_burst_loses_reorders_and_dead_letters_nothing() {
-    let mut server = SynapseServer::start().await.unwrap();
+    let server = SynapseServer::start().await.unwrap();
     let net = Network::on(server.client(), unthrottled()).await;
+    homeserver_down_mid_burst(server, net).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outage_with_the_database_on_postgresql() {
+    let server = SynapseServer::start().await.unwrap();
+    let url = magnet_testkit::postgres::fresh_database().await;
+    let net = Network::on_synapse_and_postgres(server.client(), unthrottled(), url).await;
+    homeserver_down_mid_burst(server, net).await;
+}
+
+async fn homeserver_down_mid_burst(mut server: SynapseServer, net: Network) {
     // Three attempts: before, a minute's outage dead-lettered the first message of a room.
     net.append_config("[bridge]\nmax_attempts = 3\n");
     let process = net.start();
@@ -151,8 +163,17 @@ async fn command(net: &Network, channel: u64, text: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_refused_again_and_again_pauses_tells_the_secretariat_once_and_resumes_in_order() {
+    refused_again_and_again(Network::new(unthrottled()).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pause_with_the_database_on_postgresql() {
+    let url = magnet_testkit::postgres::fresh_database().await;
+    refused_again_and_again(Network::on_postgres(unthrottled(), url).await).await;
+}
+
+async fn refused_again_and_again(net: Network) {
     const BURST: usize = 200;
-    let net = Network::new(unthrottled()).await;
     // The secretariat's own rooms, where the bot tells it what needs its attention.
     let bot = net.bot_user_id.clone();
     let office_room = net.ayse.create_room("secretariat", &[&bot]).await.unwrap();

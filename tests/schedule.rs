@@ -721,11 +721,15 @@ async fn an_instance_whose_lease_was_taken_sends_nothing_more() {
     // The lease's session ends behind the instance's back (an operator, a pooler, a
     // network cut): before its next check, its sends are refused already.
     let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    let ended: Vec<(bool,)> =
-        sqlx::query_as("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted")
-            .fetch_all(&admin)
-            .await
-            .unwrap();
+    // Only this test's database: other tests run beside it on the same cluster, and their
+    // migrations hold advisory locks too.
+    let ended: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
     assert_eq!(ended.len(), 1, "one lease held");
     let refused = store.mark_sending(delivery.id).await.unwrap_err().to_string();
     assert!(refused.contains("no longer holds the instance lease"), "{refused}");

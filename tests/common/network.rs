@@ -58,6 +58,11 @@ impl Network {
         Network::build(synapse, sim_config, extra_pillars, None, false).await
     }
 
+    /// On the given homeserver, with the bot's database on PostgreSQL at `database_url`.
+    pub async fn on_synapse_and_postgres(synapse: Synapse, sim_config: SimConfig, database_url: String) -> Network {
+        Network::build(synapse, sim_config, 0, Some(database_url), false).await
+    }
+
     /// On the shared homeserver, with the bot's database on PostgreSQL at `database_url`.
     pub async fn on_postgres(sim_config: SimConfig, database_url: String) -> Network {
         Network::build(Synapse::from_env(), sim_config, 0, Some(database_url), false).await

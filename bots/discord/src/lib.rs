@@ -169,14 +169,15 @@ impl DiscordAdapter {
             | GatewayIntents::GUILD_MESSAGE_REACTIONS
             | GatewayIntents::GUILD_MEMBERS
             | GatewayIntents::GUILD_MESSAGE_POLLS;
+        let unreadable = Unreadable {
+            counts: settings.unreadable.clone(),
+            readers: readers.clone(),
+        };
         let handler = Gateway {
             readers,
             own: own.clone(),
             rest: rest.clone(),
             occurrences: Default::default(),
-        };
-        let unreadable = Unreadable {
-            counts: settings.unreadable.clone(),
         };
         let shards = run_gateway(http, intents, handler, unreadable).await?;
         tracing::info!(channels = guilds.len(), "discord: ready");
@@ -553,12 +554,19 @@ impl EventHandler for Gateway {
 /// shows before people miss what it dropped.
 struct Unreadable {
     counts: UnreadableEvents,
+    /// A message event serenity could not read still says which channel changed: its reader
+    /// lists the channel at once, so a new message is bridged all the same.
+    readers: HashMap<u64, mpsc::UnboundedSender<Nudge>>,
 }
 
 #[serenity::async_trait]
 impl RawEventHandler for Unreadable {
     async fn raw_event(&self, _: Context, event: Event) {
         let Event::Unknown(unknown) = event else { return };
+        let channel = unknown.value["channel_id"].as_str().and_then(|c| c.parse::<u64>().ok());
+        if let Some(reader) = channel.and_then(|c| self.readers.get(&c)) {
+            let _ = reader.send(Nudge::Read);
+        }
         self.counts.count(Platform::Discord, &unknown.kind);
         let total = self.counts.get(Platform::Discord, &unknown.kind);
         // The payload can hold people's messages: at DEBUG only.
