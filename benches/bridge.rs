@@ -5,10 +5,14 @@
 //!   relayed event's `origin_server_ts`) and Matrix to Discord (`origin_server_ts` to the
 //!   relay's snowflake time), one message at a time, next to a direct send to the same
 //!   server measured the same way;
+//! - REST requests to Discord per bridged message, each way, from the simulator's counts
+//!   before and after each direction's one-at-a-time run;
 //! - sustained throughput per direction: a burst, first send to last relay;
 //! - the bot's resident memory while bridging 8 rooms.
 //!
-//! Run with `scripts/bench --bench bridge` (`MAGNET_BENCH_SAMPLES`, default 200).
+//! Run with `scripts/bench --bench bridge` (`MAGNET_BENCH_SAMPLES`, default 200;
+//! `MAGNET_BENCH_DISCORD_LATENCY_MS`, default 0, the simulator's latency on every REST
+//! answer and gateway frame, as the wire to the real Discord costs 50-100 ms).
 
 #[path = "support/measure.rs"]
 mod measure;
@@ -16,10 +20,12 @@ mod measure;
 #[allow(dead_code)]
 mod network;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use measure::{env_number, percentile, rss_kb, unlimited_sim};
 
+use magnet_discord_sim::{DiscordSim, SimConfig};
 use magnet_testkit::Synapse;
 use network::{Network, eventually, relays};
 use serde_json::Value;
@@ -48,10 +54,45 @@ fn summary(name: &str, mut samples: Vec<i64>) {
     );
 }
 
+/// The simulator's REST counts once they have stopped moving (for half a second, or 10 s
+/// at most): what the bot does just after the last relay belongs to the run before.
+async fn settled_counts(sim: &DiscordSim) -> BTreeMap<String, u64> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut counts = sim.rest_counts();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = sim.rest_counts();
+        if now == counts || Instant::now() > deadline {
+            return now;
+        }
+        counts = now;
+    }
+}
+
+/// REST requests per bridged message between two counts, in all and per route.
+fn rest_per_message(name: &str, before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>, messages: usize) {
+    let per = |count: u64| count as f64 / messages as f64;
+    let routes: Vec<(&String, u64)> = after
+        .iter()
+        .map(|(route, n)| (route, n - before.get(route).copied().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let total = routes.iter().map(|(_, n)| n).sum();
+    println!("{name:<44} {:>5.2} per message  ({total} for {messages})", per(total));
+    for (route, n) in routes {
+        println!("    {route:<40} {:>5.2}", per(n));
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let samples = env_number("MAGNET_BENCH_SAMPLES", 200);
-    let net = Network::with_pillars(Synapse::from_env(), unlimited_sim(), 2).await;
+    let latency = Duration::from_millis(env_number("MAGNET_BENCH_DISCORD_LATENCY_MS", 0) as u64);
+    let config = SimConfig {
+        latency,
+        ..unlimited_sim()
+    };
+    let net = Network::with_pillars(Synapse::from_env(), config, 2).await;
     let process = net.start();
     let (sim, room, channel) = (&net.sim, net.authorities_room.clone(), net.authorities_channel);
     let bot = net.bot_user_id.clone();
@@ -66,9 +107,10 @@ async fn main() {
     })
     .await;
 
-    // Discord to Matrix, one at a time.
+    // Discord to Matrix, one at a time; nothing else is sent meanwhile, so that the REST
+    // requests counted are this direction's.
+    let d2m_before = settled_counts(sim).await;
     let mut d2m = Vec::new();
-    let mut direct_matrix = Vec::new();
     for i in 0..samples {
         let text = format!("d2m-{i}");
         let id = sim.post(channel, net.bora, &text);
@@ -80,7 +122,12 @@ async fn main() {
             .await
             .unwrap();
         d2m.push(event["origin_server_ts"].as_i64().unwrap() - snowflake_ms(id));
-        // The same server, sent to directly by a client: send start to origin_server_ts.
+    }
+    let d2m_after = settled_counts(sim).await;
+
+    // The same server, sent to directly by a client: send start to origin_server_ts.
+    let mut direct_matrix = Vec::new();
+    for i in 0..samples {
         let start = now_ms();
         let direct = net.ayse.send_text(&room, &format!("direct-{i}")).await.unwrap();
         let _ = direct;
@@ -100,9 +147,9 @@ async fn main() {
     })
     .await;
 
-    // Matrix to Discord, one at a time.
+    // Matrix to Discord, one at a time, counted the same way.
+    let m2d_before = settled_counts(sim).await;
     let mut m2d = Vec::new();
-    let mut direct_discord = Vec::new();
     for i in 0..samples {
         let text = format!("m2d-{i}");
         net.ayse.send_text(&room, &text).await.unwrap();
@@ -117,8 +164,16 @@ async fn main() {
             .find(|e| e["content"]["body"] == text.as_str())
             .unwrap();
         m2d.push(snowflake_ms(relay.id) - sent["origin_server_ts"].as_i64().unwrap());
+    }
+    let m2d_after = settled_counts(sim).await;
+
+    // The simulator, posted to directly: call start to the message's snowflake time (in a
+    // channel the bot does not bridge, so that no relays pile up before the bursts).
+    let unbridged = sim.create_channel(net.guild, "unbridged");
+    let mut direct_discord = Vec::new();
+    for _ in 0..samples {
         let start = now_ms();
-        let direct = sim.post(net.civil_channel, net.bora, "direct");
+        let direct = sim.post(unbridged, net.bora, "direct");
         direct_discord.push(snowflake_ms(direct) - start);
     }
 
@@ -154,11 +209,17 @@ async fn main() {
     let rss = rss_kb(pid, "VmRSS:");
     let peak = rss_kb(pid, "VmHWM:");
 
-    println!("\nbridge bench: 8 bridged rooms (4 pillars), Synapse and the Discord simulator on loopback");
+    println!(
+        "\nbridge bench: 8 bridged rooms (4 pillars), Synapse and the Discord simulator on loopback, \
+         simulated Discord latency {} ms",
+        latency.as_millis()
+    );
     summary("Discord -> Matrix, bridge (server timestamps)", d2m);
     summary("  direct send to Synapse (client -> ts)", direct_matrix);
     summary("Matrix -> Discord, bridge (server timestamps)", m2d);
     summary("  direct send to the simulator (client -> ts)", direct_discord);
+    rest_per_message("REST requests, Discord -> Matrix", &d2m_before, &d2m_after, samples);
+    rest_per_message("REST requests, Matrix -> Discord", &m2d_before, &m2d_after, samples);
     println!("throughput Matrix -> Discord: {m2d_rate:.0} msg/s (the sending client managed {send_rate:.0} msg/s)");
     println!("throughput Discord -> Matrix: {d2m_rate:.0} msg/s ({burst} messages)");
     println!(

@@ -35,6 +35,7 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/invalidate-sessions", post(invalidate))
         .route("/fail", post(fail))
         .route("/dispatch-raw", post(dispatch_raw))
+        .route("/latency", post(latency))
         .route("/messages/{channel}", get(messages))
 }
 
@@ -286,6 +287,17 @@ struct RawDispatch {
 
 async fn dispatch_raw(State(state): Sim, Json(body): Json<RawDispatch>) -> StatusCode {
     handle(state).dispatch_raw(&body.event, body.payload);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct Latency {
+    /// Milliseconds held on every REST answer and gateway frame; 0 for none.
+    ms: u64,
+}
+
+async fn latency(State(state): Sim, Json(body): Json<Latency>) -> StatusCode {
+    handle(state).set_latency(std::time::Duration::from_millis(body.ms));
     StatusCode::NO_CONTENT
 }
 

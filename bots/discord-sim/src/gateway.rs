@@ -3,18 +3,28 @@
 //! ACK, numbered dispatches, RESUME with replay, op 7 RECONNECT, op 9 INVALID_SESSION,
 //! Discord's close codes, and closing on a client whose heartbeats stop. For faults: a
 //! connection cut without a close frame, and one that goes silent while staying open.
+//!
+//! The simulated latency ([`crate::SimConfig::latency`]) holds every frame sent to the
+//! client, HELLO, heartbeat ACKs and close frames included, as Discord's real latency
+//! applies to everything on the wire: each frame leaves at the time it was queued plus the
+//! latency, in the order queued, so a burst arrives late but not spaced out. A heartbeat
+//! ACK comes a round trip after its heartbeat, which serenity expects only before the next
+//! heartbeat falls due: a latency well under the heartbeat interval is harmless.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
-use crate::state::{INTENT_GUILD_MEMBERS, INTENT_GUILD_PRESENCES, INTENT_MESSAGE_CONTENT, Outgoing, Session, SimState};
+use crate::state::{
+    Connection, INTENT_GUILD_MEMBERS, INTENT_GUILD_PRESENCES, INTENT_MESSAGE_CONTENT, Outgoing, Session, SimState,
+};
 
 pub async fn upgrade(State(state): State<Arc<SimState>>, ws: WebSocketUpgrade) -> Response {
     ws.on_upgrade(move |socket| connection(state, socket))
@@ -22,20 +32,24 @@ pub async fn upgrade(State(state): State<Arc<SimState>>, ws: WebSocketUpgrade) -
 
 async fn connection(state: Arc<SimState>, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<Outgoing>();
+    let (tx, mut rx) = Connection::new();
     let interval = state.config.heartbeat_interval;
     let hello = json!({"op": 10, "d": {"heartbeat_interval": interval.as_millis() as u64}, "s": null, "t": null});
-    if sink.send(WsMessage::Text(hello.to_string().into())).await.is_err() {
-        return;
-    }
+    // Through the queue like every frame, so that it is late by the latency too.
+    let _ = tx.send(Outgoing::Payload(hello));
     // The socket closes only when both halves are gone: a cut stops the reading half too.
     let cut = Arc::new(Notify::new());
     // A silent connection is never closed from here: not even a FIN would reach the client.
     let silent = Arc::new(AtomicBool::new(false));
     let writer = tokio::spawn({
-        let (cut, silent) = (cut.clone(), silent.clone());
+        let (state, cut, silent) = (state.clone(), cut.clone(), silent.clone());
         async move {
-            while let Some(out) = rx.recv().await {
+            while let Some((queued_at, out)) = rx.recv().await {
+                // The latency as it is now, so that a change applies to what is in flight.
+                let due = queued_at + state.latency();
+                if due > Instant::now() {
+                    tokio::time::sleep_until(due.into()).await;
+                }
                 let done = match out {
                     Outgoing::Payload(value) => sink.send(WsMessage::Text(value.to_string().into())).await.is_err(),
                     Outgoing::Close(code) => {
@@ -64,9 +78,10 @@ async fn connection(state: Arc<SimState>, socket: WebSocket) {
     });
 
     let mut session_id: Option<String> = None;
-    // A client that sends nothing for 1.5 heartbeat intervals is a zombie: close it.
-    let patience = interval + interval / 2;
     loop {
+        // A client that sends nothing for 1.5 heartbeat intervals is a zombie: close it. It
+        // hears everything the latency late, so its heartbeats may be that late too.
+        let patience = interval + interval / 2 + state.latency();
         let next = tokio::select! {
             _ = cut.notified() => break,
             next = tokio::time::timeout(patience, stream.next()) => next,
@@ -155,7 +170,7 @@ fn close_reason(code: u16) -> &'static str {
     }
 }
 
-fn identify(state: &Arc<SimState>, d: &Value, tx: &mpsc::UnboundedSender<Outgoing>) -> Result<String, u16> {
+fn identify(state: &Arc<SimState>, d: &Value, tx: &Connection) -> Result<String, u16> {
     let token = d["token"].as_str().unwrap_or_default();
     if token.trim_start_matches("Bot ") != state.config.bot_token {
         return Err(4004);
@@ -224,7 +239,7 @@ fn identify(state: &Arc<SimState>, d: &Value, tx: &mpsc::UnboundedSender<Outgoin
     Ok(session_id)
 }
 
-fn resume(state: &Arc<SimState>, d: &Value, tx: &mpsc::UnboundedSender<Outgoing>) -> Result<String, ()> {
+fn resume(state: &Arc<SimState>, d: &Value, tx: &Connection) -> Result<String, ()> {
     let token = d["token"].as_str().unwrap_or_default();
     if token.trim_start_matches("Bot ") != state.config.bot_token {
         return Err(());

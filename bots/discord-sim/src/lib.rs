@@ -5,7 +5,8 @@
 //!
 //! [`DiscordSim::start`] serves it on 127.0.0.1; the methods on [`DiscordSim`] build the
 //! world (guilds, channels, users, roles), act as people (post, edit, delete, react),
-//! inject faults (dropped gateway, 429s, 5xx), and inspect what the bot did.
+//! inject faults (dropped gateway, 429s, 5xx), simulate the wire's latency, and inspect
+//! what the bot did (messages, requests, REST requests per route, also on `GET /metrics`).
 
 // serde_json's json! macro needs more than the default to write a whole GUILD_CREATE.
 #![recursion_limit = "256"]
@@ -17,7 +18,9 @@ mod interactions;
 mod model;
 mod rest;
 mod state;
+mod wire;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,6 +83,9 @@ impl DiscordSim {
             .route("/gateway", get(gateway::upgrade))
             .nest("/control", control::router())
             .route("/attachments/{channel}/{attachment}/{name}", get(attachment))
+            .route("/metrics", get(wire::metrics))
+            // Over everything, so that REST routes the simulator does not serve count too.
+            .layer(axum::middleware::from_fn_with_state(state.clone(), wire::layer))
             .with_state(state.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -247,6 +253,18 @@ impl SimHandle {
     /// Sets what the simulator enforces from now on.
     pub fn set_limits(&self, limits: Limits) {
         *self.state.limits.lock().unwrap_or_else(|p| p.into_inner()) = limits;
+    }
+
+    /// Sets the time the wire to Discord costs from now on ([`SimConfig::latency`]): every
+    /// REST answer is held that long (each request on its own), and every gateway frame
+    /// leaves that long after it was queued, in order, what is already queued included.
+    pub fn set_latency(&self, latency: Duration) {
+        *self.state.latency.lock().unwrap_or_else(|p| p.into_inner()) = latency;
+    }
+
+    /// The simulated latency now.
+    pub fn latency(&self) -> Duration {
+        self.state.latency()
     }
 
     // ---- acting as people ----
@@ -489,6 +507,14 @@ impl SimHandle {
     /// Every request answered so far.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.state.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The REST requests received so far, whatever their answer, by method and route
+    /// template: `"GET /channels/{channel}/messages"` → 3. The template is the router's
+    /// (`src/rest.rs`, `src/interactions.rs`), or the path with its ids as `{id}` for a route
+    /// the simulator does not serve. `GET /metrics` serves the same counts.
+    pub fn rest_counts(&self) -> BTreeMap<String, u64> {
+        wire::rest_counts(&self.state)
     }
 
     /// The webhooks of a channel (id, name).

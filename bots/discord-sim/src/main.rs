@@ -1,6 +1,7 @@
 //! `magnet-discord-sim`: the Discord simulator as a process, for the demo and for trying
 //! magnet by hand. Prints where it listens and the bot token; build the world and act as
 //! people with the HTTP control API under `/control` (see `src/control.rs`).
+//! `DISCORD_SIM_TOKEN` sets the bot token, `DISCORD_SIM_LATENCY_MS` the simulated latency.
 
 use std::net::SocketAddr;
 
@@ -16,6 +17,12 @@ async fn main() -> anyhow::Result<()> {
     let mut config = SimConfig::default();
     if let Ok(token) = std::env::var("DISCORD_SIM_TOKEN") {
         config.bot_token = token;
+    }
+    if let Ok(ms) = std::env::var("DISCORD_SIM_LATENCY_MS") {
+        let ms: u64 = ms
+            .parse()
+            .map_err(|e| anyhow::anyhow!("DISCORD_SIM_LATENCY_MS={ms:?}: {e}"))?;
+        config.latency = std::time::Duration::from_millis(ms);
     }
     let sim = DiscordSim::start_on(config, listen).await?;
     println!(

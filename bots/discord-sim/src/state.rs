@@ -1,7 +1,8 @@
 //! The simulator's shared state: the world, the gateway sessions that receive dispatches,
-//! rate-limit buckets, injected faults, and a log of every request for tests to inspect.
+//! rate-limit buckets, injected faults, the simulated latency, and a log and per-route
+//! counts of every request for tests to inspect.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -49,6 +50,10 @@ pub struct SimConfig {
     pub limits: Limits,
     /// How long a bot has to answer an interaction (Discord: 3 s).
     pub interaction_ack_window: Duration,
+    /// The time the wire to Discord costs (default none): every REST answer and every
+    /// gateway frame is held this long before it leaves. [`crate::SimHandle::set_latency`]
+    /// changes it while running.
+    pub latency: Duration,
 }
 
 impl Default for SimConfig {
@@ -60,6 +65,7 @@ impl Default for SimConfig {
             heartbeat_interval: Duration::from_millis(41_250),
             limits: Limits::default(),
             interaction_ack_window: Duration::from_secs(3),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -86,7 +92,32 @@ pub struct Session {
     pub intents: u64,
     pub seq: u64,
     pub backlog: VecDeque<(u64, Value)>,
-    pub connection: Option<mpsc::UnboundedSender<Outgoing>>,
+    pub connection: Option<Connection>,
+}
+
+/// Where a gateway connection's frames are queued. Each is stamped with when it was
+/// queued, so that the connection's writer can hold it for the simulated latency while
+/// keeping the order.
+#[derive(Debug, Clone)]
+pub struct Connection(mpsc::UnboundedSender<(Instant, Outgoing)>);
+
+/// The queue's far end, read by the connection's writer.
+pub type Queued = mpsc::UnboundedReceiver<(Instant, Outgoing)>;
+
+impl Connection {
+    pub fn new() -> (Connection, Queued) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Connection(tx), rx)
+    }
+
+    /// Queues a frame now; an error if the connection's writer is gone.
+    pub fn send(&self, out: Outgoing) -> Result<(), mpsc::error::SendError<(Instant, Outgoing)>> {
+        self.0.send((Instant::now(), out))
+    }
+
+    pub fn same_channel(&self, other: &Connection) -> bool {
+        self.0.same_channel(&other.0)
+    }
 }
 
 /// What the gateway task of a connection is told to do.
@@ -130,6 +161,10 @@ pub struct SimState {
     pub log: Mutex<Vec<LoggedRequest>>,
     pub faults: Mutex<Faults>,
     pub limits: Mutex<Limits>,
+    /// The simulated latency now (starts as [`SimConfig::latency`]).
+    pub latency: Mutex<Duration>,
+    /// REST requests received, by `METHOD /route/{template}` (see `wire.rs`).
+    pub rest_counts: Mutex<BTreeMap<String, u64>>,
 }
 
 impl SimState {
@@ -149,6 +184,7 @@ impl SimState {
         );
         SimState {
             limits: Mutex::new(config.limits.clone()),
+            latency: Mutex::new(config.latency),
             config,
             application_id,
             bot_user_id,
@@ -158,7 +194,13 @@ impl SimState {
             buckets: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(Faults::default()),
+            rest_counts: Mutex::new(BTreeMap::new()),
         }
+    }
+
+    /// The simulated latency now.
+    pub fn latency(&self) -> Duration {
+        *self.latency.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn world(&self) -> std::sync::MutexGuard<'_, World> {
