@@ -11,8 +11,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::network::{Network, WAIT, eventually, relays};
-use magnet_discord_sim::{DiscordSim, Limits, SimConfig};
+use common::network::{Network, WAIT, eventually, relays, unthrottled};
+use magnet_discord_sim::DiscordSim;
 use magnet_testkit::SynapseServer;
 
 /// How long the homeserver stays down (`MAGNET_TEST_OUTAGE_SECS` to try another by hand):
@@ -30,33 +30,6 @@ fn outage() -> Duration {
 /// The longest wait between two tries while a platform is down (the worker's cap): after
 /// the homeserver is back, the rooms go on within this.
 const OUTAGE_BACKOFF_CAP: Duration = Duration::from_secs(15);
-
-fn unthrottled() -> SimConfig {
-    SimConfig {
-        limits: Limits {
-            channel_messages: (1_000_000, Duration::from_secs(1)),
-            webhook_executions: (1_000_000, Duration::from_secs(1)),
-            global_per_second: 1_000_000,
-            ..Limits::default()
-        },
-        ..SimConfig::default()
-    }
-}
-
-/// The bot's message bodies in a Matrix room, oldest first (None while the homeserver is
-/// not answering).
-async fn bot_bodies(net: &Network, room: &str) -> Option<Vec<String>> {
-    Some(
-        net.ayse
-            .all_events(room)
-            .await
-            .ok()?
-            .into_iter()
-            .filter(|e| e["sender"] == net.bot_user_id.as_str() && e["type"] == "m.room.message")
-            .filter_map(|e| e["content"]["body"].as_str().map(str::to_string))
-            .collect(),
-    )
-}
 
 async fn metric(addr: std::net::SocketAddr, name: &str) -> Option<i64> {
     let text = reqwest::get(format!("http://{addr}/metrics"))
@@ -124,7 +97,7 @@ async fn homeserver_down_mid_burst(mut server: SynapseServer, net: Network) {
     for (p, (room, _)) in pillars.iter().enumerate() {
         let want: Vec<String> = (0..10).map(|i| format!("**Bora [Discord]**: p{p}-{i}")).collect();
         let got = magnet_testkit::wait::until(WAIT + OUTAGE_BACKOFF_CAP, || async {
-            bot_bodies(&net, room).await.filter(|got| got.len() >= want.len())
+            net.bot_bodies(room).await.filter(|got| got.len() >= want.len())
         })
         .await
         .unwrap_or_else(|| panic!("timed out waiting for pillar {p}'s messages on Matrix"));
@@ -204,7 +177,8 @@ async fn refused_again_and_again(net: Network) {
         told[0]
     );
     let on_matrix = eventually("the secretariat told on Matrix", || async {
-        let told: Vec<String> = bot_bodies(&net, &office_room)
+        let told: Vec<String> = net
+            .bot_bodies(&office_room)
             .await?
             .into_iter()
             .filter(|b| b.contains("are paused"))

@@ -10,26 +10,12 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::network::{BIN, Network, WAIT, eventually, relays};
-use magnet_discord_sim::{Limits, SimConfig};
+use common::network::{BIN, Network, WAIT, eventually, relays, unthrottled};
 use magnet_testkit::MagnetProcess;
 
 /// "+1"s per direction.
 const N: usize = 80;
 const FAULT: &str = "MAGNET_FAULT_ABORT_AT";
-
-fn unthrottled() -> SimConfig {
-    // Discord's pacing has its own tests; here it would only make the run longer.
-    SimConfig {
-        limits: Limits {
-            channel_messages: (1_000_000, Duration::from_secs(1)),
-            webhook_executions: (1_000_000, Duration::from_secs(1)),
-            global_per_second: 1_000_000,
-            ..Limits::default()
-        },
-        ..SimConfig::default()
-    }
-}
 
 /// Starts the bot aborting at `point` and waits until it has (without waiting for it to
 /// report ready: with work left from before it may reach the point first).
@@ -70,7 +56,7 @@ async fn plus_ones_through_crashes(net: Network) {
     })
     .await;
     let on_matrix = eventually(&format!("{N} relays on Matrix"), || async {
-        let got = bot_bodies(&net, &room).await;
+        let got = net.bot_bodies(&room).await.unwrap();
         (got.len() >= N).then_some(got)
     })
     .await;
@@ -92,22 +78,10 @@ async fn plus_ones_through_crashes(net: Network) {
             .iter()
             .all(|m| m.content == "+1" && m.author_name == "Ayşe [Matrix]")
     );
-    let on_matrix_after = bot_bodies(&net, &room).await;
+    let on_matrix_after = net.bot_bodies(&room).await.unwrap();
     assert_eq!(on_matrix_after.len(), N, "each Discord +1 once on Matrix");
     assert!(on_matrix.iter().all(|b| b == "**Bora [Discord]**: +1"), "{on_matrix:?}");
     process.stop(Duration::from_secs(30)).unwrap();
-}
-
-/// The bodies of the bot's messages in a Matrix room, oldest first.
-async fn bot_bodies(net: &Network, room: &str) -> Vec<String> {
-    net.ayse
-        .all_events(room)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e["sender"] == net.bot_user_id.as_str() && e["type"] == "m.room.message")
-        .filter_map(|e| e["content"]["body"].as_str().map(str::to_string))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

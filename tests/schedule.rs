@@ -723,14 +723,32 @@ async fn an_instance_whose_lease_was_taken_sends_nothing_more() {
     let admin = sqlx::PgPool::connect(&url).await.unwrap();
     // Only this test's database: other tests run beside it on the same cluster, and their
     // migrations hold advisory locks too.
-    let ended: Vec<(bool,)> = sqlx::query_as(
-        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+    let held: Vec<(i32,)> = sqlx::query_as(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     )
     .fetch_all(&admin)
     .await
     .unwrap();
-    assert_eq!(ended.len(), 1, "one lease held");
+    assert_eq!(held.len(), 1, "one lease held");
+    let lease_pid = held[0].0;
+    let (ended,): (bool,) = sqlx::query_as("SELECT pg_terminate_backend($1)")
+        .bind(lease_pid)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert!(ended);
+    // The backend ends a moment after it is told to; until then it still holds the lock.
+    let gone = magnet_testkit::wait::until(std::time::Duration::from_secs(10), || async {
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pg_locks WHERE pid = $1")
+            .bind(lease_pid)
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+        (left == 0).then_some(())
+    })
+    .await;
+    assert!(gone.is_some(), "the lease's session ended");
     let refused = store.mark_sending(delivery.id).await.unwrap_err().to_string();
     assert!(refused.contains("no longer holds the instance lease"), "{refused}");
     assert_eq!(

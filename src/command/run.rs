@@ -302,15 +302,8 @@ async fn dead_letters(context: &CommandContext<'_>, pillar: Option<&str>, slash:
 async fn retry(context: &CommandContext<'_>, which: &str, pillar: Option<&str>) -> Result<String, String> {
     let store = context.store;
     if which.eq_ignore_ascii_case("all") {
-        if let Some(wanted) = pillar
-            && !store
-                .pillars()
-                .await
-                .map_err(|e| e.to_string())?
-                .iter()
-                .any(|p| p.id == wanted)
-        {
-            return Ok(format!("There is no pillar `{wanted}`."));
+        if let Some(answer) = unknown_pillar(store, pillar).await? {
+            return Ok(answer);
         }
         let ids = store.retry_all_dead(pillar).await.map_err(|e| e.to_string())?;
         let rooms: std::collections::BTreeSet<i64> = ids.iter().map(|(_, room)| *room).collect();
@@ -422,17 +415,17 @@ fn numbers(ids: &[i64]) -> String {
     text.join(", ")
 }
 
+/// The answer to a pillar named that does not exist; `None` if it does (or none was named).
+async fn unknown_pillar(store: &Store, pillar: Option<&str>) -> Result<Option<String>, String> {
+    let Some(wanted) = pillar else { return Ok(None) };
+    let pillars = store.pillars().await.map_err(|e| e.to_string())?;
+    Ok((!pillars.iter().any(|p| p.id == wanted)).then(|| format!("There is no pillar `{wanted}`.")))
+}
+
 async fn resume(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<String, String> {
     let store = context.store;
-    if let Some(wanted) = pillar
-        && !store
-            .pillars()
-            .await
-            .map_err(|e| e.to_string())?
-            .iter()
-            .any(|p| p.id == wanted)
-    {
-        return Ok(format!("There is no pillar `{wanted}`."));
+    if let Some(answer) = unknown_pillar(store, pillar).await? {
+        return Ok(answer);
     }
     let rooms = store.resume_rooms(pillar).await.map_err(|e| e.to_string())?;
     for room in &rooms {

@@ -255,6 +255,22 @@ discord_channels = [{civil_channels}]
         process
     }
 
+    /// The bodies of the bot's messages in a whole Matrix room (as Ayşe sees them), oldest
+    /// first, edits left out; `None` while the homeserver does not answer.
+    pub async fn bot_bodies(&self, room: &str) -> Option<Vec<String>> {
+        Some(
+            self.ayse
+                .all_events(room)
+                .await
+                .ok()?
+                .into_iter()
+                .filter(|e| e["sender"] == self.bot_user_id.as_str() && e["type"] == "m.room.message")
+                .filter(|e| e["content"]["m.relates_to"]["rel_type"] != "m.replace")
+                .filter_map(|e| e["content"]["body"].as_str().map(str::to_string))
+                .collect(),
+        )
+    }
+
     /// The bot's messages in a Matrix room (as Ayşe sees them), oldest first.
     pub async fn bot_events(&self, room: &str) -> Vec<Value> {
         self.ayse
@@ -264,6 +280,20 @@ discord_channels = [{civil_channels}]
             .into_iter()
             .filter(|e| e["sender"] == self.bot_user_id.as_str() && e["type"] == "m.room.message")
             .collect()
+    }
+}
+
+/// The simulator with Discord's pacing out of the way: for tests of something else that
+/// send hundreds of messages (the pacing has its own tests).
+pub fn unthrottled() -> SimConfig {
+    SimConfig {
+        limits: magnet_discord_sim::Limits {
+            channel_messages: (1_000_000, Duration::from_secs(1)),
+            webhook_executions: (1_000_000, Duration::from_secs(1)),
+            global_per_second: 1_000_000,
+            ..magnet_discord_sim::Limits::default()
+        },
+        ..SimConfig::default()
     }
 }
 
