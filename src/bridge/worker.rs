@@ -51,8 +51,8 @@ pub struct DeliveryPolicy {
     /// Failed tries of one delivery, while its platform takes other rooms' deliveries, before
     /// it is dead-lettered (rate limits and outages do not count).
     pub max_attempts: i64,
+    /// The wait after the first failed try; each further one doubles it.
     pub first_backoff: Duration,
-    pub max_backoff: Duration,
     /// The longest wait between tries while a platform is down: how soon after it is back
     /// the room goes on.
     pub max_outage_backoff: Duration,
@@ -67,7 +67,6 @@ impl Default for DeliveryPolicy {
         DeliveryPolicy {
             max_attempts: 10,
             first_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(60),
             max_outage_backoff: Duration::from_secs(15),
             pause_after_refusals: 5,
             matrix_notices: false,
@@ -76,16 +75,11 @@ impl Default for DeliveryPolicy {
 }
 
 impl DeliveryPolicy {
-    /// The wait after the `attempts`-th failed try: the first retry comes quickly (most
-    /// failures are blips), later ones further apart.
-    fn backoff(&self, attempts: i64) -> Duration {
-        let factor = 1u32 << (attempts - 1).clamp(0, 16);
-        (self.first_backoff * factor).min(self.max_backoff)
-    }
-
-    /// The wait after the `tries`-th try in a row that met an outage.
+    /// The wait after the `tries`-th try in a row that met an outage: the first retry comes
+    /// quickly (most failures are blips), later ones further apart, up to the cap.
     fn outage_backoff(&self, tries: i64) -> Duration {
-        self.backoff(tries).min(self.max_outage_backoff)
+        let factor = 1u32 << (tries - 1).clamp(0, 16);
+        (self.first_backoff * factor).min(self.max_outage_backoff)
     }
 }
 
@@ -514,9 +508,8 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let policy = DeliveryPolicy::default();
-        assert_eq!(policy.backoff(1), Duration::from_millis(500));
-        assert_eq!(policy.backoff(4), Duration::from_secs(4));
-        assert_eq!(policy.backoff(40), Duration::from_secs(60));
+        assert_eq!(policy.outage_backoff(1), Duration::from_millis(500));
+        assert_eq!(policy.outage_backoff(4), Duration::from_secs(4));
         assert_eq!(policy.outage_backoff(40), Duration::from_secs(15));
     }
 
