@@ -114,7 +114,7 @@ async fn a_gateway_event_the_bot_cannot_read_is_logged_at_warn_and_counted_in_me
     assert!(sim.wait_for_sessions(1, START).await, "the gateway connects");
     let message = sim.post(channel, ayse, "react to me");
 
-    // A reaction without `burst`, which serenity 0.12.5 insists on: dropped inside serenity.
+    // A reaction without `burst`, which serenity 0.12.5 insists on: unreadable for its models.
     sim.dispatch_raw(
         "MESSAGE_REACTION_ADD",
         serde_json::json!({"user_id": ayse.to_string(), "channel_id": channel.to_string(),

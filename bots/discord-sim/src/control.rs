@@ -36,6 +36,7 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/fail", post(fail))
         .route("/dispatch-raw", post(dispatch_raw))
         .route("/latency", post(latency))
+        .route("/lose-dispatches", post(lose_dispatches))
         .route("/messages/{channel}", get(messages))
 }
 
@@ -298,6 +299,17 @@ struct Latency {
 
 async fn latency(State(state): Sim, Json(body): Json<Latency>) -> StatusCode {
     handle(state).set_latency(std::time::Duration::from_millis(body.ms));
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct LoseDispatches {
+    /// How many of the next dispatches are lost.
+    count: u32,
+}
+
+async fn lose_dispatches(State(state): Sim, Json(body): Json<LoseDispatches>) -> StatusCode {
+    handle(state).lose_dispatches(body.count);
     StatusCode::NO_CONTENT
 }
 

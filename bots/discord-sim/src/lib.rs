@@ -5,7 +5,7 @@
 //!
 //! [`DiscordSim::start`] serves it on 127.0.0.1; the methods on [`DiscordSim`] build the
 //! world (guilds, channels, users, roles), act as people (post, edit, delete, react),
-//! inject faults (dropped gateway, 429s, 5xx), simulate the wire's latency, and inspect
+//! inject faults (dropped gateway, lost dispatches, 429s, 5xx), simulate the wire's latency, and inspect
 //! what the bot did (messages, requests, REST requests per route, also on `GET /metrics`).
 
 // serde_json's json! macro needs more than the default to write a whole GUILD_CREATE.
@@ -81,6 +81,8 @@ impl DiscordSim {
         let app = Router::new()
             .nest("/api/v10", rest::router().merge(interactions::router()))
             .route("/gateway", get(gateway::upgrade))
+            // Clients append `/?v=10&encoding=json` to the URL they were given.
+            .route("/gateway/", get(gateway::upgrade))
             .nest("/control", control::router())
             .route("/attachments/{channel}/{attachment}/{name}", get(attachment))
             .route("/metrics", get(wire::metrics))
@@ -426,6 +428,13 @@ impl SimHandle {
     /// gateway: what a Discord API change, or another Discord server, could send.
     pub fn dispatch_raw(&self, event_type: &str, payload: Value) {
         self.state.dispatch(event_type, 0, |_| payload.clone());
+    }
+
+    /// Loses the next `count` dispatches, whatever their type: each takes its sequence
+    /// number, so a client sees the gap, but reaches no connection and no RESUME replays it.
+    /// Discord does not promise every dispatch arrives; this is the case to recover from.
+    pub fn lose_dispatches(&self, count: u32) {
+        *self.state.dispatches_to_lose.lock().unwrap_or_else(|p| p.into_inner()) = count;
     }
 
     /// Answers the next `count` requests whose path contains `fragment` with `status`.

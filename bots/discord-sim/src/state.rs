@@ -165,6 +165,8 @@ pub struct SimState {
     pub latency: Mutex<Duration>,
     /// REST requests received, by `METHOD /route/{template}` (see `wire.rs`).
     pub rest_counts: Mutex<BTreeMap<String, u64>>,
+    /// How many of the next dispatches the gateway loses ([`crate::SimHandle::lose_dispatches`]).
+    pub dispatches_to_lose: Mutex<u32>,
 }
 
 impl SimState {
@@ -195,6 +197,7 @@ impl SimState {
             log: Mutex::new(Vec::new()),
             faults: Mutex::new(Faults::default()),
             rest_counts: Mutex::new(BTreeMap::new()),
+            dispatches_to_lose: Mutex::new(0),
         }
     }
 
@@ -214,12 +217,23 @@ impl SimState {
     /// Sends a dispatch to every session whose intents cover it, numbering it per session
     /// and keeping it for RESUME. `render` builds the payload for a session's intents.
     pub fn dispatch(&self, event: &str, intent: u64, render: impl Fn(u64) -> Value) {
+        let lost = {
+            let mut to_lose = self.dispatches_to_lose.lock().unwrap_or_else(|p| p.into_inner());
+            let lost = *to_lose > 0;
+            *to_lose = to_lose.saturating_sub(1);
+            lost
+        };
         let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         for session in sessions.values_mut() {
             if intent != 0 && session.intents & intent == 0 {
                 continue;
             }
             session.seq += 1;
+            if lost {
+                // Numbered, then neither sent nor kept: a RESUME cannot bring it back either.
+                tracing::info!(event, seq = session.seq, "discord-sim: a dispatch lost, as asked");
+                continue;
+            }
             let payload = serde_json::json!({"op": 0, "t": event, "s": session.seq, "d": render(session.intents)});
             session.backlog.push_back((session.seq, payload.clone()));
             if session.backlog.len() > 50_000 {

@@ -1,11 +1,13 @@
-//! One reader per channel: hands every new message to the core once and in order, by
-//! reading the channel `after` the last message it committed, whenever the gateway says
-//! something happened (and at start, and after a new gateway session).
+//! One reader per channel: hands every new message to the core once and in order.
 //!
-//! serenity runs each gateway event handler in its own task, so events can arrive out of
-//! order; the channel listing cannot. Edits, deletions and reactions, which a listing does
-//! not show, come from the gateway events themselves, and are committed after a catch-up
-//! so that they never overtake the message they concern.
+//! While the gateway delivers every dispatch (see [`crate::gateway`]), a new message comes
+//! whole in its MESSAGE_CREATE and is committed from there when it is above the last one
+//! committed: no REST call per message. Otherwise the reader lists the channel `after` the
+//! last message it committed: at start, after a new gateway session or a gap in its
+//! sequence, when an event could not be read, and on a quiet channel now and then in case
+//! Discord lost something without a gap. Edits, deletions and reactions, which a listing
+//! does not show, come from the gateway events themselves, and are committed after any
+//! listing due before them, so that they never overtake the message they concern.
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -21,6 +23,8 @@ use crate::rest::Rest;
 pub enum Nudge {
     /// New messages may be there: read the channel.
     Read,
+    /// A new message as the gateway sent it, with every dispatch before it received.
+    Message(Box<serde_json::Value>),
     /// An event the listing cannot show (edit, deletion, reaction).
     Event(Box<InboundEvent>),
 }
@@ -66,26 +70,37 @@ impl ChannelReader {
                 tokio::time::sleep(Duration::from_secs(2)).await;
             },
         };
+        // Whether a listing is due before the next message can be taken from the gateway.
+        let mut read_due = true;
         loop {
-            self.catch_up(&mut after).await;
+            if read_due {
+                self.catch_up(&mut after).await;
+                read_due = false;
+            }
             let first = match tokio::time::timeout(IDLE_CHECK, nudges.recv()).await {
                 Ok(Some(nudge)) => nudge,
                 Ok(None) => return,
-                Err(_) => continue,
+                Err(_) => {
+                    read_due = true;
+                    continue;
+                }
             };
-            // A burst of messages is a burst of nudges: one listing answers them all.
-            let mut events = Vec::new();
+            // A burst of nudges is taken in one go: one listing answers every Read in it.
             let mut pending = Some(first);
             while let Some(nudge) = pending.take().or_else(|| nudges.try_recv().ok()) {
-                if let Nudge::Event(event) = nudge {
-                    events.push(*event);
-                }
-            }
-            if !events.is_empty() {
-                // Whatever came before them is committed first.
-                self.catch_up(&mut after).await;
-                for event in events {
-                    self.commit(event).await;
+                match nudge {
+                    Nudge::Read => read_due = true,
+                    // A listing due lists this message too: it was posted before its dispatch.
+                    Nudge::Message(raw) if !read_due => self.take(&raw, &mut after).await,
+                    Nudge::Message(_) => {}
+                    Nudge::Event(event) => {
+                        // Whatever came before it is committed first.
+                        if read_due {
+                            self.catch_up(&mut after).await;
+                            read_due = false;
+                        }
+                        self.commit(*event).await;
+                    }
                 }
             }
         }
@@ -151,26 +166,40 @@ impl ChannelReader {
             let mut messages = page.as_array().cloned().unwrap_or_default();
             let full = messages.len() == 100;
             messages.sort_by_key(|m| m["id"].as_str().and_then(|id| id.parse::<u64>().ok()).unwrap_or(0));
-            let webhooks = self.own.webhooks.read().unwrap_or_else(|p| p.into_inner()).clone();
             for raw in &messages {
-                let Some(id) = raw["id"].as_str().and_then(|id| id.parse::<u64>().ok()) else {
-                    continue;
-                };
-                let own = Own {
-                    bot_user: self.own.bot_user,
-                    webhooks: &webhooks,
-                    application: self.own.application,
-                };
-                match convert::message(raw, &own) {
-                    Ok(event) => self.commit(event).await,
-                    Err(reason) => tracing::debug!(channel = self.channel, %reason, "discord: skipped"),
-                }
-                *after = (*after).max(id);
+                self.take(raw, after).await;
             }
             if !full {
                 return;
             }
         }
+    }
+
+    /// Commits a message (as the REST API or the gateway gives it) if it is above `after`,
+    /// and moves `after` past it. Messages not bridged (the bot's own, its relays, system
+    /// messages) move it too.
+    async fn take(&self, raw: &serde_json::Value, after: &mut u64) {
+        let Some(id) = raw["id"].as_str().and_then(|id| id.parse::<u64>().ok()) else {
+            tracing::warn!(channel = self.channel, "discord: a message without an id; skipped");
+            return;
+        };
+        if id <= *after {
+            return;
+        }
+        let converted = {
+            let webhooks = self.own.webhooks.read().unwrap_or_else(|p| p.into_inner());
+            let own = Own {
+                bot_user: self.own.bot_user,
+                webhooks: &webhooks,
+                application: self.own.application,
+            };
+            convert::message(raw, &own)
+        };
+        match converted {
+            Ok(event) => self.commit(event).await,
+            Err(reason) => tracing::debug!(channel = self.channel, %reason, "discord: skipped"),
+        }
+        *after = id;
     }
 
     /// Commits one event, retrying until the core takes it.

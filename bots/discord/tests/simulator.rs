@@ -985,3 +985,99 @@ async fn a_relay_through_another_webhook_of_ours_is_never_taken_for_a_person() {
     assert_eq!(sink.events().len(), 1, "{:?}", sink.events());
     adapter.shutdown().await;
 }
+
+/// How many times the channel has been listed over REST so far.
+fn channel_reads(sim: &DiscordSim) -> u64 {
+    sim.rest_counts()
+        .get("GET /channels/{channel}/messages")
+        .copied()
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_steady_conversation_is_bridged_from_the_gateway_without_listing_the_channel() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let mut sent = vec![w.sim.post(w.channel, w.ayse, "first").to_string()];
+    // Committed: the listings of the start and of the new session are behind us.
+    sink.wait_for_count(1, WAIT).await;
+    let reads = channel_reads(&w.sim);
+
+    let bora = w.sim.create_user(w.guild, "bora", None);
+    for n in 0..20 {
+        let who = if n % 2 == 0 { w.ayse } else { bora };
+        sent.push(w.sim.post(w.channel, who, &format!("+1 ({n})")).to_string());
+        if n == 10 {
+            // A relay of the bot's in the middle: its own MESSAGE_CREATE is not a reason
+            // to list the channel either.
+            let relay = Outbound {
+                idempotency_key: "relay-1".into(),
+                room: w.channel.to_string(),
+                action: OutboundAction::Send {
+                    persona: Some(Persona {
+                        display_name: "Deniz [Matrix]".into(),
+                        avatar_url: None,
+                    }),
+                    body: text("from the other side"),
+                },
+            };
+            adapter.deliver(&relay).await.unwrap();
+        }
+    }
+    let events = sink.wait_for_count(21, WAIT).await;
+    let ids: Vec<String> = events.iter().map(|e| e.event_id.clone()).collect();
+    assert_eq!(ids, sent, "every message once, in order, the relay not among them");
+    assert_eq!(
+        channel_reads(&w.sim),
+        reads,
+        "messages were read over REST: {:?}",
+        w.sim.rest_counts()
+    );
+    adapter.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_whose_dispatch_the_gateway_lost_is_still_bridged_in_order() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let adapter = w.start(&sink).await;
+    let first = w.sim.post(w.channel, w.ayse, "first");
+    sink.wait_for_count(1, WAIT).await;
+    let reads = channel_reads(&w.sim);
+
+    // Its MESSAGE_CREATE never arrives, not even on a RESUME.
+    w.sim.lose_dispatches(1);
+    let lost = w.sim.post(w.channel, w.ayse, "the lost one");
+    // The next dispatch shows the gap: a reaction to the lost message, which must not
+    // reach the core before the message it concerns.
+    w.sim.react(w.channel, lost, w.ayse, "👍", true);
+    let last = w.sim.post(w.channel, w.ayse, "after it");
+
+    let events = sink.wait_for_count(4, WAIT).await;
+    let messages: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Message(body) => Some(format!("{}: {}", e.event_id, body.text)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            format!("{first}: first"),
+            format!("{lost}: the lost one"),
+            format!("{last}: after it"),
+        ]
+    );
+    let reaction = events
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::ReactionAdded { target, key } if *target == lost.to_string() && key == "👍"))
+        .expect("the reaction arrives");
+    assert!(reaction > 1, "the reaction overtook the message it is on: {events:?}");
+    assert!(
+        channel_reads(&w.sim) > reads,
+        "the gap was not answered by listing the channel"
+    );
+    adapter.shutdown().await;
+}
