@@ -264,6 +264,7 @@ fn discord_settings(
         api_base: discord.api_base.as_str().trim_end_matches('/').to_string(),
         channels,
         unreadable,
+        listing_interval: magnet_discord::LISTING_INTERVAL,
     })
 }
 

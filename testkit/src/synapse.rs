@@ -265,12 +265,54 @@ impl MatrixUser {
         timeout: Duration,
         wanted: impl Fn(&Value) -> bool,
     ) -> Result<Value> {
+        self.wait_from(room, &mut None, timeout, wanted).await
+    }
+
+    /// Where the room's timeline is now, for [`Self::wait_for_message_since`]: a sync with
+    /// no timeline.
+    pub async fn sync_position(&self, room: &str) -> Result<String> {
+        let filter = json!({"room": {"rooms": [room], "timeline": {"limit": 0}}, "presence": {"limit": 0}}).to_string();
+        let body = self
+            .request(reqwest::Method::GET, &format!("/sync?filter={}", encode(&filter)), None)
+            .await?;
+        body["next_batch"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow::anyhow!("a sync without next_batch"))
+    }
+
+    /// As [`Self::wait_for_message`], looking only at what arrives after `since` (from
+    /// [`Self::sync_position`]) and moving `since` on past what was seen: a run of waits
+    /// makes only incremental syncs, so that the observer does not load the homeserver
+    /// with a full sync of a growing room each time (a benchmark's measured window stays
+    /// free of it).
+    pub async fn wait_for_message_since(
+        &self,
+        room: &str,
+        since: &mut String,
+        timeout: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
+        let mut from = Some(since.clone());
+        let found = self.wait_from(room, &mut from, timeout, wanted).await;
+        if let Some(from) = from {
+            *since = from;
+        }
+        found
+    }
+
+    async fn wait_from(
+        &self,
+        room: &str,
+        since: &mut Option<String>,
+        timeout: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Result<Value> {
         let deadline = Instant::now() + timeout;
         let filter = json!({"room": {"rooms": [room], "timeline": {"limit": 100}}}).to_string();
-        let mut since: Option<String> = None;
         while Instant::now() < deadline {
             let mut path = format!("/sync?timeout=1000&filter={}", encode(&filter));
-            if let Some(since) = &since {
+            if let Some(since) = since.as_deref() {
                 path.push_str(&format!("&since={}", encode(since)));
             }
             let body = self.request(reqwest::Method::GET, &path, None).await?;
@@ -278,10 +320,10 @@ impl MatrixUser {
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
+            *since = body["next_batch"].as_str().map(str::to_string).or(since.take());
             if let Some(event) = events.into_iter().find(|e| e["type"] == "m.room.message" && wanted(e)) {
                 return Ok(event);
             }
-            since = body["next_batch"].as_str().map(str::to_string);
         }
         bail!("{} saw no matching message in {room} within {timeout:?}", self.user_id)
     }

@@ -37,6 +37,7 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/dispatch-raw", post(dispatch_raw))
         .route("/latency", post(latency))
         .route("/lose-dispatches", post(lose_dispatches))
+        .route("/vanish-dispatches", post(vanish_dispatches))
         .route("/messages/{channel}", get(messages))
 }
 
@@ -310,6 +311,11 @@ struct LoseDispatches {
 
 async fn lose_dispatches(State(state): Sim, Json(body): Json<LoseDispatches>) -> StatusCode {
     handle(state).lose_dispatches(body.count);
+    StatusCode::NO_CONTENT
+}
+
+async fn vanish_dispatches(State(state): Sim, Json(body): Json<LoseDispatches>) -> StatusCode {
+    handle(state).vanish_dispatches(body.count);
     StatusCode::NO_CONTENT
 }
 

@@ -437,6 +437,16 @@ impl SimHandle {
         *self.state.dispatches_to_lose.lock().unwrap_or_else(|p| p.into_inner()) = count;
     }
 
+    /// Never makes the next `count` dispatches: no sequence number is taken, so a client
+    /// sees no gap. The messages themselves are there to be listed over REST.
+    pub fn vanish_dispatches(&self, count: u32) {
+        *self
+            .state
+            .dispatches_to_vanish
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = count;
+    }
+
     /// Answers the next `count` requests whose path contains `fragment` with `status`.
     pub fn fail_next(&self, fragment: &str, status: u16, count: u32) {
         self.state

@@ -167,6 +167,8 @@ pub struct SimState {
     pub rest_counts: Mutex<BTreeMap<String, u64>>,
     /// How many of the next dispatches the gateway loses ([`crate::SimHandle::lose_dispatches`]).
     pub dispatches_to_lose: Mutex<u32>,
+    /// How many of the next dispatches are never made ([`crate::SimHandle::vanish_dispatches`]).
+    pub dispatches_to_vanish: Mutex<u32>,
 }
 
 impl SimState {
@@ -198,6 +200,7 @@ impl SimState {
             faults: Mutex::new(Faults::default()),
             rest_counts: Mutex::new(BTreeMap::new()),
             dispatches_to_lose: Mutex::new(0),
+            dispatches_to_vanish: Mutex::new(0),
         }
     }
 
@@ -217,6 +220,14 @@ impl SimState {
     /// Sends a dispatch to every session whose intents cover it, numbering it per session
     /// and keeping it for RESUME. `render` builds the payload for a session's intents.
     pub fn dispatch(&self, event: &str, intent: u64, render: impl Fn(u64) -> Value) {
+        {
+            let mut to_vanish = self.dispatches_to_vanish.lock().unwrap_or_else(|p| p.into_inner());
+            if *to_vanish > 0 {
+                *to_vanish -= 1;
+                tracing::info!(event, "discord-sim: a dispatch never made, as asked");
+                return;
+            }
+        }
         let lost = {
             let mut to_lose = self.dispatches_to_lose.lock().unwrap_or_else(|p| p.into_inner());
             let lost = *to_lose > 0;

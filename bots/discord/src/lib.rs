@@ -28,6 +28,7 @@ use reqwest::Method;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+pub use reader::LISTING_INTERVAL;
 pub use rest::Rest;
 
 use events::EventRouter;
@@ -44,6 +45,9 @@ pub struct DiscordSettings {
     pub channels: Vec<u64>,
     /// Where gateway events that could not be read are counted, for `/metrics`.
     pub unreadable: UnreadableEvents,
+    /// How often each channel is listed over REST anyway, in case Discord lost a message
+    /// without a trace ([`LISTING_INTERVAL`] by default).
+    pub listing_interval: std::time::Duration,
 }
 
 impl std::fmt::Debug for DiscordSettings {
@@ -54,6 +58,7 @@ impl std::fmt::Debug for DiscordSettings {
             .field("api_base", &self.api_base)
             .field("channels", &self.channels)
             .field("unreadable", &self.unreadable)
+            .field("listing_interval", &self.listing_interval)
             .finish()
     }
 }
@@ -158,6 +163,7 @@ impl DiscordAdapter {
                 rest: rest.clone(),
                 sink: sink.clone(),
                 own: own.clone(),
+                listing_interval: settings.listing_interval,
             };
             let after = reader.prepare().await;
             tasks.push(tokio::spawn(reader.run(after, rx)));

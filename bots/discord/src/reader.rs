@@ -9,8 +9,9 @@
 //! does not show, come from the gateway events themselves, and are committed after any
 //! listing due before them, so that they never overtake the message they concern.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use magnet_chat::{Commit, EventSink, InboundEvent, Platform, ResumePoint};
 use reqwest::Method;
@@ -41,10 +42,39 @@ pub struct ChannelReader {
     pub rest: Arc<Rest>,
     pub sink: Arc<dyn EventSink>,
     pub own: Arc<OwnIds>,
+    /// How often the channel is listed anyway: when it is quiet, and while messages are
+    /// being taken from the gateway (see [`Position`]).
+    pub listing_interval: Duration,
 }
 
-/// How often a quiet channel is read anyway, in case a gateway event was lost.
-const IDLE_CHECK: Duration = Duration::from_secs(60);
+/// Where a reader is in its channel.
+struct Position {
+    /// The newest message passed (committed, or not bridged).
+    after: u64,
+    /// Every message up to here was seen in a listing, or passed before one.
+    listed: u64,
+    /// Messages passed from the gateway since `listed`: a listing from `listed` skips these
+    /// and commits, late, any other it finds below `after`. Discord does not promise every
+    /// dispatch, and one it never numbered leaves no gap; this is how such a message is
+    /// found however busy the channel.
+    from_gateway: BTreeSet<u64>,
+    /// When the channel was last listed.
+    listed_at: Instant,
+}
+
+/// The default of [`ChannelReader::listing_interval`].
+pub const LISTING_INTERVAL: Duration = Duration::from_secs(60);
+
+impl Position {
+    fn new(after: u64) -> Position {
+        Position {
+            after,
+            listed: after,
+            from_gateway: BTreeSet::new(),
+            listed_at: Instant::now(),
+        }
+    }
+}
 
 impl ChannelReader {
     /// Finds where to start reading: done before the adapter reports ready, so that in a
@@ -61,7 +91,7 @@ impl ChannelReader {
 
     /// Reads until the adapter stops, from `after` (or finding the start itself).
     pub async fn run(self, after: Option<u64>, mut nudges: mpsc::UnboundedReceiver<Nudge>) {
-        let mut after = match after {
+        let after = match after {
             Some(after) => after,
             None => loop {
                 if let Some(after) = self.prepare().await {
@@ -70,14 +100,16 @@ impl ChannelReader {
                 tokio::time::sleep(Duration::from_secs(2)).await;
             },
         };
+        let mut at = Position::new(after);
         // Whether a listing is due before the next message can be taken from the gateway.
         let mut read_due = true;
         loop {
             if read_due {
-                self.catch_up(&mut after).await;
+                self.catch_up(&mut at).await;
                 read_due = false;
             }
-            let first = match tokio::time::timeout(IDLE_CHECK, nudges.recv()).await {
+            let wait = self.listing_interval.saturating_sub(at.listed_at.elapsed());
+            let first = match tokio::time::timeout(wait, nudges.recv()).await {
                 Ok(Some(nudge)) => nudge,
                 Ok(None) => return,
                 Err(_) => {
@@ -91,18 +123,19 @@ impl ChannelReader {
                 match nudge {
                     Nudge::Read => read_due = true,
                     // A listing due lists this message too: it was posted before its dispatch.
-                    Nudge::Message(raw) if !read_due => self.take(&raw, &mut after).await,
+                    Nudge::Message(raw) if !read_due => self.take_from_gateway(&raw, &mut at).await,
                     Nudge::Message(_) => {}
                     Nudge::Event(event) => {
                         // Whatever came before it is committed first.
                         if read_due {
-                            self.catch_up(&mut after).await;
+                            self.catch_up(&mut at).await;
                             read_due = false;
                         }
                         self.commit(*event).await;
                     }
                 }
             }
+            read_due |= at.listed_at.elapsed() >= self.listing_interval;
         }
     }
 
@@ -151,10 +184,12 @@ impl ChannelReader {
         Ok(id)
     }
 
-    /// Commits every message after `after`, oldest first, a page at a time.
-    async fn catch_up(&self, after: &mut u64) {
+    /// Lists the channel from `listed`, oldest first, a page at a time: commits what is
+    /// new, and what the gateway never delivered.
+    async fn catch_up(&self, at: &mut Position) {
+        let mut from = at.listed;
         loop {
-            let path = format!("/channels/{}/messages?after={after}&limit=100", self.channel);
+            let path = format!("/channels/{}/messages?after={from}&limit=100", self.channel);
             let page = match self.rest.json(Method::GET, &path, &self.bucket(), None).await {
                 Ok(page) => page,
                 Err(error) => {
@@ -165,27 +200,54 @@ impl ChannelReader {
             };
             let mut messages = page.as_array().cloned().unwrap_or_default();
             let full = messages.len() == 100;
-            messages.sort_by_key(|m| m["id"].as_str().and_then(|id| id.parse::<u64>().ok()).unwrap_or(0));
+            messages.sort_by_key(|m| message_id(m).unwrap_or(0));
             for raw in &messages {
-                self.take(raw, after).await;
+                let Some(id) = message_id(raw) else {
+                    tracing::warn!(
+                        channel = self.channel,
+                        "discord: a listed message without an id; skipped"
+                    );
+                    continue;
+                };
+                from = from.max(id);
+                if id > at.after {
+                    self.pass(raw, id, at).await;
+                } else if !at.from_gateway.contains(&id) {
+                    tracing::warn!(
+                        channel = self.channel,
+                        message = id,
+                        "discord: a message the gateway never delivered, found by listing the channel; committed late"
+                    );
+                    self.pass(raw, id, at).await;
+                }
             }
             if !full {
-                return;
+                break;
             }
+        }
+        at.listed = at.after;
+        at.from_gateway.clear();
+        at.listed_at = Instant::now();
+    }
+
+    /// A message from its MESSAGE_CREATE, every dispatch before it received.
+    async fn take_from_gateway(&self, raw: &serde_json::Value, at: &mut Position) {
+        let Some(id) = message_id(raw) else {
+            tracing::warn!(
+                channel = self.channel,
+                "discord: a MESSAGE_CREATE without an id; skipped"
+            );
+            return;
+        };
+        if id > at.after {
+            self.pass(raw, id, at).await;
+            at.from_gateway.insert(id);
         }
     }
 
-    /// Commits a message (as the REST API or the gateway gives it) if it is above `after`,
-    /// and moves `after` past it. Messages not bridged (the bot's own, its relays, system
-    /// messages) move it too.
-    async fn take(&self, raw: &serde_json::Value, after: &mut u64) {
-        let Some(id) = raw["id"].as_str().and_then(|id| id.parse::<u64>().ok()) else {
-            tracing::warn!(channel = self.channel, "discord: a message without an id; skipped");
-            return;
-        };
-        if id <= *after {
-            return;
-        }
+    /// Commits a message (as the REST API or the gateway gives it) unless it is not
+    /// bridged (the bot's own, its relays, system messages), and moves past it.
+    async fn pass(&self, raw: &serde_json::Value, id: u64, at: &mut Position) {
         let converted = {
             let webhooks = self.own.webhooks.read().unwrap_or_else(|p| p.into_inner());
             let own = Own {
@@ -199,7 +261,7 @@ impl ChannelReader {
             Ok(event) => self.commit(event).await,
             Err(reason) => tracing::debug!(channel = self.channel, %reason, "discord: skipped"),
         }
-        *after = id;
+        at.after = at.after.max(id);
     }
 
     /// Commits one event, retrying until the core takes it.
@@ -220,4 +282,8 @@ impl ChannelReader {
     fn bucket(&self) -> String {
         format!("read:{}", self.channel)
     }
+}
+
+fn message_id(raw: &serde_json::Value) -> Option<u64> {
+    raw["id"].as_str().and_then(|id| id.parse().ok())
 }

@@ -42,6 +42,7 @@ impl World {
             api_base: self.sim.api_base(),
             channels: vec![self.channel],
             unreadable: Default::default(),
+            listing_interval: magnet_discord::LISTING_INTERVAL,
         }
     }
 
@@ -1079,5 +1080,41 @@ async fn a_message_whose_dispatch_the_gateway_lost_is_still_bridged_in_order() {
         channel_reads(&w.sim) > reads,
         "the gap was not answered by listing the channel"
     );
+    adapter.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_discord_never_dispatched_is_found_by_the_regular_listing_in_a_busy_channel() {
+    let w = world(SimConfig::default()).await;
+    let sink = Arc::new(RecordingSink::default());
+    let mut settings = w.settings();
+    // Short, so that the test does not wait a minute; the channel stays busy meanwhile, so
+    // only the regular listing (not the quiet-channel one) can find the message.
+    settings.listing_interval = Duration::from_secs(1);
+    let adapter = DiscordAdapter::start(settings, sink.clone()).await.unwrap();
+    assert!(w.sim.wait_for_sessions(1, WAIT).await, "the gateway connects");
+    let first = w.sim.post(w.channel, w.ayse, "first").to_string();
+    sink.wait_for_count(1, WAIT).await;
+
+    // No sequence number is taken: nothing on the gateway shows that it is missing.
+    w.sim.vanish_dispatches(1);
+    let vanished = w.sim.post(w.channel, w.ayse, "never dispatched").to_string();
+    let mut later = Vec::new();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !sink.events().iter().any(|e| e.event_id == vanished) {
+        assert!(tokio::time::Instant::now() < deadline, "the message was never bridged");
+        later.push(
+            w.sim
+                .post(w.channel, w.ayse, &format!("busy {}", later.len()))
+                .to_string(),
+        );
+        sink.wait_for_count(2 + later.len(), WAIT).await;
+    }
+    let ids: Vec<String> = sink.events().iter().map(|e| e.event_id.clone()).collect();
+    let mut expected = vec![first, vanished];
+    expected.extend(later);
+    let mut sorted = ids.clone();
+    sorted.sort_by_key(|id| id.parse::<u64>().unwrap());
+    assert_eq!(sorted, expected, "every message once: {ids:?}");
     adapter.shutdown().await;
 }
