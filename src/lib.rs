@@ -6,6 +6,7 @@
 //! - [`config`]: the TOML file and secrets, validated with file, line and key.
 //! - [`store`]: the one storage API, on SQLite (embedded) or PostgreSQL (shared).
 //! - [`http`]: the health endpoint.
+//! - [`i18n`]: every word the bot says, in English and Turkish.
 //! - [`runtime`]: what `magnet run` starts and how it stops.
 //! - [`schedule`]: meetings, recurrence across time zones and DST, reminders exactly once.
 //! - [`fault`]: crash points the crash tests abort at.
@@ -18,6 +19,7 @@ pub mod command;
 pub mod config;
 pub mod fault;
 pub mod http;
+pub mod i18n;
 pub mod runtime;
 pub mod schedule;
 pub mod store;

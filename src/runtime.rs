@@ -94,6 +94,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         max_attempts: i64::from(config.bridge.max_attempts),
         pause_after_refusals: config.bridge.pause_after_refusals as usize,
         matrix_notices: config.bridge.matrix_notices,
+        secretariat_lang: config.secretariat.lang(),
         ..DeliveryPolicy::default()
     };
     let bridge = Bridge::new(store.clone(), policy, stop_rx.clone());

@@ -76,6 +76,7 @@ fn message(platform: Platform, room: &str, id: &str, text: &str) -> InboundEvent
             id: "someone".into(),
             display_name: "Someone".into(),
             avatar_url: None,
+            locale: None,
         },
         timestamp_ms: 1_700_000_000_000,
         kind: EventKind::Message(MessageBody {

@@ -373,7 +373,7 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
     // The secretariat cancels one date of the series: the pillar's rooms are told.
     let second = first + chrono::Days::new(7);
     let cancelled = ask_matrix(&net, &room, &format!("!magnet meeting cancel 1 --on {}", day(second))).await;
-    assert!(cancelled.contains("Cancelled: 1 meeting(s) of #1"), "{cancelled}");
+    assert!(cancelled.contains("Cancelled: 1 meeting of #1"), "{cancelled}");
     let civil_room = net.civil_room.clone();
     eventually("the cancellation notice in the civil society room", || async {
         (!matrix_bodies(&net, &civil_room, "is cancelled. The series goes on")
@@ -414,4 +414,92 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
         "{moved}"
     );
     bot.stop(WAIT).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turkish_pillar_hears_the_bot_in_turkish_and_a_private_answer_follows_the_askers_client() {
+    let net = Network::new(SimConfig::default()).await;
+    // The last pillar of the config is civil society's: it works in Turkish.
+    net.append_config("language = \"tr\"\n");
+    let _bot = net.start();
+
+    let (channel, room) = (net.civil_channel, net.civil_room.clone());
+    let added = ask_discord(
+        &net,
+        net.secretary,
+        &["magnet", "meeting", "add"],
+        &[
+            ("pillar", "civil-society"),
+            ("title", "Haftalık eşgüdüm"),
+            ("start", &istanbul_in(100)),
+            ("zone", "Europe/Istanbul"),
+            ("reminders", "90s"),
+            ("agenda", "Barınma"),
+        ],
+    )
+    .await;
+    // Selin's client is in English, as the simulator's users are unless set.
+    assert!(added.contains("Added meeting #1"), "{added}");
+
+    // The pillar's rooms are told in Turkish; what people wrote stays as they wrote it.
+    let announcement = eventually("the Turkish announcement on both platforms", || async {
+        let discord = bot_messages(&net, channel, "Yeni toplantı #1").into_iter().next()?;
+        matrix_bodies(&net, &room, "Yeni toplantı #1").await.first()?;
+        Some(discord.content)
+    })
+    .await;
+    assert!(announcement.contains("**Haftalık eşgüdüm**"), "{announcement}");
+    assert!(announcement.contains("**Gündem:** Barınma"), "{announcement}");
+    assert!(
+        announcement.contains("Hatırlatmalar: 1 dk 30 sn önce"),
+        "{announcement}"
+    );
+
+    let reminder = eventually("the Turkish reminder on Discord", || async {
+        bot_messages(&net, channel, "1 dk 30 sn sonra başlıyor")
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert!(
+        reminder.content.contains("0 evet · 0 belki · 0 hayır"),
+        "{}",
+        reminder.content
+    );
+    let buttons: Vec<String> = reminder.components[0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(buttons, ["Evet", "Belki", "Hayır"]);
+    let on_matrix = eventually("the Turkish reminder on Matrix", || async {
+        matrix_bodies(&net, &room, "sonra başlıyor").await.into_iter().next()
+    })
+    .await;
+    assert!(on_matrix.contains("✅ evet, 🤔 belki, ❌ hayır"), "{on_matrix}");
+
+    // A command in the Turkish room is answered in Turkish, with Turkish names of days.
+    let noted = ask_matrix(&net, &room, "!magnet rsvp 1 yes").await;
+    assert!(noted.starts_with("Kaydedildi:"), "{noted}");
+    assert!(
+        noted.contains("**evet**") && noted.contains("1 evet · 0 belki · 0 hayır"),
+        "{noted}"
+    );
+    let month = [
+        "Oca", "Şub", "Mar", "Nis", "May", "Haz", "Tem", "Ağu", "Eyl", "Eki", "Kas", "Ara",
+    ];
+    assert!(month.iter().any(|m| noted.contains(m)), "{noted}");
+
+    // In the English pillar's channel, Bora's client is set to Turkish: the answer only he
+    // sees is in Turkish; the pillar's own messages stay English.
+    net.sim.set_locale(net.bora, "tr");
+    let listed = ask_discord(&net, net.bora, &["magnet", "meeting", "list"], &[]).await;
+    assert_eq!(listed, "authorities için yaklaşan toplantı yok.");
+    net.sim.set_locale(net.bora, "de");
+    let listed = ask_discord(&net, net.bora, &["magnet", "meeting", "list"], &[]).await;
+    assert_eq!(
+        listed, "No meetings to come for authorities.",
+        "no German: the room's language"
+    );
 }

@@ -298,7 +298,8 @@ async fn play(world: &World) -> Result<()> {
 }
 
 /// Selin (secretariat) schedules a meeting with a Discord slash command; its reminder
-/// reaches both platforms; Bora answers with the reminder's button, Jonas by command.
+/// reaches both platforms, in Turkish, the pillar's language; Bora answers with the
+/// reminder's button, Jonas by command.
 async fn meeting(world: &World) -> Result<()> {
     let pillar = &world.pillars[0];
     let (room, channel, name) = (&pillar.matrix_room, pillar.discord_channel, pillar.id);
@@ -331,11 +332,10 @@ async fn meeting(world: &World) -> Result<()> {
     let answer = private_answer(world, asked).await?;
     discord(name, "magnet (only Selin sees this)", &answer);
     let added = seen("the new meeting on Matrix", || async {
-        relayed_on_matrix(world, room).await.into_iter().find(|e| {
-            e["content"]["body"]
-                .as_str()
-                .is_some_and(|b| b.contains("New meeting #"))
-        })
+        relayed_on_matrix(world, room)
+            .await
+            .into_iter()
+            .find(|e| e["content"]["body"].as_str().is_some_and(|b| b.starts_with("📅")))
     })
     .await?;
     for line in added["content"]["body"].as_str().unwrap_or_default().lines() {
@@ -371,7 +371,16 @@ async fn meeting(world: &World) -> Result<()> {
     }
 
     println!("\nAn answer from each side:\n");
-    discord(name, "Bora", "(clicks [Yes])");
+    // Bora's Discord is in Turkish: the answer only he sees is too.
+    sim.set_locale(world.bora, "tr");
+    discord(
+        name,
+        "Bora",
+        &format!(
+            "(clicks {})",
+            buttons.first().map_or("the first button", String::as_str)
+        ),
+    );
     let yes = reminder.components[0]["components"][0]["custom_id"]
         .as_str()
         .unwrap_or_default()
@@ -386,10 +395,10 @@ async fn meeting(world: &World) -> Result<()> {
     );
     let meeting = added["content"]["body"]
         .as_str()
-        .and_then(|b| b.split("New meeting #").nth(1))
-        .and_then(|rest| rest.split(':').next())
-        .unwrap_or("1")
-        .to_string();
+        .and_then(|b| b.split('#').nth(1))
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+        .filter(|number| !number.is_empty())
+        .unwrap_or_else(|| "1".to_string());
     let command = format!("!magnet rsvp {meeting} maybe");
     matrix(name, "Jonas", &command);
     let asked = world.jonas.send_text(room, &command).await?;

@@ -8,11 +8,12 @@ use anyhow::{Context, Result};
 use magnet_discord_sim::DiscordSim;
 use magnet_testkit::{MatrixUser, Synapse};
 
-pub const PILLARS: [(&str, &str, &str); 4] = [
-    ("authorities", "Migration authorities", "Europe/Istanbul"),
-    ("civil-society", "Civil society", "Europe/Berlin"),
-    ("international", "International community", "Europe/Zurich"),
-    ("private-academia", "Private sector and academia", "Europe/Athens"),
+/// Id, name, time zone and language: the authorities' pillar works in Turkish.
+pub const PILLARS: [(&str, &str, &str, &str); 4] = [
+    ("authorities", "Migration authorities", "Europe/Istanbul", "tr"),
+    ("civil-society", "Civil society", "Europe/Berlin", "en"),
+    ("international", "International community", "Europe/Zurich", "en"),
+    ("private-academia", "Private sector and academia", "Europe/Athens", "en"),
 ];
 
 /// A pillar's two rooms.
@@ -55,7 +56,7 @@ impl World {
         sim.assign_role(guild, selin, secretariat_role);
 
         let mut pillars = Vec::new();
-        for (id, name, timezone) in PILLARS {
+        for (id, name, timezone, _) in PILLARS {
             let matrix_room = ayse.create_room(name, &[&bot.user_id, &jonas.user_id]).await?;
             jonas.join(&matrix_room).await?;
             pillars.push(PillarRooms {
@@ -123,9 +124,9 @@ discord_channels = ["{secretariat_channel}"]
             role = self.secretariat_role,
             secretariat_channel = self.secretariat_channel,
         );
-        for (pillar, (_, _, timezone)) in self.pillars.iter().zip(PILLARS) {
+        for (pillar, (_, _, timezone, language)) in self.pillars.iter().zip(PILLARS) {
             text.push_str(&format!(
-                "[[pillars]]\nid = \"{}\"\nname = \"{}\"\ntimezone = \"{timezone}\"\nmatrix_rooms = [\"{}\"]\ndiscord_channels = [\"{}\"]\n",
+                "[[pillars]]\nid = \"{}\"\nname = \"{}\"\ntimezone = \"{timezone}\"\nlanguage = \"{language}\"\nmatrix_rooms = [\"{}\"]\ndiscord_channels = [\"{}\"]\n",
                 pillar.id, pillar.name, pillar.matrix_room, pillar.discord_channel
             ));
         }

@@ -18,6 +18,7 @@ use super::payload::Payload;
 use super::{Platforms, format, route};
 use crate::command::{self, CommandContext, Invoker, UsageError};
 use crate::config::{Config, Secretariat};
+use crate::i18n::Lang;
 use crate::store::{InboundRecord, NewDelivery, Recorded, RoomRow, Store};
 
 /// Commits inbound events to the store and rings the workers of the rooms they go to.
@@ -30,6 +31,8 @@ pub struct StoreSink {
     room_pings: Arc<HashSet<String>>,
     /// Each pillar's default reminder offsets, in seconds.
     reminder_defaults: Arc<HashMap<String, Vec<i64>>>,
+    /// Each pillar's language.
+    languages: Arc<HashMap<String, Lang>>,
 }
 
 impl StoreSink {
@@ -56,6 +59,15 @@ impl StoreSink {
                     })
                     .collect(),
             ),
+            languages: Arc::new(config.pillars.iter().map(|p| (p.id.clone(), p.lang())).collect()),
+        }
+    }
+
+    /// The language the bot speaks in a room: its pillar's, or the secretariat's.
+    fn room_lang(&self, room: &RoomRow) -> Lang {
+        match &room.pillar_id {
+            Some(pillar) => self.languages.get(pillar).copied().unwrap_or_default(),
+            None => self.secretariat.lang(),
         }
     }
 
@@ -109,8 +121,22 @@ impl StoreSink {
     }
 
     /// The answer to a command, as a delivery back to where it was asked.
-    async fn answer(&self, event: &InboundEvent, parsed: Result<command::Command, UsageError>) -> Payload {
+    async fn answer(
+        &self,
+        room: &RoomRow,
+        event: &InboundEvent,
+        parsed: Result<command::Command, UsageError>,
+    ) -> Payload {
         let slash = matches!(event.kind, EventKind::Command { .. } | EventKind::ControlUsed { .. });
+        // An answer only the asker sees follows their client's language where the bot
+        // speaks it; one the room sees is in the room's language.
+        let answer_lang = event
+            .sender
+            .locale
+            .as_deref()
+            .filter(|_| slash)
+            .and_then(Lang::from_tag)
+            .unwrap_or_else(|| self.room_lang(room));
         let text = match parsed {
             Ok(command) => {
                 let context = CommandContext {
@@ -126,6 +152,7 @@ impl StoreSink {
                     name: &event.sender.display_name,
                     event: &event.event_id,
                     slash,
+                    lang: answer_lang,
                 };
                 command::execute(&command, &context, &invoker).await
             }
@@ -207,7 +234,7 @@ impl EventSink for StoreSink {
                 {
                     return Ok(Commit::Duplicate);
                 }
-                let answer = self.answer(&event, parsed).await;
+                let answer = self.answer(&room, &event, parsed).await;
                 let delivery = NewDelivery {
                     room_id: room.id,
                     action: answer.action().to_string(),

@@ -21,7 +21,7 @@
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use magnet_chat::{ChatAdapter, ChatError, Delivered, MessageBody, Outbound, OutboundAction, Platform};
+use magnet_chat::{ChatAdapter, ChatError, Delivered, Outbound, OutboundAction, Platform};
 use tokio::sync::watch;
 
 use super::Platforms;
@@ -60,6 +60,8 @@ pub struct DeliveryPolicy {
     pub pause_after_refusals: usize,
     /// Relays into Matrix as notices (`[bridge] matrix_notices`).
     pub matrix_notices: bool,
+    /// The language of what the secretariat's rooms are told (`[secretariat] language`).
+    pub secretariat_lang: crate::i18n::Lang,
 }
 
 impl Default for DeliveryPolicy {
@@ -70,6 +72,7 @@ impl Default for DeliveryPolicy {
             max_outage_backoff: Duration::from_secs(15),
             pause_after_refusals: 5,
             matrix_notices: false,
+            secretariat_lang: crate::i18n::Lang::En,
         }
     }
 }
@@ -381,7 +384,7 @@ async fn failed(
                 },
             };
             if run.dead.len() >= policy.pause_after_refusals {
-                if let Err(error) = pause(store, platforms, room, &why, &run.dead).await {
+                if let Err(error) = pause(store, platforms, room, &why, &run.dead, policy.secretariat_lang).await {
                     // Tried again with the next refusal.
                     memory.refusals = Some(run);
                     return Err(error);
@@ -402,8 +405,9 @@ async fn pause(
     room: &RoomRow,
     why: &str,
     run: &[i64],
+    lang: crate::i18n::Lang,
 ) -> crate::store::Result<()> {
-    let pillar = room.pillar_id.as_deref().unwrap_or("the secretariat");
+    let pillar = room.pillar_id.as_deref().unwrap_or("secretariat");
     let resume_words = match room.pillar_id.as_deref() {
         Some(pillar) => format!("resume {pillar}"),
         None => "resume".to_string(),
@@ -421,18 +425,32 @@ async fn pause(
                 Platform::Discord => "/magnet",
                 Platform::Matrix => "!magnet",
             };
-            let text = format!(
-                "⏸️ Deliveries to the {platform} room {remote} (pillar {pillar}) are paused: {platform} refused {n} in a row ({why}). \
-                 Nothing is lost: they wait in order. When the cause is fixed, send `{invoke} {resume_words}`.",
-                platform = room.platform,
-                remote = room.remote_id,
-                n = run.len(),
-            );
+            let (platform, remote, count) = (room.platform.as_str(), room.remote_id.as_str(), run.len());
+            let command = format!("{invoke} {resume_words}");
+            let text = match room.pillar_id.as_deref() {
+                Some(pillar) => crate::t!(
+                    lang,
+                    "notice-room-paused",
+                    platform = platform,
+                    room = remote,
+                    pillar = pillar,
+                    count = count,
+                    reason = why,
+                    command = command
+                ),
+                None => crate::t!(
+                    lang,
+                    "notice-secretariat-room-paused",
+                    platform = platform,
+                    room = remote,
+                    count = count,
+                    reason = why,
+                    command = command
+                ),
+            };
+            // Markdown on Discord, a notice with the same as HTML on Matrix.
             let payload = Payload::Direct(OutboundAction::Send {
-                body: MessageBody {
-                    text,
-                    ..Default::default()
-                },
+                body: crate::schedule::render::body(to.platform, text),
                 persona: None,
             });
             NewDelivery {

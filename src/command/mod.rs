@@ -10,7 +10,10 @@
 mod run;
 
 use clap::{CommandFactory, Parser, Subcommand};
-use magnet_chat::{CommandOption, CommandSpec};
+use magnet_chat::{CommandOption, CommandSpec, Localized};
+
+use crate::i18n::{self, Lang};
+use crate::t;
 
 pub use run::{CommandContext, Invoker, execute};
 
@@ -38,18 +41,22 @@ struct Line {
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// List the commands you may run.
+    #[command(alias = "yardım", alias = "yardim")]
     Help,
     /// Show the bridge's state: rooms, pending and failed deliveries per pillar.
+    #[command(alias = "durum")]
     Status {
         /// Only this pillar (its id, e.g. authorities).
         pillar: Option<String>,
     },
     /// List deliveries the bridge gave up on (secretariat).
+    #[command(alias = "iletilemeyenler")]
     DeadLetters {
         /// Only this pillar.
         pillar: Option<String>,
     },
     /// Send failed deliveries again: 12, 12-40, 3,5,7-9, or all [pillar] (secretariat).
+    #[command(alias = "yeniden-dene", alias = "tekrar")]
     Retry {
         /// Which: a number from dead-letters, a range, a list, or all.
         which: String,
@@ -57,14 +64,16 @@ pub enum Command {
         pillar: Option<String>,
     },
     /// Resume deliveries paused after repeated refusals (secretariat).
+    #[command(alias = "sürdür", alias = "surdur", alias = "devam")]
     Resume {
         /// Only this pillar's rooms (default: all paused rooms).
         pillar: Option<String>,
     },
     /// Meetings: list, show, add, cancel, move, set reminders.
-    #[command(subcommand)]
+    #[command(subcommand, alias = "toplantı", alias = "toplanti")]
     Meeting(Box<MeetingCommand>),
     /// Say whether you come to a meeting: yes, maybe or no.
+    #[command(alias = "katılım", alias = "katilim")]
     Rsvp {
         /// The meeting's number.
         meeting: i64,
@@ -72,7 +81,7 @@ pub enum Command {
         #[arg(value_enum)]
         answer: Answer,
         /// For a series: the date of the meeting you answer for (default: the next one).
-        #[arg(long)]
+        #[arg(long, alias = "tarih")]
         on: Option<String>,
     },
     /// An RSVP button under a reminder (not typed).
@@ -84,16 +93,19 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum MeetingCommand {
     /// List the meetings to come (this room's pillar, or the one named).
+    #[command(alias = "liste", alias = "listele")]
     List {
         /// Only this pillar (the secretariat may name any).
         pillar: Option<String>,
     },
     /// Show a meeting: when, agenda, place, answers so far.
+    #[command(alias = "göster", alias = "goster")]
     Show {
         /// The meeting's number.
         meeting: i64,
     },
     /// Add a meeting to a pillar (secretariat).
+    #[command(alias = "ekle")]
     Add {
         /// The pillar's id, e.g. authorities.
         pillar: String,
@@ -102,49 +114,52 @@ pub enum MeetingCommand {
         /// When it starts, e.g. "2026-12-01 10:00" in the pillar's time zone.
         start: String,
         /// The time zone of the start, e.g. Europe/Istanbul (default: the pillar's).
-        #[arg(long)]
+        #[arg(long, alias = "saat-dilimi")]
         zone: Option<String>,
         /// How long it lasts, e.g. 90m (default 60m).
-        #[arg(long)]
+        #[arg(long, alias = "süre", alias = "sure")]
         duration: Option<String>,
         /// The agenda: a link or a short text.
-        #[arg(long)]
+        #[arg(long, alias = "gündem", alias = "gundem")]
         agenda: Option<String>,
         /// Where: an online link or a place.
-        #[arg(long)]
+        #[arg(long, alias = "yer")]
         place: Option<String>,
         /// Repeat by a cron rule in the zone, e.g. "0 10 * * TUE" (Tuesdays 10:00).
-        #[arg(long)]
+        #[arg(long, alias = "her")]
         every: Option<String>,
         /// The last date of a series, e.g. 2027-06-30.
-        #[arg(long)]
+        #[arg(long, alias = "bitiş", alias = "bitis")]
         until: Option<String>,
         /// Reminders before each meeting, e.g. 24h,1h or none (default: the pillar's).
-        #[arg(long)]
+        #[arg(long, alias = "hatırlatmalar", alias = "hatirlatmalar")]
         reminders: Option<String>,
     },
     /// Cancel a meeting: the whole series, or one date of it (secretariat).
+    #[command(alias = "iptal")]
     Cancel {
         /// The meeting's number.
         meeting: i64,
         /// Only the meeting on this date, e.g. 2026-12-08.
-        #[arg(long)]
+        #[arg(long, alias = "tarih")]
         on: Option<String>,
     },
     /// Move a meeting (for a series, the one on a date) to a new start (secretariat).
+    #[command(alias = "taşı", alias = "tasi")]
     Move {
         /// The meeting's number.
         meeting: i64,
         /// The new start, e.g. "2026-12-02 11:00".
         start: String,
         /// For a series: the date of the meeting to move (default: the next one).
-        #[arg(long)]
+        #[arg(long, alias = "tarih")]
         on: Option<String>,
         /// The time zone of the new start (default: the meeting's).
-        #[arg(long)]
+        #[arg(long, alias = "saat-dilimi")]
         zone: Option<String>,
     },
     /// Set when a meeting's reminders come, e.g. 24h,1h or none (secretariat).
+    #[command(alias = "hatırlatmalar", alias = "hatirlatmalar")]
     Reminders {
         /// The meeting's number.
         meeting: i64,
@@ -156,8 +171,11 @@ pub enum MeetingCommand {
 /// An answer to a meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Answer {
+    #[value(alias = "evet")]
     Yes,
+    #[value(alias = "belki")]
     Maybe,
+    #[value(alias = "hayır", alias = "hayir")]
     No,
 }
 
@@ -297,13 +315,13 @@ fn parse_words(words: Vec<String>, slash: bool) -> Result<Command, UsageError> {
 /// The pointer to `help` that ends a refusal, in the form the person used: on Discord a
 /// slash command's answer is seen beside the slash command box, where `!magnet help`
 /// would be the wrong thing to type.
-pub(crate) fn help_hint(slash: bool) -> String {
+pub(crate) fn help_hint(slash: bool, lang: crate::i18n::Lang) -> String {
     let help = if slash {
         format!("/{SLASH_NAME} help")
     } else {
         format!("{PREFIX} help")
     };
-    format!("Send `{help}` to see the commands you may run.")
+    crate::t!(lang, "help-hint", help = help)
 }
 
 /// clap's message, reworded for chat: no terminal hints, the usage of the command meant
@@ -340,21 +358,22 @@ fn usage_message(error: &clap::Error, subcommand: Option<&str>, slash: bool) -> 
         message = message.replace(&format!("Usage: {PREFIX} "), &format!("Usage: /{SLASH_NAME} "));
     }
     message.push('\n');
-    message.push_str(&help_hint(slash));
+    // Usage errors are still clap's English (#13 renders them from the catalogue next).
+    message.push_str(&help_hint(slash, crate::i18n::Lang::En));
     message
 }
 
 /// One line of help per command the invoker may run.
-pub fn help_lines(secretariat: bool, slash: bool) -> Vec<String> {
+pub fn help_lines(secretariat: bool, slash: bool, lang: Lang) -> Vec<String> {
     let line = Line::command();
     let mut lines = Vec::new();
     for sub in visible(&line) {
         let children: Vec<&clap::Command> = visible(sub).collect();
         if children.is_empty() {
-            lines.extend(help_line(&[sub], secretariat, slash));
+            lines.extend(help_line(&[sub], secretariat, slash, lang));
         } else {
             for child in children {
-                lines.extend(help_line(&[sub, child], secretariat, slash));
+                lines.extend(help_line(&[sub, child], secretariat, slash, lang));
             }
         }
     }
@@ -371,8 +390,19 @@ fn secretariat_only(command: &clap::Command) -> bool {
         .is_some_and(|a| a.to_string().contains("(secretariat)"))
 }
 
-/// `!magnet meeting cancel <meeting> [options]` — what it does.
-fn help_line(path: &[&clap::Command], secretariat: bool, slash: bool) -> Option<String> {
+/// What a command does, from the catalogue: `cmd-meeting-add`.
+fn about(path: &[&str], lang: Lang) -> String {
+    i18n::text(lang, &format!("cmd-{}", path.join("-")), None)
+}
+
+/// What an argument is, from the catalogue: `cmd-meeting-add-arg-title`.
+fn argument_help(path: &[&str], argument: &str, lang: Lang) -> String {
+    i18n::text(lang, &format!("cmd-{}-arg-{argument}", path.join("-")), None)
+}
+
+/// `!magnet meeting cancel <meeting> [options]` — what it does. The command words are the
+/// English ones (they work everywhere); the rest is in `lang`.
+fn help_line(path: &[&clap::Command], secretariat: bool, slash: bool, lang: Lang) -> Option<String> {
     let command = path.last()?;
     if secretariat_only(command) && !secretariat {
         return None;
@@ -384,7 +414,7 @@ fn help_line(path: &[&clap::Command], secretariat: bool, slash: bool) -> Option<
         format!("{PREFIX} {}", names.join(" "))
     }];
     for argument in command.get_arguments().filter(|a| a.is_positional()) {
-        let name = argument.get_id().as_str();
+        let name = i18n::text(lang, &format!("arg-{}", argument.get_id().as_str()), None);
         words.push(if argument.is_required_set() {
             format!("<{name}>")
         } else {
@@ -392,46 +422,88 @@ fn help_line(path: &[&clap::Command], secretariat: bool, slash: bool) -> Option<
         });
     }
     if command.get_arguments().any(|a| !a.is_positional()) {
-        words.push("[options]".into());
+        words.push(format!("[{}]", t!(lang, "help-options")));
     }
-    let about = command.get_about().map(|a| a.to_string()).unwrap_or_default();
-    Some(format!("`{}` — {about}", words.join(" ")))
+    Some(format!("`{}` — {}", words.join(" "), about(&names, lang)))
 }
 
-/// The slash commands to register on Discord, from the same declaration.
+/// The languages slash commands are shown in besides English, with Discord's locale names.
+const SLASH_LOCALES: [(Lang, &str); 1] = [(Lang::Tr, "tr")];
+
+/// The slash commands to register on Discord, from the same declaration: English, with
+/// each other language's names and descriptions as Discord's localisations.
 pub fn slash_commands() -> Vec<CommandSpec> {
     let line = Line::command();
+    let localized = SLASH_LOCALES
+        .iter()
+        .map(|(lang, locale)| {
+            let text = Localized {
+                name: SLASH_NAME.to_string(),
+                description: t!(*lang, "cmd-root"),
+            };
+            (locale.to_string(), text)
+        })
+        .collect();
     vec![CommandSpec {
         name: SLASH_NAME.into(),
-        description: "The MAGNET bot".into(),
+        description: t!(Lang::En, "cmd-root"),
         options: Vec::new(),
-        subcommands: visible(&line).map(slash_spec).collect(),
+        subcommands: visible(&line).map(|sub| slash_spec(sub, &[])).collect(),
+        localized,
     }]
 }
 
-fn slash_spec(command: &clap::Command) -> CommandSpec {
-    let short = |text: Option<&clap::builder::StyledStr>, fallback: &str| {
-        text.map(|t| t.to_string().trim_end_matches('.').to_string())
-            .unwrap_or_else(|| fallback.to_string())
+fn slash_spec(command: &clap::Command, parents: &[&str]) -> CommandSpec {
+    let short = |text: String| text.trim_end_matches('.').to_string();
+    let mut path = parents.to_vec();
+    path.push(command.get_name());
+    let localized = |key: &str, describe: &dyn Fn(Lang) -> String| {
+        SLASH_LOCALES
+            .iter()
+            .map(|(lang, locale)| {
+                let text = Localized {
+                    name: i18n::text(*lang, key, None),
+                    description: short(describe(*lang)),
+                };
+                (locale.to_string(), text)
+            })
+            .collect()
     };
     CommandSpec {
         name: command.get_name().to_string(),
-        description: short(command.get_about(), command.get_name()),
+        description: short(about(&path, Lang::En)),
+        localized: localized(&format!("name-{}", command.get_name()), &|lang| about(&path, lang)),
         options: command
             .get_arguments()
-            .map(|a| CommandOption {
-                name: a.get_id().as_str().to_string(),
-                description: short(a.get_help(), a.get_id().as_str()),
-                required: a.is_required_set(),
-                choices: a
+            .map(|a| {
+                let id = a.get_id().as_str();
+                let choices: Vec<String> = a
                     .get_possible_values()
                     .iter()
                     .filter(|v| !v.is_hide_set())
                     .map(|v| v.get_name().to_string())
-                    .collect(),
+                    .collect();
+                CommandOption {
+                    name: id.to_string(),
+                    description: short(argument_help(&path, id, Lang::En)),
+                    required: a.is_required_set(),
+                    localized: localized(&format!("arg-{id}"), &|lang| argument_help(&path, id, lang)),
+                    localized_choices: SLASH_LOCALES
+                        .iter()
+                        .filter(|_| !choices.is_empty())
+                        .map(|(lang, locale)| {
+                            let names = choices
+                                .iter()
+                                .map(|value| crate::schedule::render::answer_word(value, *lang))
+                                .collect();
+                            (locale.to_string(), names)
+                        })
+                        .collect(),
+                    choices,
+                }
             })
             .collect(),
-        subcommands: visible(command).map(slash_spec).collect(),
+        subcommands: visible(command).map(|sub| slash_spec(sub, &path)).collect(),
     }
 }
 
@@ -471,6 +543,39 @@ mod tests {
         assert_eq!(parse_text("!magnet resume"), Some(Ok(Command::Resume { pillar: None })));
         assert_eq!(parse_text("hello !magnet help"), None, "only at the start");
         assert_eq!(parse_text("!magnetic personality"), None);
+    }
+
+    #[test]
+    fn turkish_words_work_as_well_as_english_ones() {
+        assert_eq!(parse_text("!magnet yardım"), Some(Ok(Command::Help)));
+        assert_eq!(parse_text("!magnet durum"), parse_text("!magnet status"));
+        assert_eq!(
+            parse_text("!magnet katılım 3 evet --tarih 2026-12-08"),
+            Some(Ok(Command::Rsvp {
+                meeting: 3,
+                answer: Answer::Yes,
+                on: Some("2026-12-08".into())
+            }))
+        );
+        assert_eq!(parse_text("!magnet katilim 3 hayir"), parse_text("!magnet rsvp 3 no"));
+        assert_eq!(parse_text("!magnet toplantı liste"), parse_text("!magnet meeting list"));
+        assert_eq!(
+            parse_text("!magnet toplanti goster 4"),
+            parse_text("!magnet meeting show 4")
+        );
+        assert_eq!(
+            parse_text(
+                "!magnet toplantı ekle authorities \"Haftalık\" \"2026-12-01 10:00\" --süre 90m --gündem Bütçe --yer Ankara --hatırlatmalar yok"
+            ),
+            parse_text(
+                "!magnet meeting add authorities \"Haftalık\" \"2026-12-01 10:00\" --duration 90m --agenda Bütçe --place Ankara --reminders yok"
+            ),
+        );
+        assert_eq!(
+            parse_text("!magnet toplantı iptal 4 --tarih 2026-12-08"),
+            parse_text("!magnet meeting cancel 4 --on 2026-12-08")
+        );
+        assert_eq!(parse_text("!magnet sürdür"), parse_text("!magnet resume"));
     }
 
     #[test]
@@ -531,6 +636,7 @@ mod tests {
                 name: "Someone",
                 event: "3",
                 slash,
+                lang: crate::i18n::Lang::En,
             };
             let answer = execute(&command, &context, &invoker).await;
             assert!(answer.starts_with("Only the secretariat"), "{answer}");
@@ -677,7 +783,7 @@ mod tests {
 
     #[test]
     fn help_lists_what_the_invoker_may_run() {
-        let everyone = help_lines(false, false).join("\n");
+        let everyone = help_lines(false, false, Lang::En).join("\n");
         assert!(everyone.contains("`!magnet status [pillar]`"), "{everyone}");
         assert!(everyone.contains("`!magnet meeting list [pillar]`"), "{everyone}");
         assert!(
@@ -687,7 +793,7 @@ mod tests {
         assert!(!everyone.contains("meeting add"), "{everyone}");
         assert!(!everyone.contains("rsvp-button"), "{everyone}");
         assert!(!everyone.contains("retry"), "{everyone}");
-        let secretariat = help_lines(true, true).join("\n");
+        let secretariat = help_lines(true, true, Lang::En).join("\n");
         assert!(
             secretariat.contains("`/magnet retry <which> [pillar]`"),
             "{secretariat}"
@@ -697,6 +803,47 @@ mod tests {
             secretariat.contains("`/magnet meeting add <pillar> <title> <start> [options]`"),
             "{secretariat}"
         );
+        // In Turkish: the same command words, Turkish placeholders and descriptions.
+        let turkish = help_lines(true, false, Lang::Tr).join("\n");
+        assert!(
+            turkish.contains("`!magnet meeting add <çalışma-grubu> <başlık> <başlangıç> [seçenekler]` — Bir çalışma grubuna toplantı ekler (sekretarya)."),
+            "{turkish}"
+        );
+    }
+
+    #[test]
+    fn slash_commands_carry_turkish_names_that_are_also_typed_words() {
+        fn check(spec: &CommandSpec, typed: &clap::Command) {
+            let turkish = &spec.localized["tr"];
+            assert!(!turkish.description.is_empty() && turkish.description.chars().count() <= 100);
+            if spec.name != SLASH_NAME {
+                // What Discord shows is what can be typed after `!magnet` too.
+                let aliases: Vec<&str> = typed.get_all_aliases().collect();
+                assert!(
+                    aliases.contains(&turkish.name.as_str()),
+                    "{} -> {}: {aliases:?}",
+                    spec.name,
+                    turkish.name
+                );
+            }
+            for option in &spec.options {
+                let turkish = &option.localized["tr"];
+                assert!(
+                    turkish
+                        .name
+                        .chars()
+                        .all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase()))
+                );
+                assert!(!turkish.description.is_empty());
+            }
+            for sub in &spec.subcommands {
+                check(sub, typed.find_subcommand(&sub.name).unwrap());
+            }
+        }
+        let specs = slash_commands();
+        check(&specs[0], &Line::command());
+        let rsvp = specs[0].subcommands.iter().find(|s| s.name == "rsvp").unwrap();
+        assert_eq!(rsvp.options[1].localized_choices["tr"], ["evet", "belki", "hayır"]);
     }
 
     proptest! {

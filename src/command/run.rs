@@ -9,8 +9,10 @@ use magnet_chat::Platform;
 use super::{Command, MeetingCommand, PREFIX, help_hint, help_lines};
 use crate::bridge::Platforms;
 use crate::config::Secretariat;
+use crate::i18n::Lang;
 use crate::schedule::meetings::{self, AddRequest, Asker, Stop};
 use crate::store::Store;
+use crate::t;
 
 /// What running a command needs.
 pub struct CommandContext<'a> {
@@ -31,33 +33,37 @@ pub struct Invoker<'a> {
     pub event: &'a str,
     /// Through a Discord slash command (help then shows slash commands).
     pub slash: bool,
+    /// The language of the answer: the room's.
+    pub lang: Lang,
 }
 
 /// Runs a command and returns the answer to show the invoker. Errors that are not the
 /// invoker's fault are logged with a reference the answer gives.
 pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &Invoker<'_>) -> String {
+    let lang = invoker.lang;
     let secretariat = match is_secretariat(context, invoker).await {
         Ok(answer) => answer,
-        Err(error) => return internal_error(&error),
+        Err(error) => return internal_error(&error, lang),
     };
     if command.needs_secretariat() && !secretariat {
-        return format!(
-            "Only the secretariat may run `{}`. {}",
-            command.name(),
-            help_hint(invoker.slash)
+        return t!(
+            lang,
+            "only-secretariat",
+            command = command.name(),
+            hint = help_hint(invoker.slash, lang)
         );
     }
     let answer = match command {
-        Command::Help => Ok(help(secretariat, invoker.slash)),
-        Command::Status { pillar } => status(context, pillar.as_deref(), secretariat).await,
-        Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref(), invoker.slash).await,
-        Command::Retry { which, pillar } => retry(context, which, pillar.as_deref()).await,
-        Command::Resume { pillar } => resume(context, pillar.as_deref()).await,
+        Command::Help => Ok(help(secretariat, invoker.slash, lang)),
+        Command::Status { pillar } => status(context, pillar.as_deref(), secretariat, lang).await,
+        Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref(), invoker.slash, lang).await,
+        Command::Retry { which, pillar } => retry(context, which, pillar.as_deref(), lang).await,
+        Command::Resume { pillar } => resume(context, pillar.as_deref(), lang).await,
         Command::Meeting(_) | Command::Rsvp { .. } | Command::RsvpButton { .. } => {
             meeting(command, context, invoker, secretariat).await
         }
     };
-    answer.unwrap_or_else(|error| internal_error(&error))
+    answer.unwrap_or_else(|error| internal_error(&error, lang))
 }
 
 async fn meeting(
@@ -79,6 +85,7 @@ async fn meeting(
         secretariat,
         source: format!("{}:{}:{}", invoker.platform, invoker.room, invoker.event),
         private: invoker.slash,
+        lang: invoker.lang,
     };
     let now = chrono::Utc::now();
     let outcome = match command {
@@ -149,10 +156,10 @@ async fn meeting(
     Ok(answer)
 }
 
-fn internal_error(error: &str) -> String {
+fn internal_error(error: &str, lang: Lang) -> String {
     let reference = crate::store::now_ms() % 1_000_000;
     tracing::error!(reference, error, "a command failed");
-    format!("Something went wrong on the bot's side (ref {reference}). The operators can look it up.")
+    t!(lang, "internal-error", reference = reference.to_string())
 }
 
 async fn is_secretariat(context: &CommandContext<'_>, invoker: &Invoker<'_>) -> Result<bool, String> {
@@ -193,15 +200,22 @@ async fn is_secretariat(context: &CommandContext<'_>, invoker: &Invoker<'_>) -> 
     }
 }
 
-fn help(secretariat: bool, slash: bool) -> String {
-    let mut text = String::from("Commands you may run:\n");
-    for line in help_lines(secretariat, slash) {
+fn help(secretariat: bool, slash: bool, lang: Lang) -> String {
+    let mut text = t!(lang, "help-title");
+    text.push('\n');
+    for line in help_lines(secretariat, slash, lang) {
         let _ = writeln!(text, "• {line}");
     }
-    text.trim_end().to_string()
+    text.push_str(&t!(lang, "help-aliases"));
+    text
 }
 
-async fn status(context: &CommandContext<'_>, pillar: Option<&str>, secretariat: bool) -> Result<String, String> {
+async fn status(
+    context: &CommandContext<'_>,
+    pillar: Option<&str>,
+    secretariat: bool,
+    lang: Lang,
+) -> Result<String, String> {
     let store = context.store;
     let pillars = store.pillars().await.map_err(|e| e.to_string())?;
     let counts = store.delivery_counts_by_pillar().await.map_err(|e| e.to_string())?;
@@ -211,13 +225,15 @@ async fn status(context: &CommandContext<'_>, pillar: Option<&str>, secretariat:
         .collect();
     if chosen.is_empty() {
         let known: Vec<&str> = pillars.iter().map(|p| p.id.as_str()).collect();
-        return Ok(format!(
-            "There is no pillar `{}`. Pillars: {}.",
-            pillar.unwrap_or_default(),
-            known.join(", ")
+        return Ok(t!(
+            lang,
+            "no-such-pillar-known",
+            pillar = pillar.unwrap_or_default(),
+            known = known.join(", ")
         ));
     }
-    let mut text = String::from("Bridge status:\n");
+    let mut text = t!(lang, "status-title");
+    text.push('\n');
     for p in chosen {
         let rooms = store.pillar_rooms(&p.id).await.map_err(|e| e.to_string())?;
         let on = |platform| rooms.iter().filter(|r| r.platform == platform).count();
@@ -228,17 +244,18 @@ async fn status(context: &CommandContext<'_>, pillar: Option<&str>, secretariat:
                 .map(|(_, _, n)| n)
                 .sum::<i64>()
         };
-        let _ = writeln!(
-            text,
-            "• {} ({}): {} Matrix room(s), {} Discord channel(s); {} delivered, {} waiting, {} failed",
-            p.name,
-            p.id,
-            on(Platform::Matrix),
-            on(Platform::Discord),
-            count("delivered"),
-            count("pending") + count("sending"),
-            count("dead"),
+        let line = t!(
+            lang,
+            "status-pillar",
+            name = p.name.as_str(),
+            id = p.id.as_str(),
+            matrix = on(Platform::Matrix),
+            discord = on(Platform::Discord),
+            delivered = count("delivered"),
+            waiting = count("pending") + count("sending"),
+            failed = count("dead")
         );
+        let _ = writeln!(text, "{line}");
     }
     // Which room is paused and why (the platform's own words) is for the secretariat; the
     // others learn that their pillar's messages wait, and that the secretariat knows.
@@ -248,61 +265,84 @@ async fn status(context: &CommandContext<'_>, pillar: Option<&str>, secretariat:
             continue;
         }
         let resume = pillar_id.map_or("resume".to_string(), |p| format!("resume {p}"));
-        let _ = if secretariat {
-            writeln!(
-                text,
-                "⏸️ {} {} ({}) is paused after repeated refusals: {}. `{resume}` goes on.",
-                paused.platform,
-                paused.remote_room,
-                pillar_id.unwrap_or("secretariat"),
-                paused.reason
-            )
-        } else {
-            writeln!(
-                text,
-                "⏸️ Deliveries to a {} room of {} wait: the platform refused them; the secretariat has been told.",
-                paused.platform,
-                pillar_id.unwrap_or("the secretariat")
-            )
+        let (platform, room, reason) = (
+            paused.platform.as_str(),
+            paused.remote_room.as_str(),
+            paused.reason.as_str(),
+        );
+        let line = match (secretariat, pillar_id) {
+            (true, Some(pillar)) => t!(
+                lang,
+                "status-paused",
+                platform = platform,
+                room = room,
+                pillar = pillar,
+                reason = reason,
+                command = resume
+            ),
+            (true, None) => t!(
+                lang,
+                "status-paused-secretariat-room",
+                platform = platform,
+                room = room,
+                reason = reason,
+                command = resume
+            ),
+            (false, Some(pillar)) => t!(lang, "status-paused-for-members", platform = platform, pillar = pillar),
+            (false, None) => t!(lang, "status-paused-for-members-secretariat", platform = platform),
         };
+        let _ = writeln!(text, "{line}");
     }
     Ok(text.trim_end().to_string())
 }
 
-async fn dead_letters(context: &CommandContext<'_>, pillar: Option<&str>, slash: bool) -> Result<String, String> {
+async fn dead_letters(
+    context: &CommandContext<'_>,
+    pillar: Option<&str>,
+    slash: bool,
+    lang: Lang,
+) -> Result<String, String> {
     let letters = context.store.dead_letters(pillar).await.map_err(|e| e.to_string())?;
     if letters.is_empty() {
-        return Ok("No failed deliveries.".into());
+        return Ok(t!(lang, "dead-letters-none"));
     }
-    let mut text = format!("{} failed deliveries (newest first):\n", letters.len());
+    let mut text = t!(lang, "dead-letters-title", count = letters.len());
+    text.push('\n');
     for letter in letters.iter().take(20) {
-        let _ = writeln!(
-            text,
-            "• #{} {} to {} {} ({}), {} attempt(s): {}",
-            letter.id,
-            letter.action,
-            letter.platform,
-            letter.remote_room,
-            letter.pillar_id.as_deref().unwrap_or("no pillar"),
-            letter.attempts,
-            letter.last_error.as_deref().unwrap_or("no error recorded"),
+        let line = t!(
+            lang,
+            "dead-letter",
+            id = letter.id,
+            action = letter.action.as_str(),
+            platform = letter.platform.as_str(),
+            room = letter.remote_room.as_str(),
+            pillar = letter
+                .pillar_id
+                .clone()
+                .unwrap_or_else(|| t!(lang, "dead-letter-no-pillar")),
+            attempts = letter.attempts,
+            error = letter
+                .last_error
+                .clone()
+                .unwrap_or_else(|| t!(lang, "dead-letter-no-error"))
         );
+        let _ = writeln!(text, "{line}");
     }
     if letters.len() > 20 {
-        let _ = writeln!(text, "… and {} more.", letters.len() - 20);
+        let _ = writeln!(text, "{}", t!(lang, "dead-letters-more", count = letters.len() - 20));
     }
     let invoke = if slash { "/magnet" } else { PREFIX };
-    let _ = write!(
-        text,
-        "Send `{invoke} retry <number>` (or a range 12-40, or `{invoke} retry all [pillar]`) to send them again."
-    );
+    text.push_str(&t!(lang, "dead-letters-how", invoke = invoke));
     Ok(text)
 }
 
-async fn retry(context: &CommandContext<'_>, which: &str, pillar: Option<&str>) -> Result<String, String> {
+async fn retry(context: &CommandContext<'_>, which: &str, pillar: Option<&str>, lang: Lang) -> Result<String, String> {
     let store = context.store;
-    if which.eq_ignore_ascii_case("all") {
-        if let Some(answer) = unknown_pillar(store, pillar).await? {
+    if ["all", "tümü", "tumu", "hepsi"]
+        .iter()
+        .any(|all| which.to_lowercase() == *all)
+    {
+        if let Some(answer) = unknown_pillar(store, pillar, lang).await? {
             return Ok(answer);
         }
         let ids = store.retry_all_dead(pillar).await.map_err(|e| e.to_string())?;
@@ -311,17 +351,15 @@ async fn retry(context: &CommandContext<'_>, which: &str, pillar: Option<&str>) 
             context.platforms.wake(room);
         }
         return Ok(match (ids.len(), pillar) {
-            (0, _) => "No failed deliveries to retry.".into(),
-            (n, Some(pillar)) => format!("{n} failed deliveries of {pillar} are queued again, in their order."),
-            (n, None) => format!("{n} failed deliveries are queued again, in their order."),
+            (0, _) => t!(lang, "retry-none"),
+            (n, Some(pillar)) => t!(lang, "retry-all-pillar", count = n, pillar = pillar),
+            (n, None) => t!(lang, "retry-all", count = n),
         });
     }
     if let Some(extra) = pillar {
-        return Ok(format!(
-            "`{extra}`: a pillar goes with `retry all`; give several deliveries as 3,5,7-9."
-        ));
+        return Ok(t!(lang, "retry-pillar-only-with-all", extra = extra));
     }
-    let ids = match delivery_numbers(which) {
+    let ids = match delivery_numbers(which, lang) {
         Ok(ids) => ids,
         Err(why) => return Ok(why),
     };
@@ -336,7 +374,7 @@ async fn retry(context: &CommandContext<'_>, which: &str, pillar: Option<&str>) 
                     context.platforms.wake(found.room_id);
                     queued.push(id);
                 } else {
-                    not_failed.push((id, format!("{:?}", found.state).to_lowercase()));
+                    not_failed.push((id, state_word(&format!("{:?}", found.state).to_lowercase(), lang)));
                 }
             }
         }
@@ -344,38 +382,38 @@ async fn retry(context: &CommandContext<'_>, which: &str, pillar: Option<&str>) 
     let mut parts = Vec::new();
     match queued.as_slice() {
         [] => {}
-        [one] => parts.push(format!("Delivery #{one} is queued again.")),
-        many => parts.push(format!(
-            "{} deliveries are queued again ({}).",
-            many.len(),
-            numbers(many)
+        [one] => parts.push(t!(lang, "retry-queued-one", id = *one)),
+        many => parts.push(t!(
+            lang,
+            "retry-queued-many",
+            count = many.len(),
+            numbers = numbers(many, lang)
         )),
     }
     match not_failed.as_slice() {
         [] => {}
-        [(one, state)] => parts.push(format!(
-            "Delivery #{one} has not failed (it is {state}); nothing to retry."
-        )),
+        [(one, state)] => parts.push(t!(lang, "retry-not-failed-one", id = *one, state = state.as_str())),
         many => {
             let ids: Vec<i64> = many.iter().map(|(id, _)| *id).collect();
-            parts.push(format!(
-                "{} had not failed ({}); nothing to retry there.",
-                ids.len(),
-                numbers(&ids)
+            parts.push(t!(
+                lang,
+                "retry-not-failed-many",
+                count = ids.len(),
+                numbers = numbers(&ids, lang)
             ));
         }
     }
     match unknown.as_slice() {
         [] => {}
-        [one] => parts.push(format!("There is no delivery #{one}.")),
-        many => parts.push(format!("There are no deliveries {}.", numbers(many))),
+        [one] => parts.push(t!(lang, "retry-unknown-one", id = *one)),
+        many => parts.push(t!(lang, "retry-unknown-many", numbers = numbers(many, lang))),
     }
     Ok(parts.join(" "))
 }
 
 /// Reads `12`, `12-40` or `3,5,7-9` (at most 1,000 numbers).
-fn delivery_numbers(which: &str) -> Result<Vec<i64>, String> {
-    let wrong = || format!("`{which}` is not a delivery number. Write 12, a range 12-40, a list 3,5,7-9, or all.");
+fn delivery_numbers(which: &str, lang: Lang) -> Result<Vec<i64>, String> {
+    let wrong = || t!(lang, "retry-not-a-number", which = which);
     let mut ids = Vec::new();
     for part in which.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (from, to) = match part.split_once('-') {
@@ -392,9 +430,7 @@ fn delivery_numbers(which: &str) -> Result<Vec<i64>, String> {
             return Err(wrong());
         }
         if to - from >= 1_000 || ids.len() as i64 + (to - from) >= 1_000 {
-            return Err(format!(
-                "`{which}` is more than 1,000 deliveries; use `retry all [pillar]`."
-            ));
+            return Err(t!(lang, "retry-too-many", which = which, limit = 1_000));
         }
         ids.extend(from..=to);
     }
@@ -407,24 +443,35 @@ fn delivery_numbers(which: &str) -> Result<Vec<i64>, String> {
 }
 
 /// Delivery numbers for an answer: `#3, #5, #7` (the first twenty).
-fn numbers(ids: &[i64]) -> String {
+fn numbers(ids: &[i64], lang: Lang) -> String {
     let mut text: Vec<String> = ids.iter().take(20).map(|id| format!("#{id}")).collect();
     if ids.len() > 20 {
-        text.push(format!("… {} more", ids.len() - 20));
+        text.push(t!(lang, "numbers-more", count = ids.len() - 20));
     }
     text.join(", ")
 }
 
-/// The answer to a pillar named that does not exist; `None` if it does (or none was named).
-async fn unknown_pillar(store: &Store, pillar: Option<&str>) -> Result<Option<String>, String> {
-    let Some(wanted) = pillar else { return Ok(None) };
-    let pillars = store.pillars().await.map_err(|e| e.to_string())?;
-    Ok((!pillars.iter().any(|p| p.id == wanted)).then(|| format!("There is no pillar `{wanted}`.")))
+/// A delivery's state as the answer names it.
+fn state_word(state: &str, lang: Lang) -> String {
+    match state {
+        "pending" => t!(lang, "delivery-state-pending"),
+        "sending" => t!(lang, "delivery-state-sending"),
+        "delivered" => t!(lang, "delivery-state-delivered"),
+        "dead" => t!(lang, "delivery-state-dead"),
+        other => other.to_string(),
+    }
 }
 
-async fn resume(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<String, String> {
+/// The answer to a pillar named that does not exist; `None` if it does (or none was named).
+async fn unknown_pillar(store: &Store, pillar: Option<&str>, lang: Lang) -> Result<Option<String>, String> {
+    let Some(wanted) = pillar else { return Ok(None) };
+    let pillars = store.pillars().await.map_err(|e| e.to_string())?;
+    Ok((!pillars.iter().any(|p| p.id == wanted)).then(|| t!(lang, "no-such-pillar", pillar = wanted)))
+}
+
+async fn resume(context: &CommandContext<'_>, pillar: Option<&str>, lang: Lang) -> Result<String, String> {
     let store = context.store;
-    if let Some(answer) = unknown_pillar(store, pillar).await? {
+    if let Some(answer) = unknown_pillar(store, pillar, lang).await? {
         return Ok(answer);
     }
     let rooms = store.resume_rooms(pillar).await.map_err(|e| e.to_string())?;
@@ -432,10 +479,9 @@ async fn resume(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<St
         context.platforms.wake(*room);
     }
     Ok(match (rooms.len(), pillar) {
-        (0, Some(pillar)) => format!("No room of {pillar} is paused."),
-        (0, None) => "No room is paused.".into(),
-        (1, _) => "Deliveries to 1 room go on, in their order.".into(),
-        (n, _) => format!("Deliveries to {n} rooms go on, in their order."),
+        (0, Some(pillar)) => t!(lang, "resume-none-pillar", pillar = pillar),
+        (0, None) => t!(lang, "resume-none"),
+        (n, _) => t!(lang, "resume-done", count = n),
     })
 }
 
@@ -443,17 +489,24 @@ async fn resume(context: &CommandContext<'_>, pillar: Option<&str>) -> Result<St
 mod tests {
     use super::*;
 
+    fn delivery_numbers_en(which: &str) -> Result<Vec<i64>, String> {
+        delivery_numbers(which, Lang::En)
+    }
+
     #[test]
     fn deliveries_are_named_one_by_one_by_range_or_by_list() {
-        assert_eq!(delivery_numbers("12"), Ok(vec![12]));
-        assert_eq!(delivery_numbers("#12"), Ok(vec![12]));
-        assert_eq!(delivery_numbers("12-15"), Ok(vec![12, 13, 14, 15]));
-        assert_eq!(delivery_numbers("9,3,5-6,5"), Ok(vec![3, 5, 6, 9]));
+        assert_eq!(delivery_numbers_en("12"), Ok(vec![12]));
+        assert_eq!(delivery_numbers_en("#12"), Ok(vec![12]));
+        assert_eq!(delivery_numbers_en("12-15"), Ok(vec![12, 13, 14, 15]));
+        assert_eq!(delivery_numbers_en("9,3,5-6,5"), Ok(vec![3, 5, 6, 9]));
         for wrong in ["twelve", "", "5-3", "0", "-4", "3,,x", "1-2-3"] {
-            let answer = delivery_numbers(wrong).unwrap_err();
+            let answer = delivery_numbers_en(wrong).unwrap_err();
             assert!(answer.contains("12-40"), "{wrong}: {answer}");
         }
-        assert!(delivery_numbers("1-5000").unwrap_err().contains("retry all"));
-        assert!(delivery_numbers("1-600,700-1400").unwrap_err().contains("retry all"));
+        assert!(delivery_numbers_en("1-5000").unwrap_err().contains("retry all"));
+        assert!(delivery_numbers_en("1-600,700-1400").unwrap_err().contains("retry all"));
+        // In Turkish, with the number as Turkish writes it.
+        let turkish = delivery_numbers("1-5000", Lang::Tr).unwrap_err();
+        assert!(turkish.contains("1.000 iletimden fazla"), "{turkish}");
     }
 }

@@ -128,6 +128,15 @@ pub struct Secretariat {
     pub matrix_rooms: Vec<String>,
     pub discord_roles: Vec<u64>,
     pub discord_channels: Vec<u64>,
+    /// The language of the bot's messages in the secretariat's rooms (`en` by default).
+    pub language: String,
+}
+
+impl Secretariat {
+    /// [`Secretariat::language`] as the bot speaks it.
+    pub fn lang(&self) -> crate::i18n::Lang {
+        crate::i18n::Lang::from_tag(&self.language).unwrap_or_default()
+    }
 }
 
 /// A sectoral group with its own rooms.
@@ -143,6 +152,13 @@ pub struct Pillar {
     /// Whether a room-wide ping (@everyone, @here, @room) crosses to the pillar's other
     /// rooms when its sender had the right to ping their own room.
     pub allow_room_pings: bool,
+}
+
+impl Pillar {
+    /// [`Pillar::language`] as the bot speaks it.
+    pub fn lang(&self) -> crate::i18n::Lang {
+        crate::i18n::Lang::from_tag(&self.language).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -602,9 +618,13 @@ fn read_secretariat(doc: &mut Document, top: &mut TableReader) -> Secretariat {
     let matrix_rooms = table.string_list(doc, "matrix_rooms");
     let discord_roles = table.id_list(doc, "discord_roles");
     let discord_channels = table.id_list(doc, "discord_channels");
+    let language = table.string(doc, "language");
     table.finish(doc);
 
-    let mut secretariat = Secretariat::default();
+    let mut secretariat = Secretariat {
+        language: language_checked(doc, language, "secretariat.language"),
+        ..Secretariat::default()
+    };
     for user in matrix_users {
         match ids::matrix_user_id(user.get_ref()) {
             Ok(()) => secretariat.matrix_users.push(user.into_inner()),
@@ -626,6 +646,27 @@ fn read_secretariat(doc: &mut Document, top: &mut TableReader) -> Secretariat {
     secretariat.discord_roles = snowflakes_checked(doc, discord_roles, "secretariat.discord_roles");
     secretariat.discord_channels = snowflakes_checked(doc, discord_channels, "secretariat.discord_channels");
     secretariat
+}
+
+/// A language the bot has messages in (`en` when none is given).
+fn language_checked(doc: &mut Document, language: Option<Spanned<String>>, key: &str) -> String {
+    let Some(language) = language else {
+        return "en".to_string();
+    };
+    if let Err(message) = ids::language_tag(language.get_ref()) {
+        doc.report(&language.span(), key, message);
+    } else if crate::i18n::Lang::from_tag(language.get_ref()).is_none() {
+        doc.report(
+            &language.span(),
+            key,
+            format!(
+                "the bot has no messages in `{}`; it speaks {}",
+                language.get_ref(),
+                crate::i18n::Lang::known_tags()
+            ),
+        );
+    }
+    language.into_inner()
 }
 
 fn matrix_rooms_checked(doc: &mut Document, rooms: Vec<Spanned<String>>, key: &str) -> Vec<String> {
@@ -682,11 +723,7 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
                 );
             }
         }
-        if let Some(language) = &language
-            && let Err(message) = ids::language_tag(language.get_ref())
-        {
-            doc.report(&language.span(), &format!("{prefix}.language"), message);
-        }
+        let language = language_checked(doc, language, &format!("{prefix}.language"));
         let timezone = timezone.and_then(|tz| parse_timezone(doc, &tz, &format!("{prefix}.timezone")));
         let reminder_offsets = parse_offsets(doc, offsets, &format!("{prefix}.reminder_offsets"));
 
@@ -713,7 +750,7 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
             pillars.push(Pillar {
                 id: id.into_inner(),
                 name: name.into_inner(),
-                language: language.map_or_else(|| "en".to_string(), Spanned::into_inner),
+                language,
                 timezone,
                 matrix_rooms,
                 discord_channels,

@@ -15,9 +15,11 @@ use chrono_tz::Tz;
 use super::plan::stretch;
 use super::recurrence::{Recurrence, to_utc};
 use super::render::{self, counts_text, details, escape, notices, notices_for, when_text};
-use super::when::{offsets_text, parse_date, parse_duration, parse_offsets, parse_start, parse_zone};
+use super::when::{parse_date, parse_duration, parse_offsets, parse_start, parse_zone};
 use crate::command::{Answer, PREFIX};
+use crate::i18n::{self, Lang};
 use crate::store::{MeetingRow, Moved, NewMeeting, OccurrenceRow, PillarRow, Store, StoreError, Stretch};
+use crate::t;
 
 /// Who asks, as the meeting commands need to know them.
 pub struct Asker<'a> {
@@ -31,6 +33,8 @@ pub struct Asker<'a> {
     pub source: String,
     /// The answer is seen by the asker only (a Discord slash command or button).
     pub private: bool,
+    /// The language of the answer: the room's.
+    pub lang: Lang,
     pub secretariat: bool,
 }
 
@@ -45,11 +49,17 @@ impl Asker<'_> {
     /// another's rooms, even when the secretariat asks.
     fn may_answer_about(&self, pillar: &str) -> Result<(), String> {
         match self.room_pillar {
-            Some(here) if here != pillar && !self.private => Err(format!(
-                "That concerns the {pillar} pillar; everyone in this room would see the answer. Ask in one of its rooms or the secretariat's."
-            )),
+            Some(here) if here != pillar && !self.private => {
+                Err(t!(self.lang, "meeting-other-pillar-in-public", pillar = pillar))
+            }
             _ => Ok(()),
         }
+    }
+
+    /// How the asker calls the bot: the slash command where the answer is private (on
+    /// Discord, beside the slash command box), the text prefix otherwise.
+    fn invoke(&self) -> &'static str {
+        if self.private { "/magnet" } else { PREFIX }
     }
 }
 
@@ -91,13 +101,13 @@ fn refuse<T>(message: String) -> Step<T> {
     Err(Stop::Answer(message))
 }
 
-async fn pillar(store: &Store, id: &str) -> Step<PillarRow> {
+async fn pillar(store: &Store, id: &str, lang: Lang) -> Step<PillarRow> {
     let pillars = store.pillars().await?;
     if let Some(found) = pillars.iter().find(|p| p.id == id && p.active) {
         return Ok(found.clone());
     }
     let known: Vec<&str> = pillars.iter().filter(|p| p.active).map(|p| p.id.as_str()).collect();
-    refuse(format!("There is no pillar `{id}`. Pillars: {}.", known.join(", ")))
+    refuse(t!(lang, "no-such-pillar-known", pillar = id, known = known.join(", ")))
 }
 
 /// A meeting the asker may see and be answered about here.
@@ -107,9 +117,7 @@ async fn visible_meeting(store: &Store, asker: &Asker<'_>, id: i64) -> Step<Meet
             asker.may_answer_about(&meeting.pillar_id).map_err(Stop::Answer)?;
             Ok(meeting)
         }
-        _ => refuse(format!(
-            "There is no meeting #{id} here. Send `{PREFIX} meeting list` to see this pillar's meetings."
-        )),
+        _ => refuse(t!(asker.lang, "meeting-not-here", id = id, invoke = asker.invoke())),
     }
 }
 
@@ -138,18 +146,22 @@ const FURTHEST_DAYS: i64 = 400;
 /// dates are shown on), or the next one.
 async fn occurrence_meant(
     store: &Store,
+    lang: Lang,
     meeting: &MeetingRow,
     on: Option<&str>,
     next: Next,
     now: DateTime<Utc>,
 ) -> Step<OccurrenceRow> {
     let zone = render::pillar_zone(store, &meeting.pillar_id).await?;
-    let date = on.map(parse_date).transpose().map_err(Stop::Answer)?;
+    let date = on.map(|on| parse_date(on, lang)).transpose().map_err(Stop::Answer)?;
     if let Some(date) = date {
         let start = to_utc(date.and_time(NaiveTime::MIN), zone);
         if start > now + chrono::Duration::days(FURTHEST_DAYS) {
-            return refuse(format!(
-                "{date} is too far ahead; name a date within {FURTHEST_DAYS} days."
+            return refuse(t!(
+                lang,
+                "meeting-date-too-far",
+                date = date.to_string(),
+                days = FURTHEST_DAYS
             ));
         }
         // A date further ahead than the series is written yet: write it out that far.
@@ -171,8 +183,8 @@ async fn occurrence_meant(
     };
     found.ok_or_else(|| {
         Stop::Answer(match on {
-            Some(date) => format!("Meeting #{} has no meeting on {date} still to come.", meeting.id),
-            None => format!("Meeting #{} has no meeting still to come.", meeting.id),
+            Some(date) => t!(lang, "meeting-none-on-date", id = meeting.id, date = date),
+            None => t!(lang, "meeting-none-to-come", id = meeting.id),
         })
     })
 }
@@ -210,19 +222,19 @@ pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now
         (None, Some(room)) if !asker.secretariat => Some(room),
         (None, room) => room,
     };
+    let lang = asker.lang;
     if let Some(id) = wanted {
-        pillar(store, id).await?;
+        pillar(store, id, lang).await?;
         if !asker.may_see(id) {
-            return refuse(format!(
-                "Only the secretariat may list another pillar's meetings; here you can see {}'s.",
-                asker.room_pillar.unwrap_or("this pillar")
+            return refuse(t!(
+                lang,
+                "meeting-list-other-pillar",
+                pillar = asker.room_pillar.unwrap_or_default()
             ));
         }
         asker.may_answer_about(id).map_err(Stop::Answer)?;
     } else if !asker.secretariat {
-        return refuse(format!(
-            "Ask in a pillar's room, or name the pillar: `{PREFIX} meeting list <pillar>`."
-        ));
+        return refuse(t!(lang, "meeting-list-where", invoke = asker.invoke()));
     }
     let upcoming = store
         .upcoming(wanted, now.timestamp_millis() - 6 * 3_600_000, 20)
@@ -233,59 +245,85 @@ pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now
         .collect();
     if upcoming.is_empty() {
         return Ok(match wanted {
-            Some(id) => format!("No meetings to come for {id}."),
-            None => "No meetings to come.".into(),
+            Some(id) => t!(lang, "meeting-list-none-pillar", pillar = id),
+            None => t!(lang, "meeting-list-none"),
         });
     }
-    let mut text = String::from("Meetings to come:\n");
+    let mut text = t!(lang, "meeting-list-title");
+    text.push('\n');
     let pillars = store.pillars().await?;
     for (meeting, occurrence) in &upcoming {
         let zone = render::zone_of_pillar(&pillars, &meeting.pillar_id);
         let counts = store.rsvp_counts(occurrence.id).await?;
-        let _ = writeln!(
-            text,
-            "• #{} **{}** ({}) — {}; {}",
-            meeting.id,
-            escape(&meeting.title),
-            meeting.pillar_id,
-            when_text(occurrence.starts_at, zone),
-            counts_text(counts)
+        let line = t!(
+            lang,
+            "meeting-list-line",
+            id = meeting.id,
+            title = escape(&meeting.title),
+            pillar = meeting.pillar_id.as_str(),
+            when = when_text(occurrence.starts_at, zone, lang),
+            counts = counts_text(counts, lang)
         );
+        let _ = writeln!(text, "{line}");
     }
-    let _ = write!(
-        text,
-        "Send `{PREFIX} meeting show <number>` for one, `{PREFIX} rsvp <number> yes` to answer."
-    );
+    text.push_str(&t!(lang, "meeting-list-how", invoke = asker.invoke()));
     Ok(text)
 }
 
 /// `meeting show`.
 pub async fn show(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc>) -> Step<String> {
     let meeting = visible_meeting(store, asker, id).await?;
+    let lang = asker.lang;
     let zone = render::pillar_zone(store, &meeting.pillar_id).await?;
-    let mut text = format!("#{} **{}** ({})", meeting.id, escape(&meeting.title), meeting.pillar_id);
+    let mut text = t!(
+        lang,
+        "meeting-show-title",
+        id = meeting.id,
+        title = escape(&meeting.title),
+        pillar = meeting.pillar_id.as_str()
+    );
     if meeting.cancelled {
-        text.push_str(" — cancelled");
+        let _ = write!(text, " {}", t!(lang, "meeting-show-cancelled"));
     }
     if let Some(rule) = &meeting.recurrence {
-        let _ = write!(text, "\n**Repeats:** `{rule}` ({})", meeting.timezone);
+        let line = t!(
+            lang,
+            "meeting-show-repeats",
+            rule = rule.as_str(),
+            zone = meeting.timezone.as_str()
+        );
+        let _ = write!(text, "\n{line}");
     }
-    let _ = write!(
-        text,
-        "\n**Reminders:** {} before",
-        offsets_text(&meeting.reminder_offsets)
+    let reminders = t!(
+        lang,
+        "meeting-show-reminders",
+        offsets = i18n::format::spans(&meeting.reminder_offsets, lang)
     );
-    match occurrence_meant(store, &meeting, None, Next::NotOver, now).await {
+    let _ = write!(text, "\n{reminders}");
+    match occurrence_meant(store, lang, &meeting, None, Next::NotOver, now).await {
         Ok(next) => {
-            let _ = write!(text, "\n{}", details(&meeting, next.starts_at, zone));
+            let _ = write!(text, "\n{}", details(&meeting, next.starts_at, zone, lang));
             let answers = store.rsvps(next.id).await?;
             let counts = store.rsvp_counts(next.id).await?;
-            let _ = write!(text, "\n**RSVP:** {}", counts_text(counts));
+            let _ = write!(
+                text,
+                "\n{}",
+                t!(lang, "meeting-show-rsvp", counts = counts_text(counts, lang))
+            );
             for (name, platform, answer) in answers.iter().take(30) {
-                let _ = write!(text, "\n  {answer}: {} ({platform})", escape(name));
+                let line = t!(
+                    lang,
+                    "meeting-show-answer",
+                    answer = render::answer_word(answer, lang),
+                    name = escape(name),
+                    platform = platform.as_str()
+                );
+                let _ = write!(text, "\n  {line}");
             }
         }
-        Err(Stop::Answer(_)) => text.push_str("\nNothing still to come."),
+        Err(Stop::Answer(_)) => {
+            let _ = write!(text, "\n{}", t!(lang, "meeting-show-nothing-to-come"));
+        }
         Err(failed) => return Err(failed),
     }
     Ok(text)
@@ -293,68 +331,68 @@ pub async fn show(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc>)
 
 /// `meeting add`.
 pub async fn add(store: &Store, asker: &Asker<'_>, request: &AddRequest<'_>, now: DateTime<Utc>) -> Step<String> {
-    let pillar = pillar(store, request.pillar).await?;
+    let answers = asker.lang;
+    let pillar = pillar(store, request.pillar, answers).await?;
     asker.may_answer_about(&pillar.id).map_err(Stop::Answer)?;
     let title = request.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return refuse("A meeting's title has 1 to 200 characters.".into());
+        return refuse(t!(answers, "meeting-title-length"));
     }
     if request.agenda.is_some_and(|a| a.chars().count() > 1000)
         || request.place.is_some_and(|p| p.chars().count() > 500)
     {
-        return refuse(
-            "The agenda is at most 1000 characters and the place 500; put a link to a longer agenda.".into(),
-        );
+        return refuse(t!(answers, "meeting-agenda-length"));
     }
     let zone = match request.zone {
-        Some(text) => parse_zone(text).map_err(Stop::Answer)?,
+        Some(text) => parse_zone(text, answers).map_err(Stop::Answer)?,
         None => pillar.timezone.parse().unwrap_or(chrono_tz::UTC),
     };
-    let start = parse_start(request.start, zone).map_err(Stop::Answer)?;
+    let start = parse_start(request.start, zone, answers).map_err(Stop::Answer)?;
     if start <= now {
-        return refuse(format!(
-            "That start ({}) is in the past. Give a time still to come.",
-            when_text(start.timestamp_millis(), zone)
+        return refuse(t!(
+            answers,
+            "meeting-start-past",
+            when = when_text(start.timestamp_millis(), zone, answers)
         ));
     }
     let duration = request
         .duration
-        .map(parse_duration)
+        .map(|text| parse_duration(text, answers))
         .transpose()
         .map_err(Stop::Answer)?
         .unwrap_or(60);
     let offsets = match request.reminders {
-        Some(text) => parse_offsets(text).map_err(Stop::Answer)?,
+        Some(text) => parse_offsets(text, answers).map_err(Stop::Answer)?,
         None => request.default_offsets.to_vec(),
     };
-    let until = match request.until.map(parse_date).transpose().map_err(Stop::Answer)? {
+    let until = match request
+        .until
+        .map(|text| parse_date(text, answers))
+        .transpose()
+        .map_err(Stop::Answer)?
+    {
         Some(date) => {
             let end_of_day = to_utc(
                 date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()),
                 zone,
             );
             if end_of_day < start {
-                return refuse(format!("The series ends ({date}) before it starts."));
+                return refuse(t!(answers, "meeting-series-ends-before", date = date.to_string()));
             }
             Some(end_of_day)
         }
         None => None,
     };
     if until.is_some() && request.every.is_none() {
-        return refuse("--until goes with --every: only a series has a last date.".into());
+        return refuse(t!(answers, "meeting-until-without-every"));
     }
     let plan = match request.every {
         Some(rule) => {
-            let recurrence = Recurrence::new(rule, zone).map_err(|message| {
-                Stop::Answer(format!(
-                    "The rule `{rule}` cannot be used: {message}. Write five fields: minute hour day-of-month month day-of-week, e.g. `0 10 * * TUE` for Tuesdays at 10:00."
-                ))
-            })?;
+            let recurrence = Recurrence::new(rule, zone)
+                .map_err(|message| Stop::Answer(t!(answers, "meeting-rule-unusable", rule = rule, reason = message)))?;
             let plan = stretch(&recurrence, start, until, now);
             if plan.starts.is_empty() {
-                return refuse(format!(
-                    "The rule `{rule}` names no time between the start and the last date."
-                ));
+                return refuse(t!(answers, "meeting-rule-no-time", rule = rule));
             }
             plan
         }
@@ -382,75 +420,82 @@ pub async fn add(store: &Store, asker: &Asker<'_>, request: &AddRequest<'_>, now
     let rooms = store.pillar_rooms(&pillar.id).await?;
     // The announcement names the meeting's number, so it is written with the meeting, in
     // its transaction: a meeting is never added without its rooms being told.
+    let lang = pillar.lang();
     let announce = |id: i64| {
-        let mut text = format!("📅 New meeting #{id}: **{}**", escape(title));
+        let mut text = t!(lang, "notice-meeting-added", id = id, title = escape(title));
         if let Some(rule) = request.every {
-            let _ = write!(text, " (repeats `{}` in {})", rule.trim(), zone.name());
+            text.push(' ');
+            text.push_str(&t!(
+                lang,
+                "notice-meeting-repeats",
+                rule = rule.trim(),
+                zone = zone.name()
+            ));
         }
         let stored = meeting.stored(id);
-        let _ = write!(text, "\n{}", details(&stored, first, pillar_zone));
-        let _ = write!(
-            text,
-            "\nReminders: {} before. Answer with `{PREFIX} rsvp {id} yes|maybe|no`.",
-            offsets_text(&offsets)
-        );
+        let _ = write!(text, "\n{}", details(&stored, first, pillar_zone, lang));
+        text.push('\n');
+        text.push_str(&t!(
+            lang,
+            "notice-meeting-reminders",
+            offsets = i18n::format::spans(&offsets, lang),
+            command = format!("{PREFIX} rsvp {id} yes|maybe|no")
+        ));
         notices_for(&rooms, &text)
     };
     let (id, new) = store
         .add_meeting(&meeting, &plan, now.timestamp_millis(), announce)
         .await?;
     if !new {
-        return Ok(format!("Meeting #{id} was added by this command already."));
+        return Ok(t!(answers, "meeting-added-before", id = id));
     }
-    Ok(format!(
-        "Added meeting #{id} to {}: **{}**, first on {}. Reminders {} before. The pillar's rooms are told.",
-        pillar.name,
-        escape(title),
-        when_text(first, pillar_zone),
-        offsets_text(&offsets)
+    Ok(t!(
+        answers,
+        "meeting-added",
+        id = id,
+        pillar = pillar.name.as_str(),
+        title = escape(title),
+        when = when_text(first, pillar_zone, answers),
+        offsets = i18n::format::spans(&offsets, answers)
     ))
 }
 
 /// `meeting cancel`.
 pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>, now: DateTime<Utc>) -> Step<String> {
+    let answers = asker.lang;
     let meeting = visible_meeting(store, asker, id).await?;
     if meeting.cancelled {
-        return Ok(format!("Meeting #{id} is already cancelled."));
+        return Ok(t!(answers, "meeting-already-cancelled", id = id));
     }
-    let zone = render::pillar_zone(store, &meeting.pillar_id).await?;
+    let (zone, lang) = render::pillar_clock(store, &meeting.pillar_id).await?;
     if on.is_some() && meeting.recurrence.is_none() {
-        return Ok(format!(
-            "Meeting #{id} happens once; `--on` picks a date of a series. Send `{PREFIX} meeting cancel {id}` to cancel it."
-        ));
+        return Ok(t!(answers, "meeting-on-for-single", id = id, invoke = asker.invoke()));
     }
     let (occurrence, notice) = if let Some(date) = on {
-        let occurrence = occurrence_meant(store, &meeting, Some(date), Next::NotBegun, now).await?;
-        let notice = format!(
-            "❌ **{}** on {} is cancelled. The series goes on.",
-            escape(&meeting.title),
-            when_text(occurrence.starts_at, zone)
+        let occurrence = occurrence_meant(store, answers, &meeting, Some(date), Next::NotBegun, now).await?;
+        let notice = t!(
+            lang,
+            "notice-occurrence-cancelled-series-goes-on",
+            title = escape(&meeting.title),
+            when = when_text(occurrence.starts_at, zone, lang)
         );
         (Some(occurrence.id), notice)
     } else {
         if meeting.recurrence.is_none() {
-            occurrence_meant(store, &meeting, None, Next::NotBegun, now)
+            occurrence_meant(store, answers, &meeting, None, Next::NotBegun, now)
                 .await
                 .map_err(|stop| match stop {
-                    Stop::Answer(_) => Stop::Answer(format!(
-                        "Meeting #{id} has already begun or taken place; there is nothing to cancel."
-                    )),
+                    Stop::Answer(_) => Stop::Answer(t!(answers, "meeting-cancel-too-late", id = id)),
                     failed => failed,
                 })?;
         }
         let notice = match meeting.recurrence {
-            Some(_) => format!(
-                "❌ The meeting series **{}** is cancelled: no more meetings.",
-                escape(&meeting.title)
-            ),
-            None => format!(
-                "❌ **{}** on {} is cancelled.",
-                escape(&meeting.title),
-                when_text(meeting.starts_at, zone)
+            Some(_) => t!(lang, "notice-series-cancelled", title = escape(&meeting.title)),
+            None => t!(
+                lang,
+                "notice-meeting-cancelled",
+                title = escape(&meeting.title),
+                when = when_text(meeting.starts_at, zone, lang)
             ),
         };
         (None, notice)
@@ -460,13 +505,9 @@ pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, on: Option<&str>,
         .cancel_meeting(meeting.id, occurrence, now.timestamp_millis(), &notices)
         .await?;
     if cancelled == 0 && meeting.recurrence.is_none() {
-        return Ok(format!(
-            "Meeting #{id} has already taken place; there was nothing left to cancel."
-        ));
+        return Ok(t!(answers, "meeting-cancel-nothing-left", id = id));
     }
-    Ok(format!(
-        "Cancelled: {cancelled} meeting(s) of #{id}; their reminders will not be sent. The pillar's rooms are told."
-    ))
+    Ok(t!(answers, "meeting-cancelled", count = cancelled, id = id))
 }
 
 /// `meeting move`.
@@ -479,34 +520,39 @@ pub async fn reschedule(
     zone: Option<&str>,
     now: DateTime<Utc>,
 ) -> Step<String> {
+    let answers = asker.lang;
     let meeting = visible_meeting(store, asker, id).await?;
     if meeting.cancelled {
-        return refuse(format!("Meeting #{id} is cancelled; add a new one instead."));
+        return refuse(t!(answers, "meeting-move-cancelled", id = id));
     }
     let zone = match zone {
-        Some(text) => parse_zone(text).map_err(Stop::Answer)?,
+        Some(text) => parse_zone(text, answers).map_err(Stop::Answer)?,
         None => zone_of(&meeting),
     };
-    let new_start = parse_start(start, zone).map_err(Stop::Answer)?;
+    let new_start = parse_start(start, zone, answers).map_err(Stop::Answer)?;
     if new_start <= now {
-        return refuse(format!(
-            "That start ({}) is in the past. Give a time still to come.",
-            when_text(new_start.timestamp_millis(), zone)
+        return refuse(t!(
+            answers,
+            "meeting-start-past",
+            when = when_text(new_start.timestamp_millis(), zone, answers)
         ));
     }
-    let occurrence = occurrence_meant(store, &meeting, on, Next::NotBegun, now).await?;
-    let shown = render::pillar_zone(store, &meeting.pillar_id).await?;
+    let occurrence = occurrence_meant(store, answers, &meeting, on, Next::NotBegun, now).await?;
+    let (shown, lang) = render::pillar_clock(store, &meeting.pillar_id).await?;
     if occurrence.starts_at == new_start.timestamp_millis() {
-        return refuse(format!(
-            "Meeting #{id} is at {} already; nothing to move.",
-            when_text(occurrence.starts_at, shown)
+        return refuse(t!(
+            answers,
+            "meeting-move-same-time",
+            id = id,
+            when = when_text(occurrence.starts_at, shown, answers)
         ));
     }
-    let notice = format!(
-        "🔁 **{}** has moved: it was {}, it is now {}. Answers given stay.",
-        escape(&meeting.title),
-        when_text(occurrence.starts_at, shown),
-        when_text(new_start.timestamp_millis(), shown)
+    let notice = t!(
+        lang,
+        "notice-meeting-moved",
+        title = escape(&meeting.title),
+        old = when_text(occurrence.starts_at, shown, lang),
+        new = when_text(new_start.timestamp_millis(), shown, lang)
     );
     let notices = notices(store, &meeting.pillar_id, &notice).await?;
     let moved = store
@@ -519,14 +565,14 @@ pub async fn reschedule(
         )
         .await?;
     Ok(match moved {
-        Moved::To(_) => format!(
-            "Moved #{id} to {}. The old reminders will not be sent; new ones follow. The pillar's rooms are told.",
-            when_text(new_start.timestamp_millis(), shown)
+        Moved::To(_) => t!(
+            answers,
+            "meeting-moved",
+            id = id,
+            when = when_text(new_start.timestamp_millis(), shown, answers)
         ),
-        Moved::Taken => format!("Meeting #{id} already has a meeting at that time."),
-        Moved::NotScheduled => {
-            format!("That meeting of #{id} was changed meanwhile; see `{PREFIX} meeting show {id}` and try again.")
-        }
+        Moved::Taken => t!(answers, "meeting-move-taken", id = id),
+        Moved::NotScheduled => t!(answers, "meeting-move-changed", id = id, invoke = asker.invoke()),
     })
 }
 
@@ -539,13 +585,15 @@ pub async fn set_reminders(
     now: DateTime<Utc>,
 ) -> Step<String> {
     let meeting = visible_meeting(store, asker, id).await?;
-    let offsets = parse_offsets(offsets).map_err(Stop::Answer)?;
+    let offsets = parse_offsets(offsets, asker.lang).map_err(Stop::Answer)?;
     store
         .set_reminder_offsets(&meeting, &offsets, now.timestamp_millis())
         .await?;
-    Ok(format!(
-        "Meeting #{id} now reminds {} before each meeting (reminders already sent stay sent).",
-        offsets_text(&offsets)
+    Ok(t!(
+        asker.lang,
+        "meeting-reminders-set",
+        id = id,
+        offsets = i18n::format::spans(&offsets, asker.lang)
     ))
 }
 
@@ -560,9 +608,9 @@ pub async fn rsvp(
 ) -> Step<String> {
     let meeting = visible_meeting(store, asker, id).await?;
     if meeting.cancelled {
-        return refuse(format!("Meeting #{id} is cancelled."));
+        return refuse(t!(asker.lang, "meeting-is-cancelled", id = id));
     }
-    let occurrence = occurrence_meant(store, &meeting, on, Next::NotOver, now).await?;
+    let occurrence = occurrence_meant(store, asker.lang, &meeting, on, Next::NotOver, now).await?;
     record(store, asker, &meeting, &occurrence, answer, now).await
 }
 
@@ -575,7 +623,7 @@ pub async fn rsvp_button(
     now: DateTime<Utc>,
 ) -> Step<String> {
     let Some(mut occurrence) = store.occurrence(occurrence_id).await? else {
-        return refuse("That meeting no longer exists.".into());
+        return refuse(t!(asker.lang, "meeting-gone"));
     };
     // A button under a reminder sent before the meeting moved answers for where it went.
     for _ in 0..20 {
@@ -589,9 +637,18 @@ pub async fn rsvp_button(
     }
     let meeting = visible_meeting(store, asker, occurrence.meeting_id).await?;
     if occurrence.state != "scheduled" {
-        return refuse(format!(
-            "That meeting is {}; see `{PREFIX} meeting show {}`.",
-            occurrence.state, meeting.id
+        let state = match occurrence.state.as_str() {
+            "cancelled" => t!(asker.lang, "occurrence-state-cancelled"),
+            "moved" => t!(asker.lang, "occurrence-state-moved"),
+            "held" => t!(asker.lang, "occurrence-state-held"),
+            other => other.to_string(),
+        };
+        return refuse(t!(
+            asker.lang,
+            "meeting-occurrence-state",
+            state = state,
+            invoke = asker.invoke(),
+            id = meeting.id
         ));
     }
     record(store, asker, &meeting, &occurrence, answer, now).await
@@ -606,7 +663,7 @@ async fn record(
     now: DateTime<Utc>,
 ) -> Step<String> {
     if ends_at(meeting, occurrence) <= now.timestamp_millis() {
-        return refuse("That meeting is over.".into());
+        return refuse(t!(asker.lang, "meeting-over"));
     }
     store
         .record_rsvp(
@@ -620,12 +677,14 @@ async fn record(
         .await?;
     let counts = store.rsvp_counts(occurrence.id).await?;
     let zone = render::pillar_zone(store, &meeting.pillar_id).await?;
-    Ok(format!(
-        "Noted: **{}** for {} on {}. So far: {}.",
-        answer.as_str(),
-        escape(&meeting.title),
-        when_text(occurrence.starts_at, zone),
-        counts_text(counts)
+    let lang = asker.lang;
+    Ok(t!(
+        lang,
+        "rsvp-noted",
+        answer = render::answer_word(answer.as_str(), lang),
+        title = escape(&meeting.title),
+        when = when_text(occurrence.starts_at, zone, lang),
+        counts = counts_text(counts, lang)
     ))
 }
 

@@ -1,16 +1,17 @@
 //! What the bot says about meetings: reminders (with RSVP buttons on Discord and the
 //! command to type on Matrix), and the notices when a meeting is added, cancelled or moved.
-//! Times are shown in the pillar's zone and in UTC. Text is Discord markdown; Matrix gets
-//! the same as HTML.
+//! Times are shown in the pillar's zone and in UTC. Everything is in the pillar's language
+//! ([`crate::i18n`]). Text is Discord markdown; Matrix gets the same as HTML.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use magnet_chat::{Button, ButtonStyle, Control, MessageBody, MessageKind, OutboundAction, Platform};
 
-use super::when::span_text;
 use crate::bridge::{Payload, format};
 use crate::command::PREFIX;
+use crate::i18n::{self, Lang};
 use crate::store::{MeetingRow, NewDelivery, OccurrenceRow, PillarRow, RoomRow, RsvpCounts, Store, StoreError};
+use crate::t;
 
 /// The answers to a meeting, as the buttons and the command name them.
 pub const ANSWERS: [&str; 3] = ["yes", "maybe", "no"];
@@ -52,21 +53,32 @@ pub fn parse_rsvp_control(id: &str) -> Option<(i64, &str)> {
 }
 
 /// An instant on the pillar's clock and in UTC: `Tue 1 Dec 2026, 10:00 Europe/Berlin (09:00 UTC)`.
-pub fn when_text(at_ms: i64, zone: Tz) -> String {
+pub fn when_text(at_ms: i64, zone: Tz, lang: Lang) -> String {
     let at = DateTime::<Utc>::from_timestamp_millis(at_ms).unwrap_or_default();
     let local = at.with_timezone(&zone);
-    let date_differs = local.date_naive() != at.date_naive();
-    let utc = if date_differs {
-        at.format("%a %-d %b %H:%M UTC")
+    let utc = if local.date_naive() != at.date_naive() {
+        i18n::format::date_time_short(&at, lang)
     } else {
-        at.format("%H:%M UTC")
+        i18n::format::time(&at, lang)
     };
-    format!("{} {} ({utc})", local.format("%a %-d %b %Y, %H:%M"), zone.name())
+    t!(
+        lang,
+        "when-with-utc",
+        local = i18n::format::date_time(&local, lang),
+        zone = zone.name(),
+        utc = utc
+    )
 }
 
 /// The zone a pillar's times are shown in (UTC if the stored name is unknown).
 pub async fn pillar_zone(store: &Store, pillar_id: &str) -> Result<Tz, StoreError> {
     Ok(zone_of_pillar(&store.pillars().await?, pillar_id))
+}
+
+/// The zone and the language of a pillar's rooms.
+pub async fn pillar_clock(store: &Store, pillar_id: &str) -> Result<(Tz, Lang), StoreError> {
+    let pillars = store.pillars().await?;
+    Ok((zone_of_pillar(&pillars, pillar_id), lang_of_pillar(&pillars, pillar_id)))
 }
 
 /// [`pillar_zone`] from pillars already read.
@@ -107,28 +119,39 @@ pub async fn reminder_action(
         store.mark_reminder_missed(id).await?;
         return Ok(None);
     }
-    let zone = pillar_zone(store, &meeting.pillar_id).await?;
+    let pillars = store.pillars().await?;
+    let zone = zone_of_pillar(&pillars, &meeting.pillar_id);
+    let lang = lang_of_pillar(&pillars, &meeting.pillar_id);
     let counts = store.rsvp_counts(reminder.occurrence.id).await?;
     let starts = reminder.occurrence.starts_at;
     // On time it says what the offset was (the same text on a resend); late, what is left.
     let left = if reminder.late {
-        format!(
-            "starts in {} (this reminder is late: the bot could not send it on time)",
-            span_text(((starts - now_ms) / 1000).max(60))
-        )
+        let span = i18n::format::span(((starts - now_ms) / 1000).max(60), lang);
+        t!(lang, "reminder-starts-in-late", span = span)
     } else {
-        format!("starts in {}", span_text(reminder.offset_seconds))
+        t!(
+            lang,
+            "reminder-starts-in",
+            span = i18n::format::span(reminder.offset_seconds, lang)
+        )
     };
-    let mut text = format!("⏰ **{}** {left}\n", escape(&meeting.title));
-    text.push_str(&details(&meeting, starts, zone));
-    text.push_str(&format!("\n**RSVP so far:** {}", counts_text(counts)));
+    let mut text = t!(lang, "reminder-title", title = escape(&meeting.title), left = left);
+    text.push('\n');
+    text.push_str(&details(&meeting, starts, zone, lang));
+    text.push('\n');
+    text.push_str(&t!(lang, "reminder-rsvp-so-far", counts = counts_text(counts, lang)));
     if platform == Platform::Matrix {
-        text.push_str(&format!(
-            "\nAnswer with `{}`, or react {} yes, {} maybe, {} no",
-            rsvp_command(&meeting, &reminder.occurrence, zone),
-            REACTIONS[0].0,
-            REACTIONS[1].0,
-            REACTIONS[2].0
+        text.push('\n');
+        text.push_str(&t!(
+            lang,
+            "reminder-answer-how",
+            command = rsvp_command(&meeting, &reminder.occurrence, zone),
+            yes_emoji = REACTIONS[0].0,
+            yes = answer_word("yes", lang),
+            maybe_emoji = REACTIONS[1].0,
+            maybe = answer_word("maybe", lang),
+            no_emoji = REACTIONS[2].0,
+            no = answer_word("no", lang)
         ));
     }
     let controls = ANSWERS
@@ -136,7 +159,7 @@ pub async fn reminder_action(
         .map(|answer| {
             Control::Button(Button {
                 id: rsvp_control(reminder.occurrence.id, answer),
-                label: capitalised(answer),
+                label: button_label(answer, lang),
                 style: match *answer {
                     "yes" => ButtonStyle::Success,
                     "no" => ButtonStyle::Danger,
@@ -163,23 +186,60 @@ pub fn rsvp_command(meeting: &MeetingRow, occurrence: &OccurrenceRow, zone: Tz) 
 }
 
 /// The lines under a meeting's title: when, agenda, where.
-pub fn details(meeting: &MeetingRow, starts: i64, zone: Tz) -> String {
-    let mut text = format!(
-        "**When:** {}, {} min",
-        when_text(starts, zone),
-        meeting.duration_minutes
+pub fn details(meeting: &MeetingRow, starts: i64, zone: Tz, lang: Lang) -> String {
+    let mut text = t!(
+        lang,
+        "meeting-when",
+        when = when_text(starts, zone, lang),
+        minutes = meeting.duration_minutes
     );
     if let Some(agenda) = &meeting.agenda {
-        text.push_str(&format!("\n**Agenda:** {}", escape(agenda)));
+        text.push('\n');
+        text.push_str(&t!(lang, "meeting-agenda", agenda = escape(agenda)));
     }
     if let Some(place) = &meeting.location {
-        text.push_str(&format!("\n**Where:** {}", escape(place)));
+        text.push('\n');
+        text.push_str(&t!(lang, "meeting-place", place = escape(place)));
     }
     text
 }
 
-pub fn counts_text(counts: RsvpCounts) -> String {
-    format!("{} yes · {} maybe · {} no", counts.yes, counts.maybe, counts.no)
+pub fn counts_text(counts: RsvpCounts, lang: Lang) -> String {
+    t!(
+        lang,
+        "rsvp-counts",
+        yes = counts.yes,
+        maybe = counts.maybe,
+        no = counts.no
+    )
+}
+
+/// An answer (`yes`, `maybe`, `no`) as the language says it; the stored word otherwise.
+pub fn answer_word(answer: &str, lang: Lang) -> String {
+    match answer {
+        "yes" => t!(lang, "answer-yes"),
+        "maybe" => t!(lang, "answer-maybe"),
+        "no" => t!(lang, "answer-no"),
+        other => other.to_string(),
+    }
+}
+
+fn button_label(answer: &str, lang: Lang) -> String {
+    match answer {
+        "yes" => t!(lang, "button-yes"),
+        "maybe" => t!(lang, "button-maybe"),
+        "no" => t!(lang, "button-no"),
+        other => other.to_string(),
+    }
+}
+
+/// The language of a pillar's rooms, from pillars already read (English if unknown).
+pub fn lang_of_pillar(pillars: &[PillarRow], pillar_id: &str) -> Lang {
+    pillars
+        .iter()
+        .find(|p| p.id == pillar_id)
+        .map(PillarRow::lang)
+        .unwrap_or_default()
 }
 
 /// The same notice for every active room of a pillar, as deliveries to queue.
@@ -233,14 +293,6 @@ pub fn escape(text: &str) -> String {
     out.replace('@', "@\u{200b}")
 }
 
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,15 +303,19 @@ mod tests {
             .unwrap()
             .timestamp_millis();
         assert_eq!(
-            when_text(at, chrono_tz::Europe::Berlin),
+            when_text(at, chrono_tz::Europe::Berlin, Lang::En),
             "Tue 1 Dec 2026, 10:00 Europe/Berlin (09:00 UTC)"
         );
         let late = DateTime::parse_from_rfc3339("2026-12-01T22:30:00Z")
             .unwrap()
             .timestamp_millis();
         assert_eq!(
-            when_text(late, chrono_tz::Europe::Istanbul),
+            when_text(late, chrono_tz::Europe::Istanbul, Lang::En),
             "Wed 2 Dec 2026, 01:30 Europe/Istanbul (Tue 1 Dec 22:30 UTC)"
+        );
+        assert_eq!(
+            when_text(late, chrono_tz::Europe::Istanbul, Lang::Tr),
+            "2 Ara 2026 Çrş, 01:30 Europe/Istanbul (1 Ara Sal 22:30 UTC)"
         );
     }
 

@@ -18,6 +18,13 @@ pub struct PillarRow {
     pub active: bool,
 }
 
+impl PillarRow {
+    /// The language of the bot's messages in the pillar's rooms.
+    pub fn lang(&self) -> crate::i18n::Lang {
+        crate::i18n::Lang::from_tag(&self.language).unwrap_or_default()
+    }
+}
+
 /// A room as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomRow {

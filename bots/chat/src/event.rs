@@ -26,6 +26,10 @@ pub struct Sender {
     pub id: String,
     pub display_name: String,
     pub avatar_url: Option<String>,
+    /// The language the person's client is set to, where the platform says (a Discord
+    /// interaction's `locale`, e.g. `tr`): answers only they see may follow it.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// What happened.

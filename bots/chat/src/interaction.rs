@@ -8,6 +8,8 @@
 //! Platforms without such controls (Matrix) show the message's text only; the core writes
 //! a text fallback (a command to type) into it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// One control under a message.
@@ -62,6 +64,10 @@ pub struct CommandSpec {
     pub options: Vec<CommandOption>,
     /// Sub-commands (which may have their own); a command has options or sub-commands.
     pub subcommands: Vec<CommandSpec>,
+    /// The name and description shown to people whose client is in another language, by
+    /// locale (`tr`). What the platform sends back keeps the default names.
+    #[serde(default)]
+    pub localized: BTreeMap<String, Localized>,
 }
 
 /// A text option of a command; with `choices`, only those values are offered.
@@ -71,4 +77,17 @@ pub struct CommandOption {
     pub description: String,
     pub required: bool,
     pub choices: Vec<String>,
+    /// As [`CommandSpec::localized`].
+    #[serde(default)]
+    pub localized: BTreeMap<String, Localized>,
+    /// How each choice reads in another language, by locale: one name per choice, in order.
+    #[serde(default)]
+    pub localized_choices: BTreeMap<String, Vec<String>>,
+}
+
+/// A command's or option's name and description in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Localized {
+    pub name: String,
+    pub description: String,
 }

@@ -17,7 +17,7 @@ mod outbound;
 
 pub use counters::UnreadableEvents;
 pub use event::{Attachment, EventKind, InboundEvent, Membership, MessageBody, MessageKind, PollStart, Sender};
-pub use interaction::{Button, ButtonStyle, CommandOption, CommandSpec, Control, Menu, MenuOption};
+pub use interaction::{Button, ButtonStyle, CommandOption, CommandSpec, Control, Localized, Menu, MenuOption};
 pub use outbound::{Delivered, FileUpload, Outbound, OutboundAction, Persona};
 
 use std::fmt;

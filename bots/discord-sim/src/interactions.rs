@@ -104,8 +104,73 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c == '-' || c == '_' || (c.is_alphanumeric() && !c.is_uppercase()))
 }
 
+/// The locales Discord has (its "Locales" reference); localisations for others are refused.
+const LOCALES: [&str; 34] = [
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no", "pl", "pt-BR",
+    "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko", "he",
+    "ar",
+];
+
+/// Checks `name_localizations` / `description_localizations` (or a choice's names): known
+/// locales only, each value as the default one must be.
+fn check_localizations(
+    value: &Value,
+    path: &str,
+    field: &str,
+    valid: impl Fn(&str) -> bool,
+    code: &str,
+) -> Result<(), ApiError> {
+    let Some(map) = value[field].as_object() else {
+        return Ok(());
+    };
+    for (locale, text) in map {
+        if !LOCALES.contains(&locale.as_str()) {
+            return Err(ApiError::invalid_form(
+                &format!("{path}{field}"),
+                "LOCALE_INVALID",
+                &format!("Invalid locale {locale}"),
+            ));
+        }
+        if !text.as_str().is_some_and(&valid) {
+            return Err(ApiError::invalid_form(
+                &format!("{path}{field}.{locale}"),
+                code,
+                "Localization is invalid",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn valid_description(text: &str) -> bool {
+    (1..=100).contains(&text.chars().count())
+}
+
 /// Checks a chat-input command (or one of its options) as Discord does.
 fn check_command(command: &Value, path: &str) -> Result<(), ApiError> {
+    check_localizations(
+        command,
+        path,
+        "name_localizations",
+        valid_name,
+        "APPLICATION_COMMAND_INVALID_NAME",
+    )?;
+    check_localizations(
+        command,
+        path,
+        "description_localizations",
+        valid_description,
+        "BASE_TYPE_BAD_LENGTH",
+    )?;
+    for (n, choice) in command["choices"].as_array().into_iter().flatten().enumerate() {
+        check_localizations(
+            choice,
+            &format!("{path}choices.{n}."),
+            "name_localizations",
+            valid_description,
+            "BASE_TYPE_BAD_LENGTH",
+        )?;
+    }
     let name = command["name"].as_str().unwrap_or_default();
     if !valid_name(name) {
         return Err(ApiError::invalid_form(
@@ -258,7 +323,13 @@ fn begin(
         "token": token,
         "version": 1,
         "app_permissions": "2248473465835073",
-        "locale": "en-US",
+        "locale": state
+            .locales
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&user)
+            .cloned()
+            .unwrap_or_else(|| "en-US".to_string()),
         "guild_locale": "en-US",
         "entitlements": [],
         "attachment_size_limit": 10 * 1024 * 1024,

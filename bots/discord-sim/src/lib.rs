@@ -264,6 +264,16 @@ impl SimHandle {
         *self.state.latency.lock().unwrap_or_else(|p| p.into_inner()) = latency;
     }
 
+    /// Sets the language a user's Discord client is set to (`tr`, `en-US`): the `locale`
+    /// of their interactions from now on.
+    pub fn set_locale(&self, user: u64, locale: &str) {
+        self.state
+            .locales
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(user, locale.to_string());
+    }
+
     /// The simulated latency now.
     pub fn latency(&self) -> Duration {
         self.state.latency()

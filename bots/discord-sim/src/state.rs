@@ -169,6 +169,8 @@ pub struct SimState {
     pub dispatches_to_lose: Mutex<u32>,
     /// How many of the next dispatches are never made ([`crate::SimHandle::vanish_dispatches`]).
     pub dispatches_to_vanish: Mutex<u32>,
+    /// The language each user's Discord client is set to (`en-US` unless set).
+    pub locales: Mutex<HashMap<u64, String>>,
 }
 
 impl SimState {
@@ -201,6 +203,7 @@ impl SimState {
             rest_counts: Mutex::new(BTreeMap::new()),
             dispatches_to_lose: Mutex::new(0),
             dispatches_to_vanish: Mutex::new(0),
+            locales: Mutex::new(HashMap::new()),
         }
     }
 

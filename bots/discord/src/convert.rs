@@ -119,6 +119,7 @@ pub fn sender(author: &Value, member: &Value) -> Sender {
         id,
         display_name,
         avatar_url,
+        locale: None,
     }
 }
 

@@ -153,6 +153,7 @@ impl EventRouter {
             ),
             id,
             avatar_url: author.avatar_url(),
+            locale: None,
         };
         let edited = update.edited_timestamp.map(|t| t.to_string()).unwrap_or_default();
         let body = magnet_chat::MessageBody {
@@ -261,6 +262,7 @@ impl EventRouter {
             id,
             display_name: name,
             avatar_url: None,
+            locale: None,
         };
         let event_id = format!("{target}:{}:{key}:{}", user.get(), self.occurrence());
         let kind = if added {
@@ -291,5 +293,6 @@ fn unknown_sender(id: String) -> Sender {
         display_name: id.clone(),
         id,
         avatar_url: None,
+        locale: None,
     }
 }

@@ -54,7 +54,9 @@ fn handle(kind: &str, token: &str) -> String {
     format!("{kind}:{token}")
 }
 
-fn sender(member: Option<&Member>, user: &User) -> Sender {
+/// Who acted, with the language their Discord client is set to (`locale`, sent with every
+/// interaction).
+fn sender(member: Option<&Member>, user: &User, locale: &str) -> Sender {
     let id = user.id.get().to_string();
     let display_name = crate::convert::display_name(
         member.and_then(|m| m.nick.as_deref()),
@@ -66,6 +68,7 @@ fn sender(member: Option<&Member>, user: &User) -> Sender {
         id,
         display_name,
         avatar_url: user.avatar_url(),
+        locale: (!locale.is_empty()).then(|| locale.to_string()),
     }
 }
 
@@ -116,7 +119,7 @@ fn command_event(command: &CommandInteraction) -> Understood {
     Understood {
         channel: command.channel_id.get(),
         event_id: command.id.get().to_string(),
-        sender: sender(command.member.as_deref(), &command.user),
+        sender: sender(command.member.as_deref(), &command.user, &command.locale),
         kind: EventKind::Command {
             path,
             options,
@@ -160,7 +163,7 @@ fn component_event(component: &ComponentInteraction) -> Understood {
     Understood {
         channel: component.channel_id.get(),
         event_id: component.id.get().to_string(),
-        sender: sender(component.member.as_ref(), &component.user),
+        sender: sender(component.member.as_ref(), &component.user, &component.locale),
         kind: EventKind::ControlUsed {
             message: component.message.id.get().to_string(),
             control: component.data.custom_id.clone(),
@@ -186,7 +189,7 @@ fn form_event(modal: &ModalInteraction) -> Understood {
     Understood {
         channel: modal.channel_id.get(),
         event_id: modal.id.get().to_string(),
-        sender: sender(modal.member.as_ref(), &modal.user),
+        sender: sender(modal.member.as_ref(), &modal.user, &modal.locale),
         kind: EventKind::FormSubmitted {
             message: modal.message.as_ref().map(|m| m.id.get().to_string()),
             form: modal.data.custom_id.clone(),
@@ -394,16 +397,47 @@ pub fn commands_json(specs: &[CommandSpec]) -> Value {
     Value::Array(specs.iter().map(|spec| command_json(spec, 0)).collect())
 }
 
+/// Discord's length limit for descriptions and choice names.
+fn short(text: &str) -> String {
+    text.chars().take(100).collect()
+}
+
+/// `name_localizations` and `description_localizations`, as Discord takes them.
+fn localizations(localized: &std::collections::BTreeMap<String, magnet_chat::Localized>) -> (Value, Value) {
+    let names: serde_json::Map<String, Value> = localized
+        .iter()
+        .map(|(locale, l)| (locale.clone(), json!(l.name)))
+        .collect();
+    let descriptions: serde_json::Map<String, Value> = localized
+        .iter()
+        .map(|(locale, l)| (locale.clone(), json!(short(&l.description))))
+        .collect();
+    (Value::Object(names), Value::Object(descriptions))
+}
+
 fn command_json(spec: &CommandSpec, depth: usize) -> Value {
-    let description: String = spec.description.chars().take(100).collect();
     let options: Vec<Value> = if spec.subcommands.is_empty() {
         let mut options: Vec<_> = spec.options.iter().collect();
         options.sort_by_key(|o| !o.required);
         options
             .into_iter()
             .map(|o| {
-                let choices: Vec<Value> = o.choices.iter().map(|c| json!({"name": c, "value": c})).collect();
-                json!({"type": 3, "name": o.name, "description": o.description.chars().take(100).collect::<String>(),
+                let choices: Vec<Value> = o
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .map(|(n, c)| {
+                        let names: serde_json::Map<String, Value> = o
+                            .localized_choices
+                            .iter()
+                            .filter_map(|(locale, names)| Some((locale.clone(), json!(short(names.get(n)?)))))
+                            .collect();
+                        json!({"name": c, "value": c, "name_localizations": names})
+                    })
+                    .collect();
+                let (names, descriptions) = localizations(&o.localized);
+                json!({"type": 3, "name": o.name, "description": short(&o.description),
+                    "name_localizations": names, "description_localizations": descriptions,
                     "required": o.required, "choices": choices})
             })
             .collect()
@@ -413,7 +447,9 @@ fn command_json(spec: &CommandSpec, depth: usize) -> Value {
             .map(|sub| command_json(sub, depth + 1))
             .collect()
     };
-    let mut json = json!({"name": spec.name, "description": description, "options": options});
+    let (names, descriptions) = localizations(&spec.localized);
+    let mut json = json!({"name": spec.name, "description": short(&spec.description), "options": options,
+        "name_localizations": names, "description_localizations": descriptions});
     if depth == 0 {
         json["type"] = json!(1);
     } else {
@@ -473,13 +509,16 @@ mod tests {
             name: "magnet".into(),
             description: "MAGNET".into(),
             options: vec![],
+            localized: Default::default(),
             subcommands: vec![CommandSpec {
                 name: "meeting".into(),
                 description: "Meetings".into(),
                 options: vec![],
+                localized: Default::default(),
                 subcommands: vec![CommandSpec {
                     name: "add".into(),
                     description: "Add one".into(),
+                    localized: Default::default(),
                     subcommands: vec![],
                     options: vec![
                         CommandOption {
@@ -487,12 +526,16 @@ mod tests {
                             description: "Time zone".into(),
                             required: false,
                             choices: vec![],
+                            localized: Default::default(),
+                            localized_choices: Default::default(),
                         },
                         CommandOption {
                             name: "title".into(),
                             description: "Title".into(),
                             required: true,
                             choices: vec![],
+                            localized: Default::default(),
+                            localized_choices: Default::default(),
                         },
                     ],
                 }],

@@ -552,6 +552,8 @@ fn option(name: &str, required: bool, choices: &[&str]) -> CommandOption {
         description: format!("the {name}"),
         required,
         choices: choices.iter().map(|c| c.to_string()).collect(),
+        localized: Default::default(),
+        localized_choices: Default::default(),
     }
 }
 
@@ -561,6 +563,7 @@ fn command(name: &str, options: Vec<CommandOption>, subcommands: Vec<CommandSpec
         description: format!("{name} things"),
         options,
         subcommands,
+        localized: Default::default(),
     }
 }
 

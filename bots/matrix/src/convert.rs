@@ -61,6 +61,7 @@ pub fn convert(raw: &Value, room: &str, own_user: &str, members: &dyn MemberLook
                     .display_name(sender_id)
                     .unwrap_or_else(|| localpart(sender_id).to_string()),
                 avatar_url: members.avatar_url(sender_id),
+                locale: None,
             },
             timestamp_ms: raw["origin_server_ts"].as_i64().unwrap_or_default(),
             kind,

@@ -1,0 +1,79 @@
+# Her komutun ne yaptığı: yardım satırları ve Discord'un eğik çizgi komutu açıklamaları
+# için (en çok 100 karakter).
+
+cmd-root = MAGNET botu
+cmd-help = Çalıştırabileceğiniz komutları listeler.
+cmd-status = Köprünün durumu: çalışma grubu başına odalar, bekleyen ve başarısız iletimler.
+cmd-status-arg-pillar = Yalnızca bu çalışma grubu (kimliği, örn. authorities).
+cmd-dead-letters = Köprünün vazgeçtiği iletimleri listeler (sekretarya).
+cmd-dead-letters-arg-pillar = Yalnızca bu çalışma grubu.
+cmd-retry = Başarısız iletimleri yeniden gönderir: 12, 12-40, 3,5,7-9 ya da all (sekretarya).
+cmd-retry-arg-which = Hangileri: iletilemeyenlerden bir numara, aralık, liste ya da all.
+cmd-retry-arg-pillar = all ile: yalnızca bu çalışma grubu.
+cmd-resume = Art arda retler yüzünden duraklatılan iletimleri sürdürür (sekretarya).
+cmd-resume-arg-pillar = Yalnızca bu çalışma grubunun odaları (varsayılan: tüm duraklatılmış odalar).
+cmd-meeting = Toplantılar: listele, göster, ekle, iptal et, taşı, hatırlatmaları ayarla.
+cmd-rsvp = Toplantıya gelip gelmeyeceğinizi bildirin: evet, belki ya da hayır.
+cmd-rsvp-arg-meeting = Toplantının numarası.
+cmd-rsvp-arg-answer = Yanıtınız.
+cmd-rsvp-arg-on = Bir dizi için: yanıtladığınız toplantının tarihi (varsayılan: bir sonraki).
+cmd-meeting-list = Yaklaşan toplantıları listeler (bu odanın çalışma grubu ya da verilen).
+cmd-meeting-list-arg-pillar = Yalnızca bu çalışma grubu (sekretarya herhangi birini verebilir).
+cmd-meeting-show = Bir toplantıyı gösterir: zaman, gündem, yer, şu ana kadarki yanıtlar.
+cmd-meeting-show-arg-meeting = Toplantının numarası.
+cmd-meeting-add = Bir çalışma grubuna toplantı ekler (sekretarya).
+cmd-meeting-add-arg-pillar = Çalışma grubunun kimliği, örn. authorities.
+cmd-meeting-add-arg-title = Başlık; boşluk içeriyorsa tırnak içinde.
+cmd-meeting-add-arg-start = Başlangıç, örn. "2026-12-01 10:00", çalışma grubunun saat diliminde.
+cmd-meeting-add-arg-zone = Başlangıcın saat dilimi, örn. Europe/Istanbul (varsayılan: grubunki).
+cmd-meeting-add-arg-duration = Ne kadar süreceği, örn. 90m (varsayılan 60m).
+cmd-meeting-add-arg-agenda = Gündem: bir bağlantı ya da kısa bir metin.
+cmd-meeting-add-arg-place = Yer: çevrimiçi bir bağlantı ya da bir mekân.
+cmd-meeting-add-arg-every = Saat dilimindeki bir cron kuralıyla tekrar, örn. "0 10 * * TUE" (salı 10:00).
+cmd-meeting-add-arg-until = Bir dizinin son tarihi, örn. 2027-06-30.
+cmd-meeting-add-arg-reminders = Her toplantıdan önce hatırlatmalar, örn. 24h,1h ya da yok (varsayılan: grubunki).
+cmd-meeting-cancel = Bir toplantıyı iptal eder: tüm diziyi ya da bir tarihini (sekretarya).
+cmd-meeting-cancel-arg-meeting = Toplantının numarası.
+cmd-meeting-cancel-arg-on = Yalnızca bu tarihteki toplantı, örn. 2026-12-08.
+cmd-meeting-move = Bir toplantıyı (dizide bir tarihtekini) yeni bir başlangıca taşır (sekretarya).
+cmd-meeting-move-arg-meeting = Toplantının numarası.
+cmd-meeting-move-arg-start = Yeni başlangıç, örn. "2026-12-02 11:00".
+cmd-meeting-move-arg-on = Bir dizi için: taşınacak toplantının tarihi (varsayılan: bir sonraki).
+cmd-meeting-move-arg-zone = Yeni başlangıcın saat dilimi (varsayılan: toplantınınki).
+cmd-meeting-reminders = Bir toplantının hatırlatmalarının ne zaman geleceğini ayarlar (sekretarya).
+cmd-meeting-reminders-arg-meeting = Toplantının numarası.
+cmd-meeting-reminders-arg-offsets = Her toplantıdan ne kadar önce, örn. 24h,1h ya da yok.
+
+help-options = seçenekler
+help-aliases = Türkçe komut sözcükleri de geçerli: yardım, durum, toplantı (liste, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), sürdür, yeniden-dene.
+
+## Komut ve argüman adları: Discord'un eğik çizgi komutunda gösterdiği adlar (İngilizce
+## sözcükler her yerde geçerli).
+name-help = yardım
+name-status = durum
+name-dead-letters = iletilemeyenler
+name-retry = yeniden-dene
+name-resume = sürdür
+name-meeting = toplantı
+name-rsvp = katılım
+name-list = liste
+name-show = göster
+name-add = ekle
+name-cancel = iptal
+name-move = taşı
+name-reminders = hatırlatmalar
+arg-pillar = çalışma-grubu
+arg-which = hangileri
+arg-meeting = toplantı
+arg-answer = yanıt
+arg-on = tarih
+arg-title = başlık
+arg-start = başlangıç
+arg-zone = saat-dilimi
+arg-duration = süre
+arg-agenda = gündem
+arg-place = yer
+arg-every = her
+arg-until = bitiş
+arg-reminders = hatırlatmalar
+arg-offsets = zamanlar
