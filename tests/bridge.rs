@@ -427,7 +427,7 @@ async fn commands_are_answered_where_they_were_asked_and_not_relayed() {
     })
     .await;
     let text = answer["content"]["body"].as_str().unwrap();
-    assert!(text.contains("Usage: !magnet retry <WHICH> [PILLAR]"), "{text}");
+    assert!(text.contains("Usage: `!magnet retry <which> [pillar]`"), "{text}");
 
     // A Discord slash command, answered to the one who asked.
     let status = eventually("the slash command registered", || async {

@@ -307,7 +307,7 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
             "!magnet meeting add authorities Sync \"2030-01-01 10:00\" --duration 3d",
             "from 1 minute to 24 hours",
         ),
-        ("!magnet meeting add authorities", "<TITLE>"),
+        ("!magnet meeting add authorities", "Missing: <title>, <start>"),
         ("!magnet meeting show 99", "There is no meeting #99 here"),
         ("!magnet rsvp 99 yes", "There is no meeting #99 here"),
     ];

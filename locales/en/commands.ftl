@@ -68,3 +68,16 @@ resume-done = { $count ->
         [one] Deliveries to 1 room go on, in their order.
        *[other] Deliveries to { $count } rooms go on, in their order.
     }
+
+## Mistakes in a command as typed.
+usage-line = Usage: `{ $usage }`
+usage-unclosed-quote = a quote is not closed. Put text with spaces in "double quotes".
+usage-not-magnet = /{ $path } is not a magnet command.
+usage-unknown-command = `{ $word }` is not a command here.
+usage-did-you-mean = Did you mean `{ $suggestion }`?
+usage-unknown-option = `{ $option }` is not an option of this command.
+usage-invalid-value = `{ $value }` is not a possible { $argument }: { $valid }.
+usage-bad-value = `{ $value }` is not a valid { $argument }.
+usage-missing = Missing: { $arguments }.
+usage-missing-command = Say which one: { $commands }.
+usage-other = { $text }

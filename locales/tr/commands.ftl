@@ -47,3 +47,16 @@ delivery-state-dead = başarısız
 resume-none-pillar = { $pillar } çalışma grubunun duraklatılmış odası yok.
 resume-none = Duraklatılmış oda yok.
 resume-done = { $count } odaya iletimler sırasıyla sürüyor.
+
+## Yazılan bir komuttaki yanlışlar.
+usage-line = Kullanım: `{ $usage }`
+usage-unclosed-quote = bir tırnak kapatılmamış. Boşluk içeren metni "çift tırnak" içine alın.
+usage-not-magnet = /{ $path } bir magnet komutu değil.
+usage-unknown-command = `{ $word }` burada bir komut değil.
+usage-did-you-mean = `{ $suggestion }` mı demek istediniz?
+usage-unknown-option = `{ $option }` bu komutun bir seçeneği değil.
+usage-invalid-value = `{ $value }` geçerli bir { $argument } değil; olabilecekler: { $valid }.
+usage-bad-value = `{ $value }` geçerli bir { $argument } değil.
+usage-missing = Eksik: { $arguments }.
+usage-missing-command = Hangisi olduğunu söyleyin: { $commands }.
+usage-other = { $text }

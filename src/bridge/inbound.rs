@@ -156,7 +156,7 @@ impl StoreSink {
                 };
                 command::execute(&command, &context, &invoker).await
             }
-            Err(UsageError(message)) => message,
+            Err(error) => error.render(answer_lang),
         };
         let action = match &event.kind {
             EventKind::Command { interaction, .. } | EventKind::ControlUsed { interaction, .. } => {

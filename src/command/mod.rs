@@ -8,6 +8,7 @@
 //! Discord slash command definitions all come from the one declaration below.
 
 mod run;
+mod usage;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use magnet_chat::{CommandOption, CommandSpec, Localized};
@@ -16,6 +17,7 @@ use crate::i18n::{self, Lang};
 use crate::t;
 
 pub use run::{CommandContext, Invoker, execute};
+pub use usage::UsageError;
 
 /// What a command line starts with on Matrix (and in Discord text).
 pub const PREFIX: &str = "!magnet";
@@ -236,11 +238,6 @@ impl Command {
     }
 }
 
-/// A command written wrong: what was wrong, and how it is written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
 /// Reads a chat message as a command. `None` if it is not one (it does not start with
 /// `!magnet`): then it is an ordinary message for the bridge.
 ///
@@ -256,9 +253,7 @@ pub fn parse_text(text: &str) -> Option<Result<Command, UsageError>> {
         return None;
     }
     let Some(words) = shlex::split(rest) else {
-        return Some(Err(UsageError(
-            "a quote is not closed. Put text with spaces in \"double quotes\".".into(),
-        )));
+        return Some(Err(UsageError::unclosed_quote()));
     };
     if words.is_empty() {
         return Some(Ok(Command::Help));
@@ -270,7 +265,7 @@ pub fn parse_text(text: &str) -> Option<Result<Command, UsageError>> {
 /// values given by name. They become the same words a text command would have.
 pub fn parse_slash(path: &[String], options: &[(String, String)]) -> Result<Command, UsageError> {
     let Some((root, subcommands)) = path.split_first().filter(|(root, _)| *root == SLASH_NAME) else {
-        return Err(UsageError(format!("/{} is not a magnet command", path.join(" "))));
+        return Err(UsageError::not_magnet(path));
     };
     let _ = root;
     let mut words: Vec<String> = subcommands.to_vec();
@@ -306,10 +301,9 @@ pub fn parse_slash(path: &[String], options: &[(String, String)]) -> Result<Comm
 /// `slash`: the words came from a Discord slash command, and mistakes are explained in
 /// its terms.
 fn parse_words(words: Vec<String>, slash: bool) -> Result<Command, UsageError> {
-    let subcommand = words.first().cloned();
-    Line::try_parse_from(words)
+    Line::try_parse_from(&words)
         .map(|line| line.command)
-        .map_err(|error| UsageError(usage_message(&error, subcommand.as_deref(), slash)))
+        .map_err(|error| UsageError::from_clap(&error, &words, slash))
 }
 
 /// The pointer to `help` that ends a refusal, in the form the person used: on Discord a
@@ -322,45 +316,6 @@ pub(crate) fn help_hint(slash: bool, lang: crate::i18n::Lang) -> String {
         format!("{PREFIX} help")
     };
     crate::t!(lang, "help-hint", help = help)
-}
-
-/// clap's message, reworded for chat: no terminal hints, the usage of the command meant
-/// (clap leaves it out of some errors), and a pointer to `help`.
-fn usage_message(error: &clap::Error, subcommand: Option<&str>, slash: bool) -> String {
-    let rendered = error.render().to_string();
-    let mut lines: Vec<&str> = rendered
-        .lines()
-        .filter(|line| !line.contains("--help") && !line.trim().is_empty())
-        .collect();
-    if let Some(first) = lines.first_mut() {
-        *first = first.trim_start_matches("error: ");
-    }
-    let mut message = lines.join("\n");
-    if !message.contains("Usage:") {
-        let mut line = Line::command();
-        line.build();
-        if let Some(sub) = subcommand.and_then(|name| line.find_subcommand_mut(name)) {
-            message.push_str(&format!("\n{}", sub.render_usage()));
-        }
-    }
-    // A subcommand's own usage comes without the command's name in front: put it there,
-    // so the line reads as what to type.
-    message = message
-        .lines()
-        .map(|line| match line.strip_prefix("Usage: ") {
-            Some(rest) if !rest.starts_with(PREFIX) => format!("Usage: {PREFIX} {rest}"),
-            _ => line.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    if slash {
-        // clap writes the usage with the text prefix.
-        message = message.replace(&format!("Usage: {PREFIX} "), &format!("Usage: /{SLASH_NAME} "));
-    }
-    message.push('\n');
-    // Usage errors are still clap's English (#13 renders them from the catalogue next).
-    message.push_str(&help_hint(slash, crate::i18n::Lang::En));
-    message
 }
 
 /// One line of help per command the invoker may run.
@@ -407,24 +362,10 @@ fn help_line(path: &[&clap::Command], secretariat: bool, slash: bool, lang: Lang
     if secretariat_only(command) && !secretariat {
         return None;
     }
-    let names: Vec<&str> = path.iter().map(|c| c.get_name()).collect();
-    let mut words = vec![if slash {
-        format!("/{SLASH_NAME} {}", names.join(" "))
-    } else {
-        format!("{PREFIX} {}", names.join(" "))
-    }];
-    for argument in command.get_arguments().filter(|a| a.is_positional()) {
-        let name = i18n::text(lang, &format!("arg-{}", argument.get_id().as_str()), None);
-        words.push(if argument.is_required_set() {
-            format!("<{name}>")
-        } else {
-            format!("[{name}]")
-        });
-    }
-    if command.get_arguments().any(|a| !a.is_positional()) {
-        words.push(format!("[{}]", t!(lang, "help-options")));
-    }
-    Some(format!("`{}` — {}", words.join(" "), about(&names, lang)))
+    let names: Vec<String> = path.iter().map(|c| c.get_name().to_string()).collect();
+    let usage = usage::usage_line(&names, slash, lang)?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    Some(format!("`{usage}` — {}", about(&names, lang)))
 }
 
 /// The languages slash commands are shown in besides English, with Discord's locale names.
@@ -600,15 +541,17 @@ mod tests {
             ("meeting".to_string(), "x".to_string()),
             ("answer".into(), "yes".into()),
         ];
-        let Err(UsageError(message)) = parse_slash(&words(&["magnet", "rsvp"]), &options) else {
+        let Err(error) = parse_slash(&words(&["magnet", "rsvp"]), &options) else {
             panic!()
         };
+        let message = error.render(Lang::En);
         assert!(message.contains("Send `/magnet help`"), "{message}");
-        assert!(message.contains("Usage: /magnet rsvp"), "{message}");
+        assert!(message.contains("Usage: `/magnet rsvp"), "{message}");
         assert!(!message.contains("!magnet"), "{message}");
-        let Some(Err(UsageError(message))) = parse_text("!magnet rsvp x yes") else {
+        let Some(Err(error)) = parse_text("!magnet rsvp x yes") else {
             panic!()
         };
+        let message = error.render(Lang::En);
         assert!(message.contains("Send `!magnet help`"), "{message}");
     }
 
@@ -646,27 +589,71 @@ mod tests {
 
     #[test]
     fn mistakes_say_what_was_wrong_and_how_it_is_written() {
-        let Some(Err(UsageError(message))) = parse_text("!magnet rsvp twelve yes") else {
+        let Some(Err(error)) = parse_text("!magnet rsvp twelve yes") else {
             panic!()
         };
+        let message = error.render(Lang::En);
         assert!(message.contains("twelve"), "{message}");
+        assert!(message.contains("`twelve` is not a valid <meeting>"), "{message}");
         assert!(
-            message.contains("Usage: !magnet rsvp [OPTIONS] <MEETING> <ANSWER>"),
+            message.contains("Usage: `!magnet rsvp <meeting> <answer> [options]`"),
             "{message}"
         );
         assert!(message.contains("!magnet help"), "{message}");
-        let Some(Err(UsageError(message))) = parse_text("!magnet stauts") else {
+        let Some(Err(error)) = parse_text("!magnet stauts") else {
             panic!()
         };
+        let message = error.render(Lang::En);
         assert!(
             message.contains("stauts") && message.contains("status"),
             "a suggestion: {message}"
         );
-        let Some(Err(UsageError(message))) = parse_text("!magnet retry") else {
+        let Some(Err(error)) = parse_text("!magnet retry") else {
             panic!()
         };
-        assert!(message.contains("Usage: !magnet retry <WHICH> [PILLAR]"), "{message}");
+        let message = error.render(Lang::En);
+        assert!(message.contains("Missing: <which>"), "{message}");
+        assert!(message.contains("Usage: `!magnet retry <which> [pillar]`"), "{message}");
         assert!(matches!(parse_text("!magnet status \"open"), Some(Err(_))));
+        let Some(Err(error)) = parse_text("!magnet meeting") else {
+            panic!()
+        };
+        let message = error.render(Lang::En);
+        assert!(
+            message.contains("list, show, add, cancel, move, reminders"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_explained_in_the_readers_language() {
+        let Some(Err(error)) = parse_text("!magnet katılım on belki") else {
+            panic!()
+        };
+        assert_eq!(
+            error.render(Lang::Tr),
+            "`on` geçerli bir <toplantı> değil.\nKullanım: `!magnet rsvp <toplantı> <yanıt> [seçenekler]`\nÇalıştırabileceğiniz komutları görmek için `!magnet help` gönderin."
+        );
+        let Some(Err(error)) = parse_text("!magnet rsvp 4 perhaps") else {
+            panic!()
+        };
+        let message = error.render(Lang::Tr);
+        assert!(
+            message.contains("`perhaps` geçerli bir <yanıt> değil; olabilecekler: evet, belki, hayır"),
+            "{message}"
+        );
+        let Some(Err(error)) = parse_text("!magnet toplantı ekle") else {
+            panic!()
+        };
+        let message = error.render(Lang::Tr);
+        assert!(
+            message.starts_with("Eksik: <çalışma-grubu>, <başlık>, <başlangıç>"),
+            "{message}"
+        );
+        let Some(Err(error)) = parse_text("!magnet \"açık") else {
+            panic!()
+        };
+        assert!(error.render(Lang::Tr).starts_with("bir tırnak kapatılmamış"));
     }
 
     #[test]
@@ -719,9 +706,10 @@ mod tests {
                 on: None
             }))
         );
-        let Some(Err(UsageError(message))) = parse_text("!magnet rsvp 4 perhaps") else {
+        let Some(Err(error)) = parse_text("!magnet rsvp 4 perhaps") else {
             panic!()
         };
+        let message = error.render(Lang::En);
         assert!(message.contains("perhaps") && message.contains("yes"), "{message}");
         let specs = slash_commands();
         let meeting = specs[0].subcommands.iter().find(|s| s.name == "meeting").unwrap();

@@ -159,6 +159,11 @@ pub fn text(lang: Lang, key: &str, args: Option<&Args<'_>>) -> String {
     text
 }
 
+/// Whether `lang` has message `key` (for keys made from names, such as `arg-<id>`).
+pub fn has_message(lang: Lang, key: &str) -> bool {
+    bundles()[&lang].has_message(key)
+}
+
 /// One message with named variables: `t!(lang, "notice-meeting-added", id = 3, title = title.as_str())`.
 #[macro_export]
 macro_rules! t {
