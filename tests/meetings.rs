@@ -478,6 +478,10 @@ async fn a_turkish_pillar_hears_the_bot_in_turkish_and_a_private_answer_follows_
     })
     .await;
     assert!(on_matrix.contains("✅ evet, 🤔 belki, ❌ hayır"), "{on_matrix}");
+    assert!(
+        on_matrix.contains("`!magnet katılım 1 evet|belki|hayır`"),
+        "{on_matrix}"
+    );
 
     // A command in the Turkish room is answered in Turkish, with Turkish names of days.
     let noted = ask_matrix(&net, &room, "!magnet rsvp 1 yes").await;

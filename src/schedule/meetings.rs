@@ -439,7 +439,7 @@ pub async fn add(store: &Store, asker: &Asker<'_>, request: &AddRequest<'_>, now
             lang,
             "notice-meeting-reminders",
             offsets = i18n::format::spans(&offsets, lang),
-            command = format!("{PREFIX} rsvp {id} yes|maybe|no")
+            command = render::rsvp_words(id, lang)
         ));
         notices_for(&rooms, &text)
     };

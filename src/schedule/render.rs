@@ -145,7 +145,7 @@ pub async fn reminder_action(
         text.push_str(&t!(
             lang,
             "reminder-answer-how",
-            command = rsvp_command(&meeting, &reminder.occurrence, zone),
+            command = rsvp_command(&meeting, &reminder.occurrence, zone, lang),
             yes_emoji = REACTIONS[0].0,
             yes = answer_word("yes", lang),
             maybe_emoji = REACTIONS[1].0,
@@ -175,14 +175,28 @@ pub async fn reminder_action(
     }))
 }
 
-/// How to answer by command: `!magnet rsvp 12 yes|maybe|no` (with the date for a series).
-pub fn rsvp_command(meeting: &MeetingRow, occurrence: &OccurrenceRow, zone: Tz) -> String {
-    let mut command = format!("{PREFIX} rsvp {} yes|maybe|no", meeting.id);
+/// How to answer by command: `!magnet rsvp 12 yes|maybe|no` (with the date for a series),
+/// in the language's own command words (`!magnet katılım 12 evet|belki|hayır --tarih …`),
+/// which the grammar takes as aliases.
+pub fn rsvp_command(meeting: &MeetingRow, occurrence: &OccurrenceRow, zone: Tz, lang: Lang) -> String {
+    let mut command = rsvp_words(meeting.id, lang);
     if meeting.recurrence.is_some() {
         let at = DateTime::<Utc>::from_timestamp_millis(occurrence.starts_at).unwrap_or_default();
-        command.push_str(&format!(" --on {}", at.with_timezone(&zone).format("%Y-%m-%d")));
+        let on = match lang {
+            Lang::En => "--on",
+            Lang::Tr => "--tarih",
+        };
+        command.push_str(&format!(" {on} {}", at.with_timezone(&zone).format("%Y-%m-%d")));
     }
     command
+}
+
+/// `!magnet rsvp 12 yes|maybe|no` in the language's command words.
+pub fn rsvp_words(meeting: i64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{PREFIX} rsvp {meeting} yes|maybe|no"),
+        Lang::Tr => format!("{PREFIX} katılım {meeting} evet|belki|hayır"),
+    }
 }
 
 /// The lines under a meeting's title: when, agenda, where.
@@ -317,6 +331,20 @@ mod tests {
             when_text(late, chrono_tz::Europe::Istanbul, Lang::Tr),
             "2 Ara 2026 Çrş, 01:30 Europe/Istanbul (1 Ara Sal 22:30 UTC)"
         );
+    }
+
+    #[test]
+    fn the_rsvp_command_shown_in_either_language_is_one_the_grammar_reads() {
+        for lang in Lang::ALL {
+            let shown = rsvp_words(12, lang);
+            let first = shown.replace("|maybe|no", "").replace("|belki|hayır", "");
+            let parsed = crate::command::parse_text(&format!("{first} --on 2026-12-08"));
+            assert_eq!(
+                parsed,
+                crate::command::parse_text("!magnet rsvp 12 yes --on 2026-12-08"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]
