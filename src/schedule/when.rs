@@ -79,33 +79,6 @@ pub fn parse_offsets(text: &str, lang: Lang) -> Result<Vec<i64>, String> {
     Ok(offsets)
 }
 
-/// Offsets as people write them: `24h, 1h`.
-pub fn offsets_text(offsets: &[i64]) -> String {
-    if offsets.is_empty() {
-        return "none".into();
-    }
-    offsets.iter().map(|s| span_text(*s)).collect::<Vec<_>>().join(", ")
-}
-
-/// A span of seconds the short way: `24h`, `3d`, `1h30m`, `15m`, `1m30s`.
-pub fn span_text(seconds: i64) -> String {
-    if seconds % 60 != 0 && seconds < 3600 {
-        return match seconds / 60 {
-            0 => format!("{seconds}s"),
-            m => format!("{m}m{}s", seconds % 60),
-        };
-    }
-    let minutes = seconds / 60;
-    if minutes % (24 * 60) == 0 && minutes >= 72 * 60 {
-        return format!("{}d", minutes / (24 * 60));
-    }
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m}m"),
-        (h, 0) => format!("{h}h"),
-        (h, m) => format!("{h}h{m}m"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,10 +129,6 @@ mod tests {
         );
         assert!(parse_offsets("20d", Lang::En).is_err());
         assert!(parse_offsets("soon", Lang::En).unwrap_err().contains("soon"));
-        assert_eq!(
-            offsets_text(&[7 * 86_400, 86_400, 5_400, 900, 90]),
-            "7d, 24h, 1h30m, 15m, 1m30s"
-        );
         assert!(parse_zone("Europe/Istanbul", Lang::En).is_ok());
         assert!(
             parse_zone("Mars/Olympus", Lang::En)

@@ -164,7 +164,8 @@ async fn read(mut shard: Shard<InMemoryQueue>, router: EventRouter, stop: Arc<No
             tracing::warn!("discord: a dispatch without a sequence number or type; skipped");
             continue;
         };
-        match sequence.observe(seq, &event_type) {
+        let continuity = sequence.observe(seq, &event_type);
+        match continuity {
             Continuity::NewSession => {
                 tracing::info!("discord: gateway session ready; catching up every channel");
                 router.read_every_channel();
@@ -183,7 +184,7 @@ async fn read(mut shard: Shard<InMemoryQueue>, router: EventRouter, stop: Arc<No
             "READY" => {}
             "RESUMED" => tracing::info!("discord: gateway session resumed; what was missed was replayed"),
             // After a gap the channel is being read anyway; the message is in that listing.
-            "MESSAGE_CREATE" => router.message_created(frame.d, sequence.continuous()),
+            "MESSAGE_CREATE" => router.message_created(frame.d, continuity.nothing_missed()),
             other => router.dispatched(other, frame.d),
         }
     }
@@ -202,13 +203,18 @@ enum Continuity {
     NewSession,
 }
 
+impl Continuity {
+    /// Whether a dispatch so placed may be taken as the next in its channel.
+    fn nothing_missed(&self) -> bool {
+        matches!(self, Continuity::Continuous | Continuity::Replayed)
+    }
+}
+
 /// The gateway's sequence numbers as seen here.
 #[derive(Debug, Default)]
 struct Sequence {
     /// The number the next dispatch should carry; `None` before the first READY.
     next: Option<u64>,
-    /// Whether the last dispatch observed came with nothing missing before it.
-    last_continuous: bool,
 }
 
 impl Sequence {
@@ -229,13 +235,7 @@ impl Sequence {
         if continuity != Continuity::Replayed {
             self.next = Some(seq + 1);
         }
-        self.last_continuous = matches!(continuity, Continuity::Continuous | Continuity::Replayed);
         continuity
-    }
-
-    /// Whether the dispatch just observed may be taken as the next in its channel.
-    fn continuous(&self) -> bool {
-        self.last_continuous
     }
 }
 
@@ -248,18 +248,21 @@ mod tests {
         let mut seq = Sequence::default();
         assert_eq!(seq.observe(1, "READY"), Continuity::NewSession);
         assert_eq!(seq.observe(2, "GUILD_CREATE"), Continuity::Continuous);
-        assert_eq!(seq.observe(3, "MESSAGE_CREATE"), Continuity::Continuous);
-        assert!(seq.continuous());
+        let third = seq.observe(3, "MESSAGE_CREATE");
+        assert_eq!(third, Continuity::Continuous);
+        assert!(third.nothing_missed());
     }
 
     #[test]
     fn a_skipped_number_is_a_gap_and_the_numbering_goes_on_from_there() {
         let mut seq = Sequence::default();
         seq.observe(1, "READY");
-        assert_eq!(seq.observe(3, "MESSAGE_CREATE"), Continuity::Gap { expected: 2 });
-        assert!(!seq.continuous());
-        assert_eq!(seq.observe(4, "MESSAGE_CREATE"), Continuity::Continuous);
-        assert!(seq.continuous());
+        let gap = seq.observe(3, "MESSAGE_CREATE");
+        assert_eq!(gap, Continuity::Gap { expected: 2 });
+        assert!(!gap.nothing_missed());
+        let next = seq.observe(4, "MESSAGE_CREATE");
+        assert_eq!(next, Continuity::Continuous);
+        assert!(next.nothing_missed());
     }
 
     #[test]
@@ -284,7 +287,8 @@ mod tests {
     #[test]
     fn nothing_is_continuous_before_the_first_ready() {
         let mut seq = Sequence::default();
-        assert_eq!(seq.observe(5, "MESSAGE_CREATE"), Continuity::Gap { expected: 1 });
-        assert!(!seq.continuous());
+        let first = seq.observe(5, "MESSAGE_CREATE");
+        assert_eq!(first, Continuity::Gap { expected: 1 });
+        assert!(!first.nothing_missed());
     }
 }
