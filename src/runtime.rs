@@ -266,6 +266,7 @@ fn discord_settings(
         channels,
         unreadable,
         listing_interval: magnet_discord::LISTING_INTERVAL,
+        phrases: crate::i18n::phrasebook(config.secretariat.lang()),
     })
 }
 

@@ -173,13 +173,16 @@ async fn crossing(net: Network) {
     })
     .await;
     assert!(
-        reply_on_discord.content.starts_with("> ↪ **Bora** Hello from Discord"),
+        reply_on_discord
+            .content
+            .starts_with("> ↪ [**Bora**](<https://discord.com/channels/")
+            && reply_on_discord.content.contains(">) Hello from Discord\nThanks Bora"),
         "{}",
         reply_on_discord.content
     );
     assert!(
         reply_on_discord.content.contains(&format!("/{channel}/{from_bora}")),
-        "a jump link: {}",
+        "the name links to the message: {}",
         reply_on_discord.content
     );
 

@@ -16,6 +16,14 @@ span-separator = {""}
 span-list-separator = {", "}
 span-none = none
 
+## File sizes; $size is already a number in the language's form.
+size-bytes = { $n ->
+    [one] { $n } byte
+   *[other] { $n } bytes
+}
+size-kb = { $size } KB
+size-mb = { $size } MB
+
 ## An instant on the pillar's clock, then in UTC (on another day, with the day).
 when-with-utc = { $local } { $zone } ({ $utc } UTC)
 

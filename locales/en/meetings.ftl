@@ -80,3 +80,7 @@ when-bad-duration = `{ $text }` is not a duration I can read. Write it like `60m
 when-duration-range = a meeting lasts whole minutes, from 1 minute to 24 hours; `{ $text }` does not
 when-bad-offset = `{ $text }` is not a reminder offset I can read. Write them like `24h,1h` (or `none`).
 when-offset-range = a reminder comes 1 minute to 14 days before the meeting; `{ $text }` does not
+
+## The calendar feed a pillar's members subscribe to.
+calendar-name = { $pillar } meetings
+calendar-description = Meetings of the { $pillar } pillar, kept by the MAGNET bot

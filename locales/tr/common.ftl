@@ -15,6 +15,11 @@ span-separator = {" "}
 span-list-separator = {", "}
 span-none = yok
 
+## Dosya boyutları; $size dilin biçiminde yazılmış bir sayıdır.
+size-bytes = { $n } bayt
+size-kb = { $size } KB
+size-mb = { $size } MB
+
 ## Bir an, çalışma grubunun saatine göre, sonra UTC olarak (başka bir günse günüyle).
 when-with-utc = { $local } { $zone } ({ $utc } UTC)
 

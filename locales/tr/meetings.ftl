@@ -77,3 +77,7 @@ when-bad-duration = `{ $text }` okuyabildiğim bir süre değil. `60m` ya da `1h
 when-duration-range = bir toplantı 1 dakika ile 24 saat arasında tam dakikalar sürer; `{ $text }` öyle değil
 when-bad-offset = `{ $text }` okuyabildiğim bir hatırlatma zamanı değil. `24h,1h` biçiminde yazın (ya da `none`).
 when-offset-range = bir hatırlatma toplantıdan 1 dakika ile 14 gün önce gelir; `{ $text }` öyle değil
+
+## Çalışma grubu üyelerinin abone olduğu takvim.
+calendar-name = { $pillar } toplantıları
+calendar-description = { $pillar } çalışma grubunun toplantıları; MAGNET botu tutar

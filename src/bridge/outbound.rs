@@ -7,7 +7,9 @@ use magnet_chat::{ChatError, FileUpload, MessageBody, MessageKind, Outbound, Out
 use super::Platforms;
 use super::format;
 use super::payload::{Author, Payload};
-use crate::store::{Delivery, RoomRow, Store};
+use crate::i18n::{self, Lang};
+use crate::store::{Delivery, RoomRow, Store, StoreError};
+use crate::t;
 
 /// Why a delivery cannot be sent now.
 #[derive(Debug)]
@@ -73,6 +75,7 @@ pub async fn build(
     delivery: &Delivery,
     room: &RoomRow,
     matrix_notices: bool,
+    secretariat_lang: Lang,
 ) -> Result<Built, Unsendable> {
     let payload = delivery
         .payload
@@ -105,7 +108,12 @@ pub async fn build(
                 Some(message) => store.copy_in_room(message, room.id).await?,
                 None => None,
             };
-            let mut actions = relay(platforms, room.platform, &author, &body, reply, matrix_notices).await?;
+            // Only a note about a file is in the bot's words.
+            let lang = match body.attachments.is_empty() {
+                true => secretariat_lang,
+                false => room_lang(store, room, secretariat_lang).await?,
+            };
+            let mut actions = relay(platforms, room.platform, &author, &body, reply, matrix_notices, lang).await?;
             if ping_room && let Some(OutboundAction::Send { body, .. }) = actions.first_mut() {
                 ping(room.platform, body);
             }
@@ -187,6 +195,7 @@ async fn relay(
     body: &MessageBody,
     reply: Option<String>,
     matrix_notices: bool,
+    lang: Lang,
 ) -> Result<Vec<OutboundAction>, Unsendable> {
     let persona = Some(persona(target, author));
     let mut files = Vec::new();
@@ -201,11 +210,13 @@ async fn relay(
             } else {
                 String::new()
             };
-            format!(
-                "📎 {} ({}, too large to bring over){link}",
-                attachment.name,
-                human_size(size)
-            )
+            let note = t!(
+                lang,
+                "file-too-large",
+                name = attachment.name.as_str(),
+                size = i18n::format::size(size, lang)
+            );
+            format!("{note}{link}")
         };
         if let Some(size) = attachment.size.filter(|size| *size > limit) {
             notes.push(too_large(size));
@@ -223,7 +234,7 @@ async fn relay(
             }),
             Err(ChatError::Permanent(why)) => {
                 tracing::warn!(file = %attachment.name, why, "a file could not be fetched; sending a note instead");
-                notes.push(format!("📎 {} could not be brought over", attachment.name));
+                notes.push(t!(lang, "file-not-fetched", name = attachment.name.as_str()));
             }
             // Rate limited or down: the source's outage, waited out like the target's.
             Err(error) => return Err(Unsendable::Wait(format!("fetching {}: {error}", attachment.name))),
@@ -426,12 +437,12 @@ fn escape_html(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn human_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-        b if b >= 1024 => format!("{:.1} KB", b as f64 / 1024.0),
-        b => format!("{b} bytes"),
-    }
+/// The language of what the bot itself says in a room: its pillar's, or the secretariat's.
+async fn room_lang(store: &Store, room: &RoomRow, secretariat_lang: Lang) -> Result<Lang, StoreError> {
+    Ok(match &room.pillar_id {
+        Some(pillar) => crate::schedule::render::lang_of_pillar(&store.pillars().await?, pillar),
+        None => secretariat_lang,
+    })
 }
 
 #[cfg(test)]
@@ -570,11 +581,5 @@ mod tests {
             persona(Platform::Discord, &from_matrix).avatar_url.as_deref(),
             Some("https://cdn.example.org/a.png")
         );
-    }
-
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(human_size(12), "12 bytes");
-        assert_eq!(human_size(11 * 1024 * 1024), "11.0 MB");
     }
 }

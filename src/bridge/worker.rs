@@ -222,7 +222,16 @@ async fn step(
         Platform::Matrix => "delivery-sending:matrix",
         Platform::Discord => "delivery-sending:discord",
     });
-    let built = match build(store, platforms, &delivery, room, policy.matrix_notices).await {
+    let built = match build(
+        store,
+        platforms,
+        &delivery,
+        room,
+        policy.matrix_notices,
+        policy.secretariat_lang,
+    )
+    .await
+    {
         Ok(built) => built,
         Err(Unsendable::Never(why)) => {
             tracing::warn!(delivery = delivery.id, room = %room.remote_id, why, "delivery cannot be sent; dead-lettered");

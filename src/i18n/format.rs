@@ -92,6 +92,16 @@ where
     at.format_localized(&t!(lang, "format-time"), lang.locale()).to_string()
 }
 
+/// A file size as people read it: `12 bytes`, `3.4 KB`, `11.0 MB` / `12 bayt`, `3,4 KB`.
+pub fn size(bytes: u64, lang: Lang) -> String {
+    const KB: u64 = 1024;
+    match bytes {
+        b if b >= KB * KB => t!(lang, "size-mb", size = decimal(b as f64 / (KB * KB) as f64, 1, lang)),
+        b if b >= KB => t!(lang, "size-kb", size = decimal(b as f64 / KB as f64, 1, lang)),
+        b => t!(lang, "size-bytes", n = b as i64),
+    }
+}
+
 /// A span of time as reminder offsets are written, in the language's units: `24h`, `3d`,
 /// `1h30m`, `1m30s` / `24 sa`, `3 gün`, `1 sa 30 dk`. Days only from three whole days up
 /// (people think of "48 hours" before a meeting), seconds only under an hour.

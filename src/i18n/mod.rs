@@ -45,6 +45,22 @@ impl Lang {
         Lang::ALL.into_iter().find(|lang| lang.tag() == primary)
     }
 
+    /// The language of the command line's user, from the POSIX variables in their order
+    /// (`LC_ALL`, then `LC_MESSAGES`, then `LANG`; `tr_TR.UTF-8` is Turkish), English when
+    /// unset, `C` or a language the bot does not have.
+    pub fn from_environment() -> Lang {
+        Lang::from_locale_variables(|name| std::env::var(name).ok())
+    }
+
+    fn from_locale_variables(var: impl Fn(&str) -> Option<String>) -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .into_iter()
+            .filter_map(var)
+            .find(|value| !value.is_empty())
+            .and_then(|value| Lang::from_tag(value.split(['.', '@']).next().unwrap_or_default()))
+            .unwrap_or_default()
+    }
+
     /// The tags the bot has catalogues for, for error messages.
     pub fn known_tags() -> String {
         Lang::ALL.map(Lang::tag).join(", ")
@@ -70,6 +86,8 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("bridge.ftl", include_str!("../../locales/en/bridge.ftl")),
             ("commands.ftl", include_str!("../../locales/en/commands.ftl")),
             ("help.ftl", include_str!("../../locales/en/help.ftl")),
+            ("config.ftl", include_str!("../../locales/en/config.ftl")),
+            ("cli.ftl", include_str!("../../locales/en/cli.ftl")),
         ],
     ),
     (
@@ -80,6 +98,8 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("bridge.ftl", include_str!("../../locales/tr/bridge.ftl")),
             ("commands.ftl", include_str!("../../locales/tr/commands.ftl")),
             ("help.ftl", include_str!("../../locales/tr/help.ftl")),
+            ("config.ftl", include_str!("../../locales/tr/config.ftl")),
+            ("cli.ftl", include_str!("../../locales/tr/cli.ftl")),
         ],
     ),
 ];
@@ -157,6 +177,20 @@ pub fn text(lang: Lang, key: &str, args: Option<&Args<'_>>) -> String {
         debug_assert!(false, "message `{key}` in {}: {errors:?}", lang.tag());
     }
     text
+}
+
+/// The adapters' own words in every language, falling back to `fallback`'s for a client in
+/// a language the bot does not have.
+pub fn phrasebook(fallback: Lang) -> magnet_chat::Phrasebook {
+    let words = |lang: Lang| magnet_chat::AdapterWords {
+        answer_field: crate::t!(lang, "adapter-answer-field"),
+        not_bridged: crate::t!(lang, "adapter-not-bridged"),
+    };
+    Lang::ALL
+        .iter()
+        .fold(magnet_chat::Phrasebook::new(words(fallback)), |book, lang| {
+            book.with(lang.tag(), words(*lang))
+        })
 }
 
 /// Whether `lang` has message `key` (for keys made from names, such as `arg-<id>`).

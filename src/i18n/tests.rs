@@ -248,6 +248,17 @@ fn dates_take_the_languages_names_and_order() {
 }
 
 #[test]
+fn sizes_read_as_the_language_writes_them() {
+    assert_eq!(format::size(1, Lang::En), "1 byte");
+    assert_eq!(format::size(12, Lang::En), "12 bytes");
+    assert_eq!(format::size(12, Lang::Tr), "12 bayt");
+    assert_eq!(format::size(3584, Lang::En), "3.5 KB");
+    assert_eq!(format::size(3584, Lang::Tr), "3,5 KB");
+    assert_eq!(format::size(11 * 1024 * 1024, Lang::En), "11.0 MB");
+    assert_eq!(format::size(11 * 1024 * 1024, Lang::Tr), "11,0 MB");
+}
+
+#[test]
 fn spans_read_as_the_language_writes_them() {
     assert_eq!(format::span(5400, Lang::En), "1h30m");
     assert_eq!(format::span(5400, Lang::Tr), "1 sa 30 dk");
@@ -271,4 +282,30 @@ fn tags_with_a_region_pick_the_language() {
     assert_eq!(Lang::from_tag("en-US"), Some(Lang::En));
     assert_eq!(Lang::from_tag("TR"), Some(Lang::Tr));
     assert_eq!(Lang::from_tag("de"), None);
+}
+
+#[test]
+fn the_command_line_language_follows_the_posix_variables() {
+    let from = |vars: &[(&str, &str)]| {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Lang::from_locale_variables(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    };
+    assert_eq!(from(&[("LANG", "tr_TR.UTF-8")]), Lang::Tr);
+    assert_eq!(from(&[("LANG", "tr_TR@euro")]), Lang::Tr);
+    assert_eq!(
+        from(&[("LANG", "en_GB.UTF-8"), ("LC_MESSAGES", "tr_TR.UTF-8")]),
+        Lang::Tr
+    );
+    assert_eq!(
+        from(&[("LANG", "tr_TR.UTF-8"), ("LC_ALL", "C")]),
+        Lang::En,
+        "LC_ALL overrides all"
+    );
+    assert_eq!(
+        from(&[("LANG", "tr_TR.UTF-8"), ("LC_ALL", "")]),
+        Lang::Tr,
+        "an empty one is unset"
+    );
+    assert_eq!(from(&[("LANG", "de_DE.UTF-8")]), Lang::En);
+    assert_eq!(from(&[]), Lang::En);
 }

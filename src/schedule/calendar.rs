@@ -14,7 +14,9 @@ use hmac::{Hmac, Mac};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use sha2::Sha256;
 
+use crate::i18n::Lang;
 use crate::store::{MeetingRow, OccurrenceRow, Store, StoreError};
+use crate::t;
 
 /// How far back the feed goes: recent meetings stay visible for a while.
 const PAST_DAYS: i64 = 90;
@@ -57,15 +59,16 @@ pub async fn feed(store: &Store, pillar_id: &str, now: DateTime<Utc>) -> Result<
     };
     let from = (now - Duration::days(PAST_DAYS)).timestamp_millis();
     let entries = store.occurrences_from(Some(pillar_id), from, MAX_EVENTS, false).await?;
-    Ok(Some(ics(&pillar.name, &entries, now)))
+    Ok(Some(ics(&pillar.name, pillar.lang(), &entries, now)))
 }
 
-/// The calendar text for these occurrences.
-pub fn ics(name: &str, entries: &[(MeetingRow, OccurrenceRow)], now: DateTime<Utc>) -> String {
+/// The calendar text for these occurrences; the calendar's own name and description are in
+/// the pillar's language (the meetings' titles and agendas are as people wrote them).
+pub fn ics(name: &str, lang: Lang, entries: &[(MeetingRow, OccurrenceRow)], now: DateTime<Utc>) -> String {
     let mut calendar = Calendar::new();
     calendar
-        .name(&format!("{name} meetings"))
-        .description(&format!("Meetings of the {name} pillar, kept by the MAGNET bot"))
+        .name(&t!(lang, "calendar-name", pillar = name))
+        .description(&t!(lang, "calendar-description", pillar = name))
         .ttl(&chrono::Duration::hours(1));
     for (meeting, occurrence) in entries {
         let starts = DateTime::<Utc>::from_timestamp_millis(occurrence.starts_at).unwrap_or_default();
@@ -164,7 +167,7 @@ mod tests {
                 },
             ),
         ];
-        let text = ics("Authorities", &entries, now);
+        let text = ics("Authorities", Lang::En, &entries, now);
         // What a calendar client reads: parse it back.
         let parsed: Calendar = text.parse().expect("the feed parses as iCalendar");
         let events: Vec<&Event> = parsed.components.iter().filter_map(|c| c.as_event()).collect();
@@ -178,5 +181,10 @@ mod tests {
         assert_eq!(events[0].get_description(), Some("Budget; next steps, and more"));
         assert!(text.contains("X-WR-CALNAME:Authorities meetings"), "{text}");
         assert!(text.lines().all(|line| line.len() <= 75), "lines are folded");
+
+        // A Turkish pillar's calendar is named in Turkish; what people wrote stays as it is.
+        let text = ics("Yetkililer", Lang::Tr, &entries, now);
+        assert!(text.contains("X-WR-CALNAME:Yetkililer toplantıları"), "{text}");
+        assert!(text.contains("SUMMARY:Weekly coordination"), "{text}");
     }
 }

@@ -14,11 +14,13 @@ mod event;
 pub mod fake;
 mod interaction;
 mod outbound;
+mod words;
 
 pub use counters::UnreadableEvents;
 pub use event::{Attachment, EventKind, InboundEvent, Membership, MessageBody, MessageKind, PollStart, Sender};
 pub use interaction::{Button, ButtonStyle, CommandOption, CommandSpec, Control, Localized, Menu, MenuOption};
 pub use outbound::{Delivered, FileUpload, Outbound, OutboundAction, Persona};
+pub use words::{AdapterWords, Phrasebook};
 
 use std::fmt;
 use std::time::Duration;

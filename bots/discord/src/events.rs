@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use magnet_chat::{EventKind, InboundEvent, Platform, Sender, UnreadableEvents};
+use magnet_chat::{EventKind, InboundEvent, Phrasebook, Platform, Sender, UnreadableEvents};
 use serde::Deserialize;
 use serde_json::Value;
 use serenity::all::{ChannelId, Event, Interaction, MessageId, MessageUpdateEvent, Reaction, ReactionType, UserId};
@@ -27,6 +27,8 @@ pub struct EventRouter {
     /// Where events that cannot be read are counted, for `/metrics`.
     pub unreadable: UnreadableEvents,
     pub occurrences: AtomicU64,
+    /// What the adapter says by itself, in the language of the person's client.
+    pub phrases: Arc<Phrasebook>,
 }
 
 impl EventRouter {
@@ -190,15 +192,16 @@ impl EventRouter {
             return;
         };
         let rest = self.rest.clone();
+        let phrases = self.phrases.clone();
         let Some(reader) = self.readers.get(&channel).cloned() else {
             // Not a bridged channel (commands are registered per guild): say so at once.
             tokio::spawn(async move {
-                let _ = interact::decline(&rest, &interaction).await;
+                let _ = interact::decline(&rest, &interaction, &phrases).await;
             });
             return;
         };
         tokio::spawn(async move {
-            match interact::acknowledge(&rest, &interaction).await {
+            match interact::acknowledge(&rest, &interaction, &phrases).await {
                 Ok(interact::Acknowledged::Event(understood)) => {
                     let understood = *understood;
                     let event = InboundEvent {

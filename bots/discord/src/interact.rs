@@ -9,7 +9,9 @@
 //!
 //! [`OutboundAction::Respond`]: magnet_chat::OutboundAction::Respond
 
-use magnet_chat::{Button, ButtonStyle, ChatError, CommandSpec, Control, Delivered, EventKind, MessageBody, Sender};
+use magnet_chat::{
+    Button, ButtonStyle, ChatError, CommandSpec, Control, Delivered, EventKind, MessageBody, Phrasebook, Sender,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 use serenity::all::{
@@ -73,7 +75,11 @@ fn sender(member: Option<&Member>, user: &User, locale: &str) -> Sender {
 }
 
 /// Acknowledges an interaction within Discord's deadline and says what it means.
-pub async fn acknowledge(rest: &Rest, interaction: &Interaction) -> Result<Acknowledged, ChatError> {
+pub async fn acknowledge(
+    rest: &Rest,
+    interaction: &Interaction,
+    phrases: &Phrasebook,
+) -> Result<Acknowledged, ChatError> {
     let (id, token, response, understood) = match interaction {
         Interaction::Command(command) => {
             let understood = command_event(command);
@@ -84,8 +90,14 @@ pub async fn acknowledge(rest: &Rest, interaction: &Interaction) -> Result<Ackno
         }
         Interaction::Component(component) => match component.data.custom_id.strip_prefix(FORM_PREFIX) {
             Some(form) => {
-                let title = button_label(component).unwrap_or_else(|| "Your answer".into());
-                (component.id.get(), &component.token, form_response(form, &title), None)
+                let field = &phrases.for_locale(Some(&component.locale)).answer_field;
+                let title = button_label(component).unwrap_or_else(|| field.clone());
+                (
+                    component.id.get(),
+                    &component.token,
+                    form_response(form, &title, field),
+                    None,
+                )
             }
             None => (
                 component.id.get(),
@@ -215,13 +227,13 @@ fn button_label(component: &ComponentInteraction) -> Option<String> {
         })
 }
 
-fn form_response(form: &str, title: &str) -> Value {
+fn form_response(form: &str, title: &str, field: &str) -> Value {
     let title: String = title.chars().take(45).collect();
     json!({"type": 9, "data": {
         "custom_id": form,
         "title": title,
         "components": [{"type": 1, "components": [{
-            "type": 4, "custom_id": ANSWER_FIELD, "label": "Your answer", "style": 2,
+            "type": 4, "custom_id": ANSWER_FIELD, "label": field, "style": 2,
             "required": true, "max_length": 1000,
         }]}],
     }})
@@ -238,15 +250,15 @@ pub fn channel_of(interaction: &Interaction) -> Option<u64> {
 }
 
 /// Answers an interaction in a channel the bot does not bridge.
-pub async fn decline(rest: &Rest, interaction: &Interaction) -> Result<(), ChatError> {
-    let (id, token) = match interaction {
-        Interaction::Command(c) => (c.id.get(), &c.token),
-        Interaction::Component(c) => (c.id.get(), &c.token),
-        Interaction::Modal(m) => (m.id.get(), &m.token),
+pub async fn decline(rest: &Rest, interaction: &Interaction, phrases: &Phrasebook) -> Result<(), ChatError> {
+    let (id, token, locale) = match interaction {
+        Interaction::Command(c) => (c.id.get(), &c.token, &c.locale),
+        Interaction::Component(c) => (c.id.get(), &c.token, &c.locale),
+        Interaction::Modal(m) => (m.id.get(), &m.token, &m.locale),
         _ => return Ok(()),
     };
     let answer = json!({"type": 4, "data": {
-        "content": "magnet does not bridge this channel, so it has nothing to do here.",
+        "content": phrases.for_locale(Some(locale)).not_bridged,
         "flags": EPHEMERAL,
         "allowed_mentions": {"parse": []},
     }});

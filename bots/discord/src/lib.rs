@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use magnet_chat::{
-    ChatAdapter, ChatError, CommandSpec, Delivered, EventSink, Member, Outbound, Platform, UnreadableEvents,
+    ChatAdapter, ChatError, CommandSpec, Delivered, EventSink, Member, Outbound, Phrasebook, Platform, UnreadableEvents,
 };
 use reqwest::Method;
 use tokio::sync::mpsc;
@@ -48,6 +48,8 @@ pub struct DiscordSettings {
     /// How often each channel is listed over REST anyway, in case Discord lost a message
     /// without a trace ([`LISTING_INTERVAL`] by default).
     pub listing_interval: std::time::Duration,
+    /// The words the adapter says before the core hears of it, by the client's language.
+    pub phrases: Phrasebook,
 }
 
 impl std::fmt::Debug for DiscordSettings {
@@ -59,6 +61,7 @@ impl std::fmt::Debug for DiscordSettings {
             .field("channels", &self.channels)
             .field("unreadable", &self.unreadable)
             .field("listing_interval", &self.listing_interval)
+            .field("phrases", &self.phrases)
             .finish()
     }
 }
@@ -175,6 +178,7 @@ impl DiscordAdapter {
             rest: rest.clone(),
             unreadable: settings.unreadable.clone(),
             occurrences: Default::default(),
+            phrases: Arc::new(settings.phrases.clone()),
         };
         let gateway = Gateway::start(&rest, &settings.token, router).await?;
         tracing::info!(channels = guilds.len(), "discord: ready");

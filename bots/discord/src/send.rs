@@ -246,8 +246,9 @@ pub async fn earlier_copies(
                 m["author"]["username"] == name.as_str()
                     && (content == text
                         || reply
-                            && content.starts_with("> ↪")
-                            && content.split_once('\n').is_some_and(|(_, rest)| rest.trim() == text))
+                            && content.split_once('\n').is_some_and(|(quote, rest)| {
+                                quote.starts_with("> ") && quote.contains('↪') && rest.trim() == text
+                            }))
             })
         }
         OutboundAction::SendFile {
@@ -346,7 +347,7 @@ pub async fn earlier_copies(
 }
 
 /// What a relay says: webhooks cannot reply, so a reply starts with a one-line quote of
-/// the message it answers and a link to jump there.
+/// the message it answers, its author's name linking to it.
 pub async fn relay_content(adapter: &DiscordAdapter, channel: u64, body: &MessageBody) -> Result<String, ChatError> {
     let Some(reply_to) = &body.reply_to else {
         return Ok(body.text.clone());
@@ -369,7 +370,8 @@ pub async fn relay_content(adapter: &DiscordAdapter, channel: u64, body: &Messag
     let author = original["author"]["global_name"]
         .as_str()
         .or_else(|| original["author"]["username"].as_str())
-        .unwrap_or("someone");
+        .map(|name| name.replace(['*', '_', '`', '|', '~', '[', ']'], ""))
+        .unwrap_or_default();
     let first_line = original["content"]
         .as_str()
         .unwrap_or_default()
@@ -386,11 +388,14 @@ pub async fn relay_content(adapter: &DiscordAdapter, channel: u64, body: &Messag
         excerpt.push('…');
     }
     let guild = adapter.guilds.get(&channel).copied().unwrap_or_default();
-    Ok(format!(
-        "> ↪ **{}** {excerpt} [jump](<https://discord.com/channels/{guild}/{channel}/{reply_to}>)\n{}",
-        author.replace(['*', '_', '`', '|', '~'], ""),
-        body.text
-    ))
+    // The author's name is the link to the message, as Discord's own reply line is: no word
+    // of the bot's that would need the room's language.
+    let link = format!("https://discord.com/channels/{guild}/{channel}/{reply_to}");
+    let quoted = match author.trim() {
+        "" => format!("[↪](<{link}>)"),
+        name => format!("↪ [**{name}**](<{link}>)"),
+    };
+    Ok(format!("> {quoted} {excerpt}\n{}", body.text))
 }
 
 /// Who a relay may ping: the people the core lists (the same people the original
@@ -450,7 +455,8 @@ async fn relay(
     }
 }
 
-/// Discord refuses webhook names over 80 characters or containing "discord" or "clyde".
+/// Discord refuses webhook names that are empty, over 80 characters, or contain "discord"
+/// or "clyde".
 fn webhook_username(name: &str) -> String {
     let cleaned = name.replace(['\n', '\r'], " ");
     let cleaned = replace_case_insensitive(
@@ -459,7 +465,9 @@ fn webhook_username(name: &str) -> String {
         "c1yde",
     );
     let trimmed: String = cleaned.trim().chars().take(80).collect();
-    if trimmed.is_empty() { "someone".into() } else { trimmed }
+    // The core's personas always carry a platform tag; a blank name from elsewhere still
+    // needs one character, and a sign needs no translation.
+    if trimmed.is_empty() { "…".into() } else { trimmed }
 }
 
 fn replace_case_insensitive(text: &str, needle: &str, with: &str) -> String {
@@ -519,7 +527,7 @@ mod tests {
     fn webhook_names_are_made_acceptable() {
         assert_eq!(webhook_username("Ayşe [Matrix]"), "Ayşe [Matrix]");
         assert_eq!(webhook_username("Discord Fan"), "d1scord Fan");
-        assert_eq!(webhook_username("  "), "someone");
+        assert_eq!(webhook_username("  "), "…");
         assert_eq!(webhook_username(&"x".repeat(100)).chars().count(), 80);
     }
 

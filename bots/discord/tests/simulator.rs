@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use magnet_chat::{
-    Button, ButtonStyle, ChatAdapter, CommandOption, CommandSpec, Control, EventKind, FileUpload, Menu, MenuOption,
-    MessageBody, Outbound, OutboundAction, Persona, Platform, PollStart,
+    AdapterWords, Button, ButtonStyle, ChatAdapter, CommandOption, CommandSpec, Control, EventKind, FileUpload, Menu,
+    MenuOption, MessageBody, Outbound, OutboundAction, Persona, Phrasebook, Platform, PollStart,
 };
 use magnet_discord::{DiscordAdapter, DiscordSettings};
 use magnet_discord_sim::{DiscordSim, Limits, SimConfig};
@@ -43,6 +43,17 @@ impl World {
             channels: vec![self.channel],
             unreadable: Default::default(),
             listing_interval: magnet_discord::LISTING_INTERVAL,
+            phrases: Phrasebook::new(AdapterWords {
+                answer_field: "Your answer".into(),
+                not_bridged: "magnet does not bridge this channel".into(),
+            })
+            .with(
+                "tr",
+                AdapterWords {
+                    answer_field: "Yanıtınız".into(),
+                    not_bridged: "magnet bu kanalı köprülemiyor".into(),
+                },
+            ),
         }
     }
 
@@ -750,7 +761,9 @@ async fn commands_clicks_menus_and_forms_reach_the_core_and_the_core_answers_the
         .wait_for_interaction(opened, WAIT, |v| v.modal.is_some())
         .await
         .expect("a form");
-    assert_eq!(view.modal.unwrap()["title"], "Something to add?");
+    let form = view.modal.unwrap();
+    assert_eq!(form["title"], "Something to add?");
+    assert_eq!(form["components"][0]["components"][0]["label"], "Your answer");
     w.sim
         .submit_form(opened, w.ayse, &[("answer", "Please add the housing report")])
         .unwrap();
@@ -780,6 +793,15 @@ async fn commands_clicks_menus_and_forms_reach_the_core_and_the_core_answers_the
         .unwrap();
     assert!(view.replies[0].content.contains("does not bridge"), "{view:?}");
     assert!(view.replies[0].ephemeral);
+    // Said in the language of the person's Discord client, where the bot has it.
+    w.sim.set_locale(w.ayse, "tr");
+    let stray = w.sim.run_command(elsewhere, w.ayse, &["magnet", "help"], &[]).unwrap();
+    let view = w
+        .sim
+        .wait_for_interaction(stray, WAIT, |v| !v.replies.is_empty())
+        .await
+        .unwrap();
+    assert_eq!(view.replies[0].content, "magnet bu kanalı köprülemiyor");
     assert!(
         events
             .iter()

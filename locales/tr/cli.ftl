@@ -1,0 +1,1 @@
+# Komut satırının insanlar için yazdıkları, LANG dilinde.

@@ -1,0 +1,1 @@
+# Yapılandırma okuyucusunun bir yapılandırma dosyası hakkında söyledikleri: işletmeci için, LANG dilinde.
