@@ -3,19 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use magnet::config::{self, Config};
+use magnet::i18n::{self, Lang};
 use magnet::store::Store;
+use magnet::t;
 
+// What the program, its commands and options are for is in the catalogues (`cli-*`), so
+// that `--help` is in the user's language: see `localized`.
 #[derive(Parser)]
-#[command(
-    name = "magnet",
-    version,
-    about = "Bridges, meetings, surveys, summaries and reports for a network on Matrix and Discord"
-)]
+#[command(name = "magnet", version)]
 struct Cli {
-    /// The config file. Without it, config/magnet.toml is used if it exists, and the
-    /// embedded defaults (SQLite in data/, no chat platforms) otherwise.
     #[arg(long, global = true, env = "MAGNET_CONFIG")]
     config: Option<PathBuf>,
 
@@ -25,27 +24,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the bot: storage, migrations, the health endpoint and the configured platforms,
-    /// until SIGINT or SIGTERM.
     Run,
-    /// Validate a config file and print what it resolves to. Exit status 1 lists every
-    /// mistake with file, line and key.
     CheckConfig {
-        /// The file to check (overrides --config).
         path: Option<PathBuf>,
     },
-    /// Apply the database migrations and exit.
     Migrate,
-    /// Write a pillar's meetings as an iCalendar feed (the same one the HTTP listener
-    /// serves at /calendar/<pillar>.ics).
     Calendar {
-        /// The pillar's id.
         pillar: String,
-        /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
-        /// Print the feed's secret path on the HTTP listener instead (to give to the
-        /// pillar's members; needs [http] calendar_secret_env or calendar_secret_file).
         #[arg(long)]
         link: bool,
     },
@@ -53,25 +40,31 @@ enum Command {
 
 fn main() -> ExitCode {
     init_logging();
-    let cli = Cli::parse();
+    let lang = Lang::from_environment();
+    let cli = match parse_arguments(lang) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("magnet: cannot start the async runtime: {error}");
+            eprintln!("magnet: {}", t!(lang, "cli-no-runtime", error = error.to_string()));
             return ExitCode::FAILURE;
         }
     };
     let result = match cli.command {
-        Command::CheckConfig { path } => return check_config(path.or(cli.config).as_deref()),
+        Command::CheckConfig { path } => return check_config(path.or(cli.config).as_deref(), lang),
         Command::Run => {
-            load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(magnet::runtime::run(config)))
+            load_config(cli.config.as_deref(), lang).and_then(|config| runtime.block_on(magnet::runtime::run(config)))
         }
-        Command::Migrate => load_config(cli.config.as_deref()).and_then(|config| runtime.block_on(migrate(config))),
-        Command::Calendar { pillar, output, link } => load_config(cli.config.as_deref()).and_then(|config| {
+        Command::Migrate => {
+            load_config(cli.config.as_deref(), lang).and_then(|config| runtime.block_on(migrate(config, lang)))
+        }
+        Command::Calendar { pillar, output, link } => load_config(cli.config.as_deref(), lang).and_then(|config| {
             if link {
-                calendar_link(&config, &pillar)
+                calendar_link(&config, &pillar, lang)
             } else {
-                runtime.block_on(calendar(config, &pillar, output.as_deref()))
+                runtime.block_on(calendar(config, &pillar, output.as_deref(), lang))
             }
         }),
     };
@@ -81,6 +74,115 @@ fn main() -> ExitCode {
             eprintln!("magnet: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The arguments; `--help` and mistakes are shown in the user's language.
+fn parse_arguments(lang: Lang) -> Result<Cli, ExitCode> {
+    let error = match localized(Cli::command(), lang)
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
+        Ok(cli) => return Ok(cli),
+        Err(error) => error,
+    };
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+        }
+        _ => eprintln!(
+            "magnet: {}\n{}",
+            mistake(&error, lang),
+            t!(lang, "cli-help-hint", help = "magnet --help")
+        ),
+    }
+    Err(ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)))
+}
+
+/// The command line with its texts from the catalogue: about, each command's and option's
+/// help, the headings and the help and version flags.
+fn localized(command: clap::Command, lang: Lang) -> clap::Command {
+    let template = format!(
+        "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+        t!(lang, "cli-heading-usage")
+    );
+    let texts = |command: clap::Command| -> clap::Command {
+        let name = command.get_name().to_string();
+        let options = t!(lang, "cli-heading-options");
+        let arguments = t!(lang, "cli-heading-arguments");
+        command
+            .help_template(template.clone())
+            .subcommand_help_heading(t!(lang, "cli-heading-commands"))
+            .mut_args(|arg| {
+                let key = match name.as_str() {
+                    "magnet" => format!("cli-arg-{}", arg.get_id()),
+                    command => format!("cli-arg-{command}-{}", arg.get_id()),
+                };
+                let heading = if arg.is_positional() { &arguments } else { &options };
+                arg.help(i18n::text(lang, &key, None)).help_heading(heading.clone())
+            })
+    };
+    let root = texts(command)
+        .about(t!(lang, "cli-about"))
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .global(true)
+                .action(ArgAction::Help)
+                .help(t!(lang, "cli-flag-help"))
+                .help_heading(t!(lang, "cli-heading-options")),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help(t!(lang, "cli-flag-version"))
+                .help_heading(t!(lang, "cli-heading-options")),
+        );
+    root.mut_subcommands(|command| {
+        let key = format!("cli-cmd-{}", command.get_name());
+        texts(command).about(i18n::text(lang, &key, None))
+    })
+}
+
+/// What is wrong with the command line, in the catalogue's words where there are some.
+fn mistake(error: &clap::Error, lang: Lang) -> String {
+    let context = |kind: ContextKind| match error.get(kind) {
+        Some(ContextValue::String(value)) => value.clone(),
+        Some(ContextValue::Strings(values)) => values.join(", "),
+        _ => String::new(),
+    };
+    match error.kind() {
+        ErrorKind::InvalidSubcommand => {
+            let mut text = t!(
+                lang,
+                "usage-unknown-command",
+                word = context(ContextKind::InvalidSubcommand)
+            );
+            let suggested = context(ContextKind::SuggestedSubcommand);
+            if !suggested.is_empty() {
+                text.push(' ');
+                text.push_str(&t!(lang, "usage-did-you-mean", suggestion = suggested));
+            }
+            text
+        }
+        ErrorKind::UnknownArgument => t!(lang, "usage-unknown-option", option = context(ContextKind::InvalidArg)),
+        ErrorKind::MissingRequiredArgument => {
+            t!(lang, "usage-missing", arguments = context(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => t!(
+            lang,
+            "usage-bad-value",
+            value = context(ContextKind::InvalidValue),
+            argument = context(ContextKind::InvalidArg)
+        ),
+        // Anything else in clap's own (English) words, without its usage and help lines.
+        _ => error.kind().as_str().unwrap_or("invalid arguments").to_string(),
     }
 }
 
@@ -101,10 +203,10 @@ fn init_logging() {
         .init();
 }
 
-fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+fn load_config(path: Option<&Path>, lang: Lang) -> anyhow::Result<Config> {
     match path {
-        Some(path) => Ok(config::load(path)?),
-        None if Path::new(config::DEFAULT_PATH).exists() => Ok(config::load(Path::new(config::DEFAULT_PATH))?),
+        Some(path) => Ok(config::load_in(path, lang)?),
+        None if Path::new(config::DEFAULT_PATH).exists() => Ok(config::load_in(Path::new(config::DEFAULT_PATH), lang)?),
         None => {
             tracing::info!("no {} found; using the embedded default config", config::DEFAULT_PATH);
             Ok(config::embedded_default())
@@ -112,11 +214,11 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     }
 }
 
-fn check_config(path: Option<&Path>) -> ExitCode {
-    match load_config(path) {
+fn check_config(path: Option<&Path>, lang: Lang) -> ExitCode {
+    match load_config(path, lang) {
         Ok(config) => {
-            print!("{}", config.describe());
-            println!("config OK");
+            print!("{}", config.describe(lang));
+            println!("{}", t!(lang, "cli-config-ok"));
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -126,34 +228,40 @@ fn check_config(path: Option<&Path>) -> ExitCode {
     }
 }
 
-async fn migrate(config: Config) -> anyhow::Result<()> {
+async fn migrate(config: Config, lang: Lang) -> anyhow::Result<()> {
     // Not under a serving process: it is the one that migrates its database.
     let _sole_writer = magnet::store::sole_writer::claim(&config.database.url)?;
     let store = Store::open(&config.database).await?;
     store.migrate().await?;
     let applied = store.applied_migrations().await?;
     println!(
-        "database migrated: {} migration(s) applied, newest version {}",
-        applied.len(),
-        applied.last().copied().unwrap_or(0)
+        "{}",
+        t!(
+            lang,
+            "cli-migrated",
+            count = applied.len() as i64,
+            version = applied.last().copied().unwrap_or(0)
+        )
     );
     store.close().await;
     Ok(())
 }
 
-fn calendar_link(config: &Config, pillar: &str) -> anyhow::Result<()> {
+fn no_such_pillar(config: &Config, pillar: &str, lang: Lang) -> anyhow::Error {
+    let known: Vec<&str> = config.pillars.iter().map(|p| p.id.as_str()).collect();
+    anyhow::anyhow!(t!(lang, "cli-no-pillar", pillar = pillar, known = known.join(", ")))
+}
+
+fn calendar_link(config: &Config, pillar: &str, lang: Lang) -> anyhow::Result<()> {
     if !config.pillars.iter().any(|p| p.id == pillar) {
-        let known: Vec<&str> = config.pillars.iter().map(|p| p.id.as_str()).collect();
-        anyhow::bail!("there is no pillar `{pillar}`; pillars: {}", known.join(", "));
+        return Err(no_such_pillar(config, pillar, lang));
     }
     let Some(source) = &config.http.calendar_secret else {
-        anyhow::bail!(
-            "calendar feeds are served only with a secret: set [http] calendar_secret_env or calendar_secret_file"
-        );
+        anyhow::bail!(t!(lang, "cli-calendar-needs-secret"));
     };
     let secret = source
         .read()
-        .map_err(|e| anyhow::anyhow!("reading the calendar secret: {e}"))?;
+        .map_err(|e| anyhow::anyhow!(t!(lang, "cli-calendar-secret-unreadable", error = e.to_string())))?;
     println!(
         "http://{}{}",
         config.http.listen,
@@ -162,7 +270,7 @@ fn calendar_link(config: &Config, pillar: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn calendar(config: Config, pillar: &str, output: Option<&Path>) -> anyhow::Result<()> {
+async fn calendar(config: Config, pillar: &str, output: Option<&Path>, lang: Lang) -> anyhow::Result<()> {
     // Beside a serving process (which migrated and recorded the config itself) the feed is
     // only read; alone, the database is brought up to date first.
     let sole_writer = magnet::store::sole_writer::claim(&config.database.url).ok();
@@ -175,14 +283,67 @@ async fn calendar(config: Config, pillar: &str, output: Option<&Path>) -> anyhow
     let feed = magnet::schedule::calendar::feed(&store, pillar, chrono::Utc::now()).await?;
     store.close().await;
     let Some(feed) = feed else {
-        let known: Vec<&str> = config.pillars.iter().map(|p| p.id.as_str()).collect();
-        anyhow::bail!("there is no pillar `{pillar}`; pillars: {}", known.join(", "));
+        return Err(no_such_pillar(&config, pillar, lang));
     };
     match output {
-        Some(path) => {
-            std::fs::write(path, feed).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?
-        }
+        Some(path) => std::fs::write(path, feed).map_err(|e| {
+            anyhow::anyhow!(t!(
+                lang,
+                "cli-cannot-write",
+                path = path.display().to_string(),
+                error = e.to_string()
+            ))
+        })?,
         None => print!("{feed}"),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and option has its help text in every language.
+    #[test]
+    fn the_command_line_is_described_in_every_language() {
+        let command = Cli::command();
+        let mut keys = Vec::new();
+        for arg in command.get_arguments() {
+            keys.push(format!("cli-arg-{}", arg.get_id()));
+        }
+        for sub in command.get_subcommands() {
+            keys.push(format!("cli-cmd-{}", sub.get_name()));
+            for arg in sub.get_arguments() {
+                keys.push(format!("cli-arg-{}-{}", sub.get_name(), arg.get_id()));
+            }
+        }
+        for lang in Lang::ALL {
+            for key in &keys {
+                assert!(i18n::has_message(lang, key), "{key} in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn help_and_mistakes_are_in_the_chosen_language() {
+        let help = localized(Cli::command(), Lang::Tr).render_long_help().to_string();
+        assert!(help.contains("Kullanım: magnet"), "{help}");
+        assert!(help.contains("Komutlar"), "{help}");
+        assert!(help.contains("Veritabanı geçişlerini uygular"), "{help}");
+        let error = localized(Cli::command(), Lang::Tr)
+            .try_get_matches_from(["magnet", "migrat"])
+            .err()
+            .unwrap();
+        assert_eq!(
+            mistake(&error, Lang::Tr),
+            "`migrat` burada bir komut değil. `migrate` mı demek istediniz?"
+        );
+        let calendar = localized(Cli::command(), Lang::Tr)
+            .find_subcommand("calendar")
+            .unwrap()
+            .clone()
+            .render_long_help()
+            .to_string();
+        assert!(calendar.contains("Standart çıktı yerine bu dosyaya yaz."), "{calendar}");
+    }
 }

@@ -15,6 +15,10 @@ fn magnet(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("MAGNET_CONFIG")
+        // What it prints follows the locale; these tests read English.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .unwrap()
 }
@@ -51,7 +55,43 @@ fn every_command_has_help() {
     }
     let output = magnet(dir.path(), &["frobnicate"]);
     assert!(!output.status.success());
-    assert!(text(&output.stderr).contains("unrecognized subcommand 'frobnicate'"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("`frobnicate` is not a command here."),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn in_a_turkish_environment_help_and_mistakes_are_turkish() {
+    let dir = tempfile::tempdir().unwrap();
+    let turkish = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("MAGNET_CONFIG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "tr_TR.UTF-8")
+            .output()
+            .unwrap()
+    };
+    let output = turkish(&["--help"]);
+    assert!(output.status.success());
+    let help = text(&output.stdout);
+    assert!(help.contains("Kullanım: magnet"), "{help}");
+    assert!(help.contains("Veritabanı geçişlerini uygular ve çıkar."), "{help}");
+    let output = turkish(&["migrat"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("`migrat` burada bir komut değil. `migrate` mı demek istediniz?"),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = turkish(&["migrate"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("veritabanı güncellendi:"), "{}", text(&output.stdout));
 }
 
 #[test]
@@ -108,7 +148,7 @@ fn all_applied() -> String {
         .unwrap()
         .filter(|entry| entry.as_ref().unwrap().path().extension().is_some_and(|e| e == "sql"))
         .count();
-    format!("{count} migration(s) applied, newest version {count}")
+    format!("{count} migrations applied, newest version {count}")
 }
 
 /// Starts `magnet run`, checks `/healthz`, stops it with SIGTERM; returns its log.

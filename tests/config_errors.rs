@@ -1,6 +1,7 @@
 //! `magnet check-config` as an operator meets it: a good config is accepted and described,
 //! and each kind of mistake is reported with file, line, key and what was expected, all
-//! at once, with exit status 1.
+//! at once, with exit status 1. It speaks the language of the environment (LC_ALL,
+//! LC_MESSAGES, LANG): English unless a test sets one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,6 +59,9 @@ fn check_config(text: &str, env: &[(&str, &str)]) -> Outcome {
         .arg(&file)
         .current_dir(dir.path())
         .env_remove("MAGNET_CONFIG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .env_remove("TEST_MATRIX_PASSWORD")
         .env_remove("TEST_DISCORD_TOKEN");
     for (key, value) in env {
@@ -451,4 +455,56 @@ fn the_example_config_passes_once_its_placeholders_are_filled() {
     let outcome = check_config(&filled, env);
     assert!(outcome.success, "filled example refused:\n{}", outcome.stderr);
     assert!(outcome.stdout.contains("pillars: 2"));
+}
+
+/// With `LANG=tr_TR.UTF-8` the report and the description are in Turkish; file, line and
+/// key, and the values as written, are the same as in English.
+#[test]
+fn in_a_turkish_environment_the_report_and_the_description_are_turkish() {
+    let turkish: &[(&str, &str)] = &[
+        ("TEST_MATRIX_PASSWORD", "pw"),
+        ("TEST_DISCORD_TOKEN", "tok"),
+        ("LANG", "tr_TR.UTF-8"),
+    ];
+    let text = with(VALID, "Europe/Berlin", "Mars/Olympus");
+    let text = with(&text, "127.0.0.1:0", "localhost");
+    let text = with(&text, "[[pillars]]", "[[pilars]]");
+    let outcome = check_config(&text, turkish);
+    assert!(
+        outcome.stderr.starts_with("Yapılandırmada 3 sorun var:"),
+        "{}",
+        outcome.stderr
+    );
+    assert_reported(
+        &outcome,
+        line_of(&text, "[[pilars]]"),
+        "pilars",
+        "bilinmeyen anahtar; `pillars` mı demek istediniz?",
+    );
+    assert_reported(
+        &outcome,
+        line_of(&text, "Mars/Olympus"),
+        "pillars[0].timezone",
+        "bilinmeyen saat dilimi `Mars/Olympus`",
+    );
+    assert_reported(
+        &outcome,
+        line_of(&text, "localhost"),
+        "http.listen",
+        "beklenen: `127.0.0.1:8080` gibi bir adres ve bağlantı noktası; bulunan: `localhost`",
+    );
+
+    let outcome = check_config(VALID, turkish);
+    assert!(outcome.success, "{}", outcome.stderr);
+    for line in [
+        "sekretarya:",
+        "matrix kullanıcıları: @ayse:example.org",
+        "çalışma grupları: 2",
+        "authorities \"Migration authorities\" (en, Europe/Istanbul), hatırlatmalar: 24 sa, 1 sa",
+        "matrix odaları: #civil:example.org",
+        "parolanın kaynağı: TEST_MATRIX_PASSWORD ortam değişkeni",
+    ] {
+        assert!(outcome.stdout.contains(line), "{line:?} not in:\n{}", outcome.stdout);
+    }
+    assert!(!outcome.stdout.contains("pw\n") && !outcome.stdout.contains(" tok"));
 }

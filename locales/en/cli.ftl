@@ -1,1 +1,34 @@
 # What the command line prints for people, in the language of LANG.
+
+## `magnet --help`: what the program and each command and option is for.
+cli-about = Bridges, meetings, surveys, summaries and reports for a network on Matrix and Discord
+cli-heading-usage = Usage:
+cli-heading-commands = Commands
+cli-heading-options = Options
+cli-heading-arguments = Arguments
+cli-flag-help = Print help
+cli-flag-version = Print version
+cli-arg-config = The config file. Without it, config/magnet.toml is used if it exists, and the embedded defaults (SQLite in data/, no chat platforms) otherwise.
+cli-cmd-run = Run the bot: storage, migrations, the health endpoint and the configured platforms, until SIGINT or SIGTERM.
+cli-cmd-check-config = Validate a config file and print what it resolves to. Exit status 1 lists every mistake with file, line and key.
+cli-arg-check-config-path = The file to check (overrides --config).
+cli-cmd-migrate = Apply the database migrations and exit.
+cli-cmd-calendar = Write a pillar's meetings as an iCalendar feed (the same one the HTTP listener serves).
+cli-arg-calendar-pillar = The pillar's id.
+cli-arg-calendar-output = Write to this file instead of standard output.
+cli-arg-calendar-link = Print the feed's secret address on the HTTP listener instead (to give to the pillar's members; needs [http] calendar_secret_env or calendar_secret_file).
+
+## What the commands print.
+# $help is the command that shows the help.
+cli-help-hint = For more, run `{ $help }`.
+cli-config-ok = config OK
+cli-migrated = database migrated: { $count ->
+    [one] { $count } migration applied
+   *[other] { $count } migrations applied
+}, newest version { $version }
+# $known lists the configured pillars' ids.
+cli-no-pillar = there is no pillar `{ $pillar }`; pillars: { $known }
+cli-calendar-needs-secret = calendar feeds are served only with a secret: set [http] calendar_secret_env or calendar_secret_file
+cli-calendar-secret-unreadable = reading the calendar secret: { $error }
+cli-cannot-write = cannot write { $path }: { $error }
+cli-no-runtime = cannot start the async runtime: { $error }

@@ -430,10 +430,7 @@ async fn pause(
     let notices: Vec<NewDelivery> = told
         .iter()
         .map(|to| {
-            let invoke = match to.platform {
-                Platform::Discord => "/magnet",
-                Platform::Matrix => "!magnet",
-            };
+            let invoke = crate::command::invocation(to.platform == Platform::Discord);
             let (platform, remote, count) = (room.platform.as_str(), room.remote_id.as_str(), run.len());
             let command = format!("{invoke} {resume_words}");
             let text = match room.pillar_id.as_deref() {

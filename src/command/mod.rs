@@ -24,6 +24,16 @@ pub const PREFIX: &str = "!magnet";
 /// The Discord slash command all commands live under.
 pub const SLASH_NAME: &str = "magnet";
 
+/// How a command is started where it is typed: `/magnet` beside Discord's slash command box,
+/// `!magnet` in a message.
+pub fn invocation(slash: bool) -> String {
+    if slash {
+        format!("/{SLASH_NAME}")
+    } else {
+        PREFIX.to_string()
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = PREFIX,
@@ -310,12 +320,7 @@ fn parse_words(words: Vec<String>, slash: bool) -> Result<Command, UsageError> {
 /// slash command's answer is seen beside the slash command box, where `!magnet help`
 /// would be the wrong thing to type.
 pub(crate) fn help_hint(slash: bool, lang: crate::i18n::Lang) -> String {
-    let help = if slash {
-        format!("/{SLASH_NAME} help")
-    } else {
-        format!("{PREFIX} help")
-    };
-    crate::t!(lang, "help-hint", help = help)
+    crate::t!(lang, "help-hint", help = format!("{} help", invocation(slash)))
 }
 
 /// One line of help per command the invoker may run.

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use magnet_chat::Platform;
 
-use super::{Command, MeetingCommand, PREFIX, help_hint, help_lines};
+use super::{Command, MeetingCommand, help_hint, help_lines};
 use crate::bridge::Platforms;
 use crate::config::Secretariat;
 use crate::i18n::Lang;
@@ -331,8 +331,7 @@ async fn dead_letters(
     if letters.len() > 20 {
         let _ = writeln!(text, "{}", t!(lang, "dead-letters-more", count = letters.len() - 20));
     }
-    let invoke = if slash { "/magnet" } else { PREFIX };
-    text.push_str(&t!(lang, "dead-letters-how", invoke = invoke));
+    text.push_str(&t!(lang, "dead-letters-how", invoke = super::invocation(slash)));
     Ok(text)
 }
 

@@ -6,7 +6,7 @@
 use clap::CommandFactory;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
-use super::{Line, PREFIX, SLASH_NAME, help_hint};
+use super::{Line, help_hint};
 use crate::i18n::{self, Lang};
 use crate::t;
 
@@ -228,11 +228,7 @@ fn argument_name(clap_name: &str, lang: Lang) -> String {
 pub(super) fn usage_line(path: &[String], slash: bool, lang: Lang) -> Option<String> {
     // A hidden command (a button's) is not typed: no usage to show.
     let command = find(path).filter(|c| !path.is_empty() && !c.is_hide_set())?;
-    let mut words = vec![if slash {
-        format!("/{SLASH_NAME} {}", path.join(" "))
-    } else {
-        format!("{PREFIX} {}", path.join(" "))
-    }];
+    let mut words = vec![format!("{} {}", super::invocation(slash), path.join(" "))];
     if command.get_subcommands().any(|s| !s.is_hide_set()) {
         words.push("…".into());
     }

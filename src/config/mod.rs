@@ -1,8 +1,9 @@
 //! The configuration: one TOML file plus secrets from the environment or files.
 //!
 //! [`load`] reads and validates a file and returns either a fully resolved [`Config`] or
-//! every mistake at once, each with file, line, key and what was expected. Nothing else in
-//! magnet reads the file or the environment for settings.
+//! every mistake at once, each with file, line, key and what was expected ([`load_in`]
+//! says them in a language of the bot's). Nothing else in magnet reads the file or the
+//! environment for settings.
 
 mod ids;
 mod reader;
@@ -20,6 +21,8 @@ use toml::de::DeTable;
 pub use reader::{ConfigErrors, ConfigIssue};
 pub use secret::{Secret, SecretSource};
 
+use crate::i18n::Lang;
+use crate::t;
 use reader::{Document, TableReader};
 
 /// Where the config is looked for when neither `--config` nor `MAGNET_CONFIG` is given.
@@ -188,27 +191,42 @@ impl ReportFormat {
     }
 }
 
-/// Reads and validates the config file at `path`.
+/// Reads and validates the config file at `path`; mistakes are said in English.
 pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+    load_in(path, Lang::En)
+}
+
+/// Reads and validates the config file at `path`; mistakes are said in `lang` (for the
+/// command line, the language of the environment).
+pub fn load_in(path: &Path, lang: Lang) -> Result<Config, ConfigErrors> {
     match std::fs::read_to_string(path) {
-        Ok(text) => parse(path, &text),
-        Err(error) => Err(ConfigErrors(vec![ConfigIssue {
-            file: path.to_path_buf(),
-            line: 0,
-            key: "(file)".into(),
-            message: format!("cannot read the config file: {error}"),
-        }])),
+        Ok(text) => parse_in(path, &text, lang),
+        Err(error) => Err(ConfigErrors {
+            issues: vec![ConfigIssue {
+                file: path.to_path_buf(),
+                line: 0,
+                key: "(file)".into(),
+                message: t!(lang, "config-cannot-read", error = error.to_string()),
+            }],
+            lang,
+        }),
     }
 }
 
-/// Validates config text; `path` is used in messages only.
+/// Validates config text; `path` is used in messages only, which are in English.
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
-    let mut doc = Document::new(path, text);
+    parse_in(path, text, Lang::En)
+}
+
+/// Validates config text; `path` is used in messages only, which are in `lang`.
+pub fn parse_in(path: &Path, text: &str, lang: Lang) -> Result<Config, ConfigErrors> {
+    let mut doc = Document::new(path, text, lang);
     let root = match DeTable::parse(text) {
         Ok(root) => root,
         Err(error) => {
             let span = error.span().unwrap_or(0..0);
-            doc.report(&span, "(syntax)", format!("not valid TOML: {}", error.message().trim()));
+            let message = t!(lang, "config-not-toml", error = error.message().trim());
+            doc.report(&span, "(syntax)", message);
             return doc.into_result(None).map(|_: Option<()>| unreachable!());
         }
     };
@@ -270,7 +288,8 @@ fn read_database(doc: &mut Document, top: &mut TableReader) -> Option<DatabaseCo
         }),
         None => Some((default_url, table.span())),
     };
-    let password = read_secret_source(doc, &mut table, "password", "the database password");
+    let lang = doc.lang();
+    let password = read_secret_source(doc, &mut table, "password", t!(lang, "config-secret-database-password"));
     let max_connections = table
         .integer(doc, "max_connections")
         .map(|n| {
@@ -282,7 +301,7 @@ fn read_database(doc: &mut Document, top: &mut TableReader) -> Option<DatabaseCo
                 doc.report(
                     &span,
                     "database.max_connections",
-                    format!("expected 1 to 1000, found {n}"),
+                    t!(lang, "config-max-connections-range", found = n.to_string()),
                 );
                 8
             }
@@ -290,7 +309,7 @@ fn read_database(doc: &mut Document, top: &mut TableReader) -> Option<DatabaseCo
         .unwrap_or(8);
     table.finish(doc);
     let (url, span) = url?;
-    if let Err(message) = check_database_url(&url) {
+    if let Err(message) = check_database_url(&url, lang) {
         doc.report(&span, "database.url", message);
         return None;
     }
@@ -301,33 +320,37 @@ fn read_database(doc: &mut Document, top: &mut TableReader) -> Option<DatabaseCo
     })
 }
 
-fn check_database_url(url: &str) -> Result<(), String> {
-    let expected = "expected `sqlite://PATH` (the embedded database) or `postgres://USER@HOST:PORT/DATABASE`";
+fn check_database_url(url: &str, lang: Lang) -> Result<(), String> {
+    let expected = t!(lang, "config-database-url-expected");
     let Some((scheme, rest)) = url.split_once(':') else {
-        return Err(format!("{expected}, found `{url}`"));
+        return Err(t!(lang, "config-database-url-found", expected = expected, url = url));
     };
     match scheme {
         "sqlite" => {
             let path = rest.trim_start_matches("//");
             if path.is_empty() {
-                return Err(format!("{expected}: the SQLite URL names no file"));
+                return Err(t!(lang, "config-database-url-no-file", expected = expected));
             }
             Ok(())
         }
         "postgres" | "postgresql" => {
-            let parsed = url::Url::parse(url).map_err(|error| format!("{expected}: {error}"))?;
+            let parsed = url::Url::parse(url).map_err(|error| {
+                t!(
+                    lang,
+                    "config-database-url-invalid",
+                    expected = expected.as_str(),
+                    error = error.to_string(),
+                )
+            })?;
             if parsed.password().is_some() {
-                return Err(
-                    "the URL holds a password; secrets never go in the config file: remove it and set `password_env` or `password_file`"
-                        .into(),
-                );
+                return Err(t!(lang, "config-database-url-password"));
             }
             if parsed.host_str().is_none_or(str::is_empty) {
-                return Err(format!("{expected}: the URL names no host"));
+                return Err(t!(lang, "config-database-url-no-host", expected = expected));
             }
             Ok(())
         }
-        other => Err(format!("unsupported database scheme `{other}`; {expected}")),
+        other => Err(t!(lang, "config-database-scheme", scheme = other, expected = expected)),
     }
 }
 
@@ -336,13 +359,14 @@ fn read_bridge(doc: &mut Document, top: &mut TableReader) -> BridgeConfig {
     let Some(mut table) = top.table(doc, "bridge") else {
         return config;
     };
+    let lang = doc.lang();
     if let Some(n) = table.integer(doc, "max_attempts") {
         match u32::try_from(*n.get_ref()) {
             Ok(attempts @ 1..=100) => config.max_attempts = attempts,
             _ => doc.report(
                 &n.span(),
                 "bridge.max_attempts",
-                format!("expected 1 to 100 attempts, found {}", n.get_ref()),
+                t!(lang, "config-max-attempts-range", found = n.get_ref().to_string()),
             ),
         }
     }
@@ -352,7 +376,11 @@ fn read_bridge(doc: &mut Document, top: &mut TableReader) -> BridgeConfig {
             _ => doc.report(
                 &n.span(),
                 "bridge.pause_after_refusals",
-                format!("expected 2 to 1000 refusals, found {}", n.get_ref()),
+                t!(
+                    lang,
+                    "config-pause-after-refusals-range",
+                    found = n.get_ref().to_string()
+                ),
             ),
         }
     }
@@ -373,14 +401,8 @@ fn read_schedule(doc: &mut Document, top: &mut TableReader) -> ScheduleConfig {
         match humantime::parse_duration(text.get_ref()) {
             Ok(duration) if duration <= Duration::from_secs(7 * 24 * 3600) => chrono::Duration::from_std(duration).ok(),
             _ => {
-                doc.report(
-                    &text.span(),
-                    full,
-                    format!(
-                        "expected a duration up to 7 days, such as `60s` or `2h`, found `{}`",
-                        text.get_ref()
-                    ),
-                );
+                let message = t!(doc.lang(), "config-schedule-duration", found = text.get_ref());
+                doc.report(&text.span(), full, message);
                 None
             }
         }
@@ -404,7 +426,8 @@ fn read_http(doc: &mut Document, top: &mut TableReader) -> Option<HttpConfig> {
         return Some(default);
     };
     let listen = table.string(doc, "listen");
-    let calendar_secret = read_secret_source(doc, &mut table, "calendar_secret", "the calendar secret")?;
+    let what = t!(doc.lang(), "config-secret-calendar");
+    let calendar_secret = read_secret_source(doc, &mut table, "calendar_secret", what)?;
     table.finish(doc);
     let Some(listen) = listen else {
         return Some(HttpConfig {
@@ -418,27 +441,23 @@ fn read_http(doc: &mut Document, top: &mut TableReader) -> Option<HttpConfig> {
             calendar_secret,
         }),
         Err(_) => {
-            doc.report(
-                &listen.span(),
-                "http.listen",
-                format!(
-                    "expected an address and port such as `127.0.0.1:8080`, found `{}`",
-                    listen.get_ref()
-                ),
-            );
+            let message = t!(doc.lang(), "config-listen", found = listen.get_ref());
+            doc.report(&listen.span(), "http.listen", message);
             None
         }
     }
 }
 
 /// Reads `<name>_env` / `<name>_file`, refusing `<name>` itself. Returns `None` on error,
-/// `Some(None)` when neither is given.
+/// `Some(None)` when neither is given. `what` names the secret (a `config-secret-*`
+/// message in the document's language).
 fn read_secret_source(
     doc: &mut Document,
     table: &mut TableReader,
     name: &'static str,
-    what: &str,
+    what: String,
 ) -> Option<Option<SecretSource>> {
+    let lang = doc.lang();
     let (env_key, file_key) = secret_keys(name);
     if let Some(found) = table.get(name) {
         // An `_env` or `_file` key beside it is not a second mistake: one report is enough.
@@ -447,8 +466,12 @@ fn read_secret_source(
         doc.report(
             &found.span,
             &found.key,
-            format!(
-                "{what} must not be written in the config file; put it in an environment variable named by `{env_key}` or a file named by `{file_key}`"
+            t!(
+                lang,
+                "config-secret-inline",
+                what = what,
+                env = env_key,
+                file = file_key
             ),
         );
         return None;
@@ -460,7 +483,7 @@ fn read_secret_source(
             doc.report(
                 &file.span(),
                 &table.key_path(file_key),
-                format!("give either `{env_key}` or `{file_key}`, not both"),
+                t!(lang, "config-secret-both", env = env_key, file = file_key),
             );
             return None;
         }
@@ -476,8 +499,12 @@ fn read_secret_source(
         ),
         (None, None) => return Some(None),
     };
-    if let Err(message) = source.0.read() {
-        doc.report(&source.1, &source.2, format!("{what} is not available: {message}"));
+    if let Err(reason) = source.0.read_in(lang) {
+        doc.report(
+            &source.1,
+            &source.2,
+            t!(lang, "config-secret-unavailable", what = what, reason = reason),
+        );
         return None;
     }
     Some(Some(source.0))
@@ -494,14 +521,11 @@ fn secret_keys(name: &'static str) -> (&'static str, &'static str) {
 }
 
 fn read_matrix(doc: &mut Document, mut table: TableReader) -> Option<MatrixConfig> {
-    let homeserver = table.required_string(
-        doc,
-        "homeserver",
-        "the homeserver's client URL, e.g. `https://matrix.example.org`",
-    );
-    let user_id = table.required_string(doc, "user_id", "the bot's Matrix user id, e.g. `@magnet:example.org`");
-    let password = read_secret_source(doc, &mut table, "password", "the Matrix password");
-    let token = read_secret_source(doc, &mut table, "access_token", "the Matrix access token");
+    let lang = doc.lang();
+    let homeserver = table.required_string(doc, "homeserver", &t!(lang, "config-expected-homeserver"));
+    let user_id = table.required_string(doc, "user_id", &t!(lang, "config-expected-matrix-user"));
+    let password = read_secret_source(doc, &mut table, "password", t!(lang, "config-secret-matrix-password"));
+    let token = read_secret_source(doc, &mut table, "access_token", t!(lang, "config-secret-matrix-token"));
     let store_dir = table.string(doc, "store_dir");
     let device_name = table.string(doc, "device_name");
     let span = table.span();
@@ -509,7 +533,7 @@ fn read_matrix(doc: &mut Document, mut table: TableReader) -> Option<MatrixConfi
 
     let homeserver = homeserver.and_then(|url| parse_http_url(doc, &url, "matrix.homeserver"));
     if let Some(user) = &user_id
-        && let Err(message) = ids::matrix_user_id(user.get_ref())
+        && let Err(message) = ids::matrix_user_id(user.get_ref(), lang)
     {
         doc.report(&user.span(), "matrix.user_id", message);
     }
@@ -517,14 +541,14 @@ fn read_matrix(doc: &mut Document, mut table: TableReader) -> Option<MatrixConfi
         (Some(password), None) => MatrixCredential::Password(password),
         (None, Some(token)) => MatrixCredential::AccessToken(token),
         (Some(_), Some(_)) => {
-            doc.report(&span, "matrix", "give a password or an access token, not both");
+            doc.report(&span, "matrix", t!(lang, "config-matrix-credential-both"));
             return None;
         }
         (None, None) => {
             doc.report(
                 &span,
                 "matrix.password_env",
-                "missing; the bot needs `password_env`/`password_file` or `access_token_env`/`access_token_file`",
+                t!(lang, "config-matrix-credential-missing"),
             );
             return None;
         }
@@ -539,7 +563,8 @@ fn read_matrix(doc: &mut Document, mut table: TableReader) -> Option<MatrixConfi
 }
 
 fn read_discord(doc: &mut Document, mut table: TableReader) -> Option<DiscordConfig> {
-    let token = read_secret_source(doc, &mut table, "token", "the Discord bot token");
+    let lang = doc.lang();
+    let token = read_secret_source(doc, &mut table, "token", t!(lang, "config-secret-discord-token"));
     let application_id = table.id_list_single(doc, "application_id");
     let api_base = table.string(doc, "api_base");
     let span = table.span();
@@ -548,16 +573,12 @@ fn read_discord(doc: &mut Document, mut table: TableReader) -> Option<DiscordCon
     let token = match token? {
         Some(token) => token,
         None => {
-            doc.report(
-                &span,
-                "discord.token_env",
-                "missing; the bot needs `token_env` or `token_file`",
-            );
+            doc.report(&span, "discord.token_env", t!(lang, "config-discord-token-missing"));
             return None;
         }
     };
     let application_id = match application_id {
-        Some(id) => match ids::discord_snowflake(id.get_ref()) {
+        Some(id) => match ids::discord_snowflake(id.get_ref(), lang) {
             Ok(id) => Some(id),
             Err(message) => {
                 doc.report(&id.span(), "discord.application_id", message);
@@ -565,10 +586,11 @@ fn read_discord(doc: &mut Document, mut table: TableReader) -> Option<DiscordCon
             }
         },
         None => {
+            let expected = t!(lang, "config-expected-application-id");
             doc.report(
                 &span,
                 "discord.application_id",
-                "missing; expected the bot's application id (a snowflake)",
+                t!(lang, "config-missing", expected = expected),
             );
             None
         }
@@ -599,11 +621,8 @@ fn parse_http_url(doc: &mut Document, text: &Spanned<String>, key: &str) -> Opti
     match url::Url::parse(text.get_ref()) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Some(url),
         _ => {
-            doc.report(
-                &text.span(),
-                key,
-                format!("expected an http:// or https:// URL, found `{}`", text.get_ref()),
-            );
+            let message = t!(doc.lang(), "config-http-url", found = text.get_ref());
+            doc.report(&text.span(), key, message);
             None
         }
     }
@@ -621,12 +640,13 @@ fn read_secretariat(doc: &mut Document, top: &mut TableReader) -> Secretariat {
     let language = table.string(doc, "language");
     table.finish(doc);
 
+    let lang = doc.lang();
     let mut secretariat = Secretariat {
         language: language_checked(doc, language, "secretariat.language"),
         ..Secretariat::default()
     };
     for user in matrix_users {
-        match ids::matrix_user_id(user.get_ref()) {
+        match ids::matrix_user_id(user.get_ref(), lang) {
             Ok(()) => secretariat.matrix_users.push(user.into_inner()),
             Err(message) => doc.report(&user.span(), "secretariat.matrix_users", message),
         }
@@ -638,7 +658,7 @@ fn read_secretariat(doc: &mut Document, top: &mut TableReader) -> Secretariat {
             doc.report(
                 &power.span(),
                 "secretariat.matrix_min_power_level",
-                "expected a power level from 0 to 100",
+                t!(lang, "config-power-level"),
             );
         }
     }
@@ -653,16 +673,18 @@ fn language_checked(doc: &mut Document, language: Option<Spanned<String>>, key: 
     let Some(language) = language else {
         return "en".to_string();
     };
-    if let Err(message) = ids::language_tag(language.get_ref()) {
+    let lang = doc.lang();
+    if let Err(message) = ids::language_tag(language.get_ref(), lang) {
         doc.report(&language.span(), key, message);
-    } else if crate::i18n::Lang::from_tag(language.get_ref()).is_none() {
+    } else if Lang::from_tag(language.get_ref()).is_none() {
         doc.report(
             &language.span(),
             key,
-            format!(
-                "the bot has no messages in `{}`; it speaks {}",
-                language.get_ref(),
-                crate::i18n::Lang::known_tags()
+            t!(
+                lang,
+                "config-language-unknown",
+                tag = language.get_ref(),
+                known = Lang::known_tags(),
             ),
         );
     }
@@ -672,7 +694,7 @@ fn language_checked(doc: &mut Document, language: Option<Spanned<String>>, key: 
 fn matrix_rooms_checked(doc: &mut Document, rooms: Vec<Spanned<String>>, key: &str) -> Vec<String> {
     let mut valid = Vec::new();
     for room in rooms {
-        match ids::matrix_room(room.get_ref()) {
+        match ids::matrix_room(room.get_ref(), doc.lang()) {
             Ok(()) => valid.push(room.into_inner()),
             Err(message) => doc.report(&room.span(), key, message),
         }
@@ -683,7 +705,7 @@ fn matrix_rooms_checked(doc: &mut Document, rooms: Vec<Spanned<String>>, key: &s
 fn snowflakes_checked(doc: &mut Document, ids_found: Vec<Spanned<String>>, key: &str) -> Vec<u64> {
     let mut valid = Vec::new();
     for id in ids_found {
-        match ids::discord_snowflake(id.get_ref()) {
+        match ids::discord_snowflake(id.get_ref(), doc.lang()) {
             Ok(id) => valid.push(id),
             Err(message) => doc.report(&id.span(), key, message),
         }
@@ -692,16 +714,17 @@ fn snowflakes_checked(doc: &mut Document, ids_found: Vec<Spanned<String>>, key: 
 }
 
 fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
+    let lang = doc.lang();
     let tables = top.table_list(doc, "pillars");
     let mut pillars: Vec<Pillar> = Vec::new();
     // Where each room was first claimed, to name both places when one is listed twice.
     let mut claimed: Vec<(String, String, usize)> = Vec::new();
     for (index, mut table) in tables.into_iter().enumerate() {
         let prefix = format!("pillars[{index}]");
-        let id = table.required_string(doc, "id", "a short pillar id such as `civil-society`");
-        let name = table.required_string(doc, "name", "the pillar's display name");
+        let id = table.required_string(doc, "id", &t!(lang, "config-expected-pillar-id"));
+        let name = table.required_string(doc, "name", &t!(lang, "config-expected-pillar-name"));
         let language = table.string(doc, "language");
-        let timezone = table.required_string(doc, "timezone", "an IANA time zone such as `Europe/Istanbul`");
+        let timezone = table.required_string(doc, "timezone", &t!(lang, "config-expected-timezone"));
         table.allow("matrix_rooms");
         table.allow("discord_channels");
         let matrix_rooms = table.string_list(doc, "matrix_rooms");
@@ -713,13 +736,13 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
         table.finish(doc);
 
         if let Some(id) = &id {
-            if let Err(message) = ids::pillar_id(id.get_ref()) {
+            if let Err(message) = ids::pillar_id(id.get_ref(), lang) {
                 doc.report(&id.span(), &format!("{prefix}.id"), message);
             } else if pillars.iter().any(|p| &p.id == id.get_ref()) {
                 doc.report(
                     &id.span(),
                     &format!("{prefix}.id"),
-                    format!("pillar id `{}` is used twice", id.get_ref()),
+                    t!(lang, "config-pillar-twice", id = id.get_ref()),
                 );
             }
         }
@@ -733,9 +756,12 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
                 doc.report(
                     &room.span(),
                     &prefix,
-                    format!(
-                        "room `{}` is already listed in pillar `{other_pillar}` (line {other_line}); a room belongs to one pillar only, or messages would leak between pillars",
-                        room.get_ref()
+                    t!(
+                        lang,
+                        "config-room-twice",
+                        room = room.get_ref(),
+                        pillar = other_pillar.as_str(),
+                        line = other_line.to_string(),
                     ),
                 );
             } else {
@@ -766,14 +792,8 @@ fn parse_timezone(doc: &mut Document, text: &Spanned<String>, key: &str) -> Opti
     match Tz::from_str(text.get_ref()) {
         Ok(tz) => Some(tz),
         Err(_) => {
-            doc.report(
-                &text.span(),
-                key,
-                format!(
-                    "unknown time zone `{}`; expected an IANA name such as `Europe/Istanbul` or `UTC`",
-                    text.get_ref()
-                ),
-            );
+            let message = t!(doc.lang(), "config-timezone", zone = text.get_ref());
+            doc.report(&text.span(), key, message);
             None
         }
     }
@@ -783,6 +803,7 @@ fn parse_offsets(doc: &mut Document, offsets: Vec<Spanned<String>>, key: &str) -
     if offsets.is_empty() {
         return vec![Duration::from_secs(24 * 3600), Duration::from_secs(3600)];
     }
+    let lang = doc.lang();
     let mut parsed = Vec::new();
     for offset in offsets {
         match humantime::parse_duration(offset.get_ref()) {
@@ -795,10 +816,7 @@ fn parse_offsets(doc: &mut Document, offsets: Vec<Spanned<String>>, key: &str) -
             _ => doc.report(
                 &offset.span(),
                 key,
-                format!(
-                    "expected a duration before the meeting between 1m and 14 days, such as `24h` or `90m`, found `{}`",
-                    offset.get_ref()
-                ),
+                t!(lang, "config-reminder-offset", found = offset.get_ref()),
             ),
         }
     }
@@ -808,6 +826,7 @@ fn parse_offsets(doc: &mut Document, offsets: Vec<Spanned<String>>, key: &str) -
 }
 
 fn read_reports(doc: &mut Document, top: &mut TableReader) -> Option<Reports> {
+    let lang = doc.lang();
     let mut table = top.table(doc, "reports");
     let (schedule, timezone, output_dir, formats) = match table.as_mut() {
         Some(table) => (
@@ -825,7 +844,7 @@ fn read_reports(doc: &mut Document, top: &mut TableReader) -> Option<Reports> {
         .as_ref()
         .map_or("0 8 1 * *", |s| s.get_ref().as_str())
         .to_string();
-    let parsed = match parse_cron(&schedule_rule) {
+    let parsed = match parse_cron_in(&schedule_rule, lang) {
         Ok(schedule) => Some(schedule),
         Err(message) => {
             let span = schedule.as_ref().map_or(0..0, Spanned::span);
@@ -846,7 +865,7 @@ fn read_reports(doc: &mut Document, top: &mut TableReader) -> Option<Reports> {
             other => doc.report(
                 &format.span(),
                 "reports.formats",
-                format!("unknown report format `{other}`; expected `markdown`, `html` or `csv`"),
+                t!(lang, "config-report-format", format = other),
             ),
         }
     }
@@ -863,21 +882,25 @@ fn read_reports(doc: &mut Document, top: &mut TableReader) -> Option<Reports> {
 }
 
 /// Parses a cron rule. Five fields (minute hour day month weekday) as operators write them,
-/// or six/seven with seconds (and year) as the `cron` crate reads them.
+/// or six/seven with seconds (and year) as the `cron` crate reads them. What is wrong is
+/// said in English.
 pub fn parse_cron(rule: &str) -> Result<cron::Schedule, String> {
+    parse_cron_in(rule, Lang::En)
+}
+
+/// [`parse_cron`], saying what is wrong in `lang` (the cron crate's own reason stays in
+/// English).
+pub fn parse_cron_in(rule: &str, lang: Lang) -> Result<cron::Schedule, String> {
     let fields = rule.split_whitespace().count();
     let full = match fields {
         5 => format!("0 {rule}"),
         6 | 7 => rule.to_string(),
-        _ => {
-            return Err(format!(
-                "expected a cron rule of 5 fields (minute hour day-of-month month day-of-week), e.g. `0 8 1 * *`; found {fields} field(s) in `{rule}`"
-            ));
-        }
+        _ => return Err(t!(lang, "config-cron-fields", fields = fields, rule = rule)),
     };
-    let schedule = cron::Schedule::from_str(&full).map_err(|error| format!("invalid cron rule `{rule}`: {error}"))?;
+    let schedule = cron::Schedule::from_str(&full)
+        .map_err(|error| t!(lang, "config-cron-invalid", rule = rule, error = error.to_string()))?;
     if schedule.upcoming(chrono::Utc).next().is_none() {
-        return Err(format!("cron rule `{rule}` never fires"));
+        return Err(t!(lang, "config-cron-never", rule = rule));
     }
     Ok(schedule)
 }
@@ -892,19 +915,12 @@ fn check_platforms_configured(
     let uses_matrix = pillars.iter().any(|p| !p.matrix_rooms.is_empty()) || !secretariat.matrix_rooms.is_empty();
     let uses_discord =
         pillars.iter().any(|p| !p.discord_channels.is_empty()) || !secretariat.discord_channels.is_empty();
+    let lang = doc.lang();
     if uses_matrix && !has_matrix {
-        doc.report(
-            &(0..0),
-            "matrix",
-            "missing; Matrix rooms are listed, so a [matrix] section with the bot's account is needed",
-        );
+        doc.report(&(0..0), "matrix", t!(lang, "config-matrix-missing"));
     }
     if uses_discord && !has_discord {
-        doc.report(
-            &(0..0),
-            "discord",
-            "missing; Discord channels are listed, so a [discord] section with the bot's token is needed",
-        );
+        doc.report(&(0..0), "discord", t!(lang, "config-discord-missing"));
     }
 }
 
@@ -926,88 +942,122 @@ impl Config {
             .copied()
     }
 
-    /// A human-readable account of what was resolved, for `magnet check-config`.
-    pub fn describe(&self) -> String {
+    /// A human-readable account of what was resolved, for `magnet check-config`, in `lang`.
+    /// Secrets are described by where they come from, never shown.
+    pub fn describe(&self, lang: Lang) -> String {
         use std::fmt::Write;
+        let none = || t!(lang, "config-describe-none");
+        let list = |items: Vec<String>| if items.is_empty() { none() } else { items.join(", ") };
+        let strings = |items: &[String]| list(items.to_vec());
+        let ids = |items: &[u64]| list(items.iter().map(ToString::to_string).collect());
         let mut out = String::new();
-        let _ = writeln!(out, "config: {}", self.source.display());
-        let _ = writeln!(out, "database: {}", self.database.url);
+        let mut line = |indent: &str, text: String| {
+            let _ = writeln!(out, "{indent}{text}");
+        };
+        line(
+            "",
+            t!(lang, "config-describe-source", path = self.source.display().to_string()),
+        );
+        line(
+            "",
+            t!(lang, "config-describe-database", url = self.database.url.as_str()),
+        );
         if let Some(password) = &self.database.password {
-            let _ = writeln!(out, "  password from {password}");
+            line(
+                "  ",
+                t!(lang, "config-describe-password", source = password.describe(lang)),
+            );
         }
-        let _ = writeln!(out, "http: listening on {}", self.http.listen);
+        line(
+            "",
+            t!(lang, "config-describe-http", address = self.http.listen.to_string()),
+        );
         match &self.matrix {
             Some(m) => {
                 let credential = match &m.credential {
-                    MatrixCredential::Password(source) => format!("password from {source}"),
-                    MatrixCredential::AccessToken(source) => format!("access token from {source}"),
+                    MatrixCredential::Password(source) => {
+                        t!(lang, "config-describe-password", source = source.describe(lang))
+                    }
+                    MatrixCredential::AccessToken(source) => {
+                        t!(lang, "config-describe-access-token", source = source.describe(lang))
+                    }
                 };
-                let _ = writeln!(
-                    out,
-                    "matrix: {} on {} ({credential}), store {}",
-                    m.user_id,
-                    m.homeserver,
-                    m.store_dir.display()
+                line(
+                    "",
+                    t!(
+                        lang,
+                        "config-describe-matrix",
+                        user = m.user_id.as_str(),
+                        homeserver = m.homeserver.to_string(),
+                        credential = credential,
+                        store = m.store_dir.display().to_string(),
+                    ),
                 );
             }
-            None => {
-                let _ = writeln!(out, "matrix: not configured");
-            }
+            None => line("", t!(lang, "config-describe-matrix-none")),
         }
         match &self.discord {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "discord: application {} at {} (token from {})",
-                    d.application_id, d.api_base, d.token
-                );
-            }
-            None => {
-                let _ = writeln!(out, "discord: not configured");
-            }
+            // Ids are passed as text: a number would be grouped (1,093,848...).
+            Some(d) => line(
+                "",
+                t!(
+                    lang,
+                    "config-describe-discord",
+                    application = d.application_id.to_string(),
+                    api = d.api_base.to_string(),
+                    source = d.token.describe(lang),
+                ),
+            ),
+            None => line("", t!(lang, "config-describe-discord-none")),
         }
         let s = &self.secretariat;
-        let _ = writeln!(out, "secretariat:");
-        let _ = writeln!(out, "  matrix users: {}", list_or_none(&s.matrix_users));
-        if let Some(level) = s.matrix_min_power_level {
-            let _ = writeln!(out, "  matrix power level >= {level} in the secretariat rooms");
-        }
-        let _ = writeln!(out, "  discord roles: {}", list_or_none(&s.discord_roles));
-        let _ = writeln!(
-            out,
-            "  rooms: matrix {}; discord {}",
-            list_or_none(&s.matrix_rooms),
-            list_or_none(&s.discord_channels)
+        line("", t!(lang, "config-describe-secretariat"));
+        line(
+            "  ",
+            t!(lang, "config-describe-matrix-users", list = strings(&s.matrix_users)),
         );
-        let _ = writeln!(out, "pillars: {}", self.pillars.len());
+        if let Some(level) = s.matrix_min_power_level {
+            line("  ", t!(lang, "config-describe-power-level", level = level));
+        }
+        line(
+            "  ",
+            t!(lang, "config-describe-discord-roles", list = ids(&s.discord_roles)),
+        );
+        line(
+            "  ",
+            t!(
+                lang,
+                "config-describe-rooms",
+                matrix = strings(&s.matrix_rooms),
+                discord = ids(&s.discord_channels),
+            ),
+        );
+        line("", t!(lang, "config-describe-pillars", count = self.pillars.len()));
         for p in &self.pillars {
-            let offsets: Vec<String> = p
-                .reminder_offsets
-                .iter()
-                .map(|d| humantime::format_duration(*d).to_string())
-                .collect();
-            let _ = writeln!(
-                out,
-                "  {} \"{}\" ({}, {}), reminders {}",
-                p.id,
-                p.name,
-                p.language,
-                p.timezone,
-                offsets.join(", ")
+            let offsets: Vec<i64> = p.reminder_offsets.iter().map(|d| d.as_secs() as i64).collect();
+            line(
+                "  ",
+                t!(
+                    lang,
+                    "config-describe-pillar",
+                    id = p.id.as_str(),
+                    name = p.name.as_str(),
+                    language = p.language.as_str(),
+                    zone = p.timezone.name(),
+                    offsets = crate::i18n::format::spans(&offsets, lang),
+                ),
             );
-            let _ = writeln!(out, "    matrix rooms: {}", list_or_none(&p.matrix_rooms));
-            let _ = writeln!(out, "    discord channels: {}", list_or_none(&p.discord_channels));
+            line(
+                "    ",
+                t!(lang, "config-describe-pillar-matrix", list = strings(&p.matrix_rooms)),
+            );
+            line(
+                "    ",
+                t!(lang, "config-describe-pillar-discord", list = ids(&p.discord_channels)),
+            );
         }
         // No reports are made yet: a schedule here would promise them.
         out
-    }
-}
-
-fn list_or_none<T: std::fmt::Display>(items: &[T]) -> String {
-    if items.is_empty() {
-        "none".to_string()
-    } else {
-        items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -1031,13 +1081,135 @@ mod tests {
         assert!(parse_cron("every monday").is_err());
     }
 
+    const WITH_MISTAKES: &str = r#"
+[http]
+listen = "localhost"
+
+[[pillars]]
+id = "civil-society"
+name = "Civil society"
+timezon = "Europe/Istanbul"
+
+[[pillars]]
+id = "authorities"
+name = "Authorities"
+timezone = "Mars/Olympus"
+reminder_offsets = 24
+"#;
+
+    #[test]
+    fn mistakes_are_said_in_turkish_with_the_same_file_line_and_key() {
+        let path = Path::new("magnet.toml");
+        let english = parse(path, WITH_MISTAKES).unwrap_err();
+        let turkish = parse_in(path, WITH_MISTAKES, Lang::Tr).unwrap_err();
+        assert_eq!(english.lang, Lang::En);
+        assert_eq!(turkish.lang, Lang::Tr);
+        let place = |errors: &ConfigErrors| -> Vec<(PathBuf, usize, String)> {
+            errors
+                .issues
+                .iter()
+                .map(|issue| (issue.file.clone(), issue.line, issue.key.clone()))
+                .collect()
+        };
+        assert_eq!(place(&english), place(&turkish));
+        let said = |errors: &ConfigErrors, key: &str| -> String {
+            let issue = errors.issues.iter().find(|issue| issue.key == key);
+            issue.unwrap_or_else(|| panic!("no {key} in {errors}")).message.clone()
+        };
+        assert_eq!(
+            said(&turkish, "http.listen"),
+            "beklenen: `127.0.0.1:8080` gibi bir adres ve bağlantı noktası; bulunan: `localhost`"
+        );
+        assert!(said(&english, "http.listen").starts_with("expected an address and port"));
+        assert!(
+            said(&turkish, "pillars[0].timezon").starts_with("bilinmeyen anahtar; `timezone` mı demek istediniz?"),
+            "{turkish}"
+        );
+        assert!(said(&english, "pillars[0].timezon").contains("did you mean `timezone`?"));
+        assert!(said(&turkish, "pillars[0].timezone").starts_with("eksik; beklenen: "));
+        assert!(said(&turkish, "pillars[1].timezone").starts_with("bilinmeyen saat dilimi `Mars/Olympus`"));
+        assert_eq!(
+            said(&turkish, "pillars[1].reminder_offsets"),
+            "beklenen: metinlerden oluşan bir dizi; bulunan: tam sayı"
+        );
+        assert_eq!(
+            said(&english, "pillars[1].reminder_offsets"),
+            "expected an array of strings, found integer"
+        );
+
+        let header = |errors: &ConfigErrors| errors.to_string().lines().next().unwrap().to_string();
+        assert_eq!(header(&english), "5 problems in the configuration:");
+        assert_eq!(header(&turkish), "Yapılandırmada 5 sorun var:");
+        let one = parse(path, "[http]\nlisten = 1\n").unwrap_err();
+        assert_eq!(header(&one), "1 problem in the configuration:");
+        // The issue lines keep their `FILE:LINE: KEY: ` form in both.
+        assert!(
+            turkish
+                .to_string()
+                .contains("\n  magnet.toml:3: http.listen: beklenen: ")
+        );
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_is_said_in_the_language() {
+        let missing = Path::new("/nonexistent/magnet.toml");
+        let turkish = load_in(missing, Lang::Tr).unwrap_err();
+        assert_eq!(turkish.issues[0].key, "(file)");
+        assert!(
+            turkish.issues[0]
+                .message
+                .starts_with("yapılandırma dosyası okunamıyor: ")
+        );
+        assert!(
+            load(missing).unwrap_err().issues[0]
+                .message
+                .starts_with("cannot read the config file: ")
+        );
+    }
+
+    #[test]
+    fn check_config_describes_in_the_language() {
+        let mut config = embedded_default();
+        config.database.password = Some(SecretSource::File(PathBuf::from("/run/secrets/db")));
+        config.secretariat.discord_roles = vec![1093848219043012609];
+        let english = config.describe(Lang::En);
+        assert!(english.contains("config: <embedded default>\n"), "{english}");
+        assert!(
+            english.contains("\n  password from file /run/secrets/db\n"),
+            "{english}"
+        );
+        assert!(english.contains("\nmatrix: not configured\n"), "{english}");
+        assert!(
+            english.contains("\n  discord roles: 1093848219043012609\n"),
+            "{english}"
+        );
+        assert!(english.contains("\n  matrix users: none\n"), "{english}");
+        assert!(english.contains(", reminders 24h, 1h\n"), "{english}");
+        let turkish = config.describe(Lang::Tr);
+        for line in [
+            "yapılandırma: <embedded default>\n",
+            "veritabanı: sqlite://data/magnet.db\n",
+            "\n  parolanın kaynağı: /run/secrets/db dosyası\n",
+            "\nhttp: 127.0.0.1:8080 adresinde dinleniyor\n",
+            "\nmatrix: yapılandırılmamış\n",
+            "\nsekretarya:\n",
+            "\n  matrix kullanıcıları: yok\n",
+            "\n  discord rolleri: 1093848219043012609\n",
+            "\nçalışma grupları: 2\n",
+            ", hatırlatmalar: 24 sa, 1 sa\n",
+        ] {
+            assert!(turkish.contains(line), "{line:?} not in:\n{turkish}");
+        }
+        assert_eq!(english.lines().count(), turkish.lines().count());
+    }
+
     #[test]
     fn a_database_url_with_a_password_is_refused() {
-        let error = check_database_url("postgres://magnet:hunter2@db.example.org/magnet").unwrap_err();
+        let error = check_database_url("postgres://magnet:hunter2@db.example.org/magnet", Lang::En).unwrap_err();
         assert!(error.contains("password_env"), "{error}");
         assert!(!error.contains("hunter2"));
         assert!(
-            check_database_url("mysql://db/magnet")
+            check_database_url("mysql://db/magnet", Lang::En)
                 .unwrap_err()
                 .contains("unsupported")
         );

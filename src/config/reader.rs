@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::i18n::Lang;
+use crate::t;
+
 /// One mistake in a config file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigIssue {
@@ -37,19 +40,18 @@ impl fmt::Display for ConfigIssue {
     }
 }
 
-/// All the mistakes found in a config file, in line order.
+/// All the mistakes found in a config file, in line order, and the language their
+/// messages are in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigErrors(pub Vec<ConfigIssue>);
+pub struct ConfigErrors {
+    pub issues: Vec<ConfigIssue>,
+    pub lang: Lang,
+}
 
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.0.len();
-        writeln!(
-            f,
-            "{count} problem{} in the configuration:",
-            if count == 1 { "" } else { "s" }
-        )?;
-        for issue in &self.0 {
+        writeln!(f, "{}", t!(self.lang, "config-problems", count = self.issues.len()))?;
+        for issue in &self.issues {
             writeln!(f, "  {issue}")?;
         }
         Ok(())
@@ -58,15 +60,17 @@ impl fmt::Display for ConfigErrors {
 
 impl std::error::Error for ConfigErrors {}
 
-/// The text of a config file and the problems found in it so far.
+/// The text of a config file and the problems found in it so far, in the language the
+/// reader reports them in.
 pub struct Document {
     file: PathBuf,
     line_starts: Vec<usize>,
     issues: Vec<ConfigIssue>,
+    lang: Lang,
 }
 
 impl Document {
-    pub fn new(file: &Path, text: &str) -> Document {
+    pub fn new(file: &Path, text: &str, lang: Lang) -> Document {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
@@ -74,7 +78,13 @@ impl Document {
             file: file.to_path_buf(),
             line_starts,
             issues: Vec::new(),
+            lang,
         }
+    }
+
+    /// The language the problems are reported in.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// The 1-based line holding byte offset `at`.
@@ -102,7 +112,10 @@ impl Document {
         }
         self.issues.sort_by(|a, b| (a.line, &a.key).cmp(&(b.line, &b.key)));
         self.issues.dedup();
-        Err(ConfigErrors(self.issues))
+        Err(ConfigErrors {
+            issues: self.issues,
+            lang: self.lang,
+        })
     }
 }
 
@@ -176,7 +189,8 @@ impl<'a, 'i> TableReader<'a, 'i> {
     ) -> Option<Spanned<String>> {
         let value = self.string(doc, key);
         if value.is_none() && !self.table.contains_key(key) {
-            doc.report(&self.span, &self.key_path(key), format!("missing; expected {expected}"));
+            let message = t!(doc.lang(), "config-missing", expected = expected);
+            doc.report(&self.span, &self.key_path(key), message);
         }
         value
     }
@@ -186,7 +200,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         match found.value.as_bool() {
             Some(value) => Some(Spanned::new(found.span.clone(), value)),
             None => {
-                wrong_type(doc, &found, "true or false");
+                wrong_type(doc, &found, t!(doc.lang(), "config-expected-bool"));
                 None
             }
         }
@@ -203,7 +217,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             return Vec::new();
         };
         let Some(items) = found.value.as_array() else {
-            wrong_type(doc, &found, "an array of strings");
+            wrong_type(doc, &found, t!(doc.lang(), "config-expected-string-list"));
             return Vec::new();
         };
         items
@@ -226,7 +240,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             return Vec::new();
         };
         let Some(items) = found.value.as_array() else {
-            wrong_type(doc, &found, "an array of ids (strings or integers)");
+            wrong_type(doc, &found, t!(doc.lang(), "config-expected-id-list"));
             return Vec::new();
         };
         let mut ids = Vec::new();
@@ -251,7 +265,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         match found.value.as_table() {
             Some(table) => Some(TableReader::new(found.key, found.span, table)),
             None => {
-                wrong_type(doc, &found, "a table");
+                wrong_type(doc, &found, t!(doc.lang(), "config-expected-table"));
                 None
             }
         }
@@ -263,7 +277,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             return Vec::new();
         };
         let Some(items) = found.value.as_array() else {
-            wrong_type(doc, &found, "an array of tables ([[...]] sections)");
+            wrong_type(doc, &found, t!(doc.lang(), "config-expected-table-list"));
             return Vec::new();
         };
         let mut tables = Vec::new();
@@ -271,11 +285,16 @@ impl<'a, 'i> TableReader<'a, 'i> {
             let path = format!("{}[{index}]", found.key);
             match item.get_ref().as_table() {
                 Some(table) => tables.push(TableReader::new(path, item.span(), table)),
-                None => doc.report(
-                    &item.span(),
-                    &path,
-                    format!("expected a table, found {}", item.get_ref().type_str()),
-                ),
+                None => {
+                    let lang = doc.lang();
+                    let message = t!(
+                        lang,
+                        "config-wrong-type",
+                        expected = t!(lang, "config-expected-table"),
+                        found = t!(lang, "config-type", kind = item.get_ref().type_str()),
+                    );
+                    doc.report(&item.span(), &path, message);
+                }
             }
         }
         tables
@@ -294,13 +313,21 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 .map(|known| (strsim::jaro_winkler(name, known), *known))
                 .filter(|(score, _)| *score > 0.8)
                 .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, known)| format!("; did you mean `{known}`?"))
-                .unwrap_or_default();
-            let allowed: Vec<&str> = self.known.iter().copied().collect();
+                .map(|(_, known)| known);
+            let allowed = self.known.iter().copied().collect::<Vec<&str>>().join(", ");
+            let message = match suggestion {
+                Some(suggestion) => t!(
+                    doc.lang(),
+                    "config-unknown-key-suggestion",
+                    suggestion = suggestion,
+                    allowed = allowed,
+                ),
+                None => t!(doc.lang(), "config-unknown-key", allowed = allowed),
+            };
             doc.report(
                 &(key.span().start.min(value.span().start)..value.span().end),
                 &self.key_path(name),
-                format!("unknown key{suggestion} (allowed here: {})", allowed.join(", ")),
+                message,
             );
         }
     }
@@ -308,15 +335,12 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
 fn as_string(doc: &mut Document, found: &Found<'_, '_>) -> Option<Spanned<String>> {
     let Some(text) = found.value.as_str() else {
-        wrong_type(doc, found, "a string");
+        wrong_type(doc, found, t!(doc.lang(), "config-expected-string"));
         return None;
     };
     if is_placeholder(text) {
-        doc.report(
-            &found.span,
-            &found.key,
-            format!("`{text}` is a placeholder from the example config; replace it with a real value"),
-        );
+        let message = t!(doc.lang(), "config-placeholder", text = text);
+        doc.report(&found.span, &found.key, message);
         return None;
     }
     Some(Spanned::new(found.span.clone(), text.to_string()))
@@ -330,7 +354,7 @@ fn as_integer(doc: &mut Document, found: &Found<'_, '_>) -> Option<Spanned<i64>>
     match parsed {
         Some(number) => Some(Spanned::new(found.span.clone(), number)),
         None => {
-            wrong_type(doc, found, "an integer");
+            wrong_type(doc, found, t!(doc.lang(), "config-expected-integer"));
             None
         }
     }
@@ -342,10 +366,14 @@ pub fn is_placeholder(text: &str) -> bool {
     trimmed.len() > 2 && trimmed.starts_with('<') && trimmed.ends_with('>')
 }
 
-fn wrong_type(doc: &mut Document, found: &Found<'_, '_>, expected: &str) {
-    doc.report(
-        &found.span,
-        &found.key,
-        format!("expected {expected}, found {}", found.value.type_str()),
+/// `expected` is a `config-expected-*` phrase in the document's language.
+fn wrong_type(doc: &mut Document, found: &Found<'_, '_>, expected: String) {
+    let lang = doc.lang();
+    let message = t!(
+        lang,
+        "config-wrong-type",
+        expected = expected,
+        found = t!(lang, "config-type", kind = found.value.type_str()),
     );
+    doc.report(&found.span, &found.key, message);
 }

@@ -4,6 +4,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::i18n::Lang;
+use crate::t;
+
 /// Where a secret is read from, as the config names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {
@@ -14,29 +17,44 @@ pub enum SecretSource {
 }
 
 impl SecretSource {
-    /// Reads the secret now.
+    /// Reads the secret now; why it cannot be read is said in English.
     pub fn read(&self) -> Result<Secret, String> {
+        self.read_in(Lang::En)
+    }
+
+    /// Reads the secret now; why it cannot be read is said in `lang`.
+    pub fn read_in(&self, lang: Lang) -> Result<Secret, String> {
         match self {
             SecretSource::Env(name) => match std::env::var(name) {
                 Ok(value) if !value.trim().is_empty() => Ok(Secret(value.trim().to_string())),
-                Ok(_) => Err(format!("environment variable {name} is empty")),
-                Err(_) => Err(format!("environment variable {name} is not set")),
+                Ok(_) => Err(t!(lang, "secret-env-empty", name = name.as_str())),
+                Err(_) => Err(t!(lang, "secret-env-unset", name = name.as_str())),
             },
             SecretSource::File(path) => match std::fs::read_to_string(path) {
                 Ok(value) if !value.trim().is_empty() => Ok(Secret(value.trim().to_string())),
-                Ok(_) => Err(format!("secret file {} is empty", path.display())),
-                Err(error) => Err(format!("cannot read secret file {}: {error}", path.display())),
+                Ok(_) => Err(t!(lang, "secret-file-empty", path = path.display().to_string())),
+                Err(error) => Err(t!(
+                    lang,
+                    "secret-file-unreadable",
+                    path = path.display().to_string(),
+                    error = error.to_string(),
+                )),
             },
+        }
+    }
+
+    /// Where the secret comes from, in `lang` (`Display` says it in English).
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            SecretSource::Env(name) => t!(lang, "secret-source-env", name = name.as_str()),
+            SecretSource::File(path) => t!(lang, "secret-source-file", path = path.display().to_string()),
         }
     }
 }
 
 impl fmt::Display for SecretSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SecretSource::Env(name) => write!(f, "environment variable {name}"),
-            SecretSource::File(path) => write!(f, "file {}", path.display()),
-        }
+        f.write_str(&self.describe(Lang::En))
     }
 }
 
@@ -82,6 +100,14 @@ mod tests {
         std::fs::write(&path, "  abc\n").unwrap();
         assert_eq!(SecretSource::File(path.clone()).read().unwrap().expose(), "abc");
         std::fs::write(&path, "\n").unwrap();
-        assert!(SecretSource::File(path).read().unwrap_err().contains("empty"));
+        assert!(SecretSource::File(path.clone()).read().unwrap_err().contains("empty"));
+        assert!(SecretSource::File(path).read_in(Lang::Tr).unwrap_err().contains("boş"));
+    }
+
+    #[test]
+    fn where_a_secret_comes_from_is_said_in_the_language() {
+        let source = SecretSource::Env("MAGNET_TOKEN".into());
+        assert_eq!(source.to_string(), "environment variable MAGNET_TOKEN");
+        assert_eq!(source.describe(Lang::Tr), "MAGNET_TOKEN ortam değişkeni");
     }
 }

@@ -16,7 +16,7 @@ use super::plan::stretch;
 use super::recurrence::{Recurrence, to_utc};
 use super::render::{self, counts_text, details, escape, notices, notices_for, when_text};
 use super::when::{parse_date, parse_duration, parse_offsets, parse_start, parse_zone};
-use crate::command::{Answer, PREFIX};
+use crate::command::Answer;
 use crate::i18n::{self, Lang};
 use crate::store::{MeetingRow, Moved, NewMeeting, OccurrenceRow, PillarRow, Store, StoreError, Stretch};
 use crate::t;
@@ -58,8 +58,8 @@ impl Asker<'_> {
 
     /// How the asker calls the bot: the slash command where the answer is private (on
     /// Discord, beside the slash command box), the text prefix otherwise.
-    fn invoke(&self) -> &'static str {
-        if self.private { "/magnet" } else { PREFIX }
+    fn invoke(&self) -> String {
+        crate::command::invocation(self.private)
     }
 }
 

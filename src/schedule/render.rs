@@ -230,19 +230,17 @@ pub fn counts_text(counts: RsvpCounts, lang: Lang) -> String {
 
 /// An answer (`yes`, `maybe`, `no`) as the language says it; the stored word otherwise.
 pub fn answer_word(answer: &str, lang: Lang) -> String {
-    match answer {
-        "yes" => t!(lang, "answer-yes"),
-        "maybe" => t!(lang, "answer-maybe"),
-        "no" => t!(lang, "answer-no"),
-        other => other.to_string(),
-    }
+    answer_text("answer", answer, lang)
 }
 
 fn button_label(answer: &str, lang: Lang) -> String {
+    answer_text("button", answer, lang)
+}
+
+/// `answer-yes` / `button-yes`...: the catalogue has both forms of each of the three.
+fn answer_text(form: &str, answer: &str, lang: Lang) -> String {
     match answer {
-        "yes" => t!(lang, "button-yes"),
-        "maybe" => t!(lang, "button-maybe"),
-        "no" => t!(lang, "button-no"),
+        "yes" | "maybe" | "no" => i18n::text(lang, &format!("{form}-{answer}"), None),
         other => other.to_string(),
     }
 }

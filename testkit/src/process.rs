@@ -35,6 +35,10 @@ impl MagnetProcess {
             .current_dir(workdir)
             .env_remove("RUST_LOG")
             .env_remove("MAGNET_CONFIG")
+            // What it prints for people follows the locale; tests read English.
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .stdin(Stdio::null())
             .stdout(Stdio::inherit())
             .stderr(Stdio::piped());

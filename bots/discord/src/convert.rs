@@ -10,6 +10,16 @@ pub struct Own<'a> {
     pub application: u64,
 }
 
+impl Own<'_> {
+    /// Whether a message is the bot's: its own, or a relay through one of its webhooks,
+    /// known by the hook's id or (a hook this process did not make: an earlier run's,
+    /// another instance's) by the application that owns it.
+    pub fn wrote(&self, author: u64, webhook: Option<u64>, application: Option<u64>) -> bool {
+        author == self.bot_user
+            || webhook.is_some_and(|hook| self.webhooks.contains(&hook) || application == Some(self.application))
+    }
+}
+
 /// Converts one message from a channel listing, or says why it is skipped.
 pub fn message(raw: &Value, own: &Own<'_>) -> Result<InboundEvent, String> {
     let id = raw["id"].as_str().ok_or("a message without an id")?;
@@ -19,14 +29,10 @@ pub fn message(raw: &Value, own: &Own<'_>) -> Result<InboundEvent, String> {
         .as_str()
         .and_then(|a| a.parse().ok())
         .ok_or("a message without an author")?;
-    if author_id == own.bot_user {
-        return Err(format!("{id}: our own message"));
-    }
-    if let Some(webhook) = raw["webhook_id"].as_str().and_then(|w| w.parse::<u64>().ok())
-        && (own.webhooks.contains(&webhook)
-            || raw["application_id"].as_str() == Some(own.application.to_string().as_str()))
-    {
-        return Err(format!("{id}: relayed by our own webhook"));
+    let webhook = raw["webhook_id"].as_str().and_then(|w| w.parse::<u64>().ok());
+    let application = raw["application_id"].as_str().and_then(|a| a.parse::<u64>().ok());
+    if own.wrote(author_id, webhook, application) {
+        return Err(format!("{id}: our own message or relay"));
     }
     // Only default (0) and reply (19) messages carry what people wrote; joins, pins and
     // the like are not bridged.
@@ -182,7 +188,15 @@ mod tests {
         let ours = json!({"id": "10", "channel_id": "5", "author": {"id": "1", "username": "magnet"}});
         assert!(message(&ours, &OWN).unwrap_err().contains("our own"));
         let relay = json!({"id": "11", "channel_id": "5", "webhook_id": "2", "author": {"id": "2", "username": "Ayşe [Matrix]"}});
-        assert!(message(&relay, &OWN).unwrap_err().contains("webhook"));
+        assert!(message(&relay, &OWN).unwrap_err().contains("our own"));
+        // A hook this process did not make, but of our application (an earlier run's).
+        let earlier = json!({"id": "13", "channel_id": "5", "webhook_id": "99", "application_id": "1",
+            "author": {"id": "99", "username": "Ayşe [Matrix]"}});
+        assert!(message(&earlier, &OWN).unwrap_err().contains("our own"));
+        // Another integration's webhook is someone talking.
+        let theirs = json!({"id": "14", "channel_id": "5", "webhook_id": "98", "application_id": "5",
+            "author": {"id": "98", "username": "GitHub"}, "content": "PR merged"});
+        assert!(message(&theirs, &OWN).is_ok());
         let pin = json!({"id": "12", "channel_id": "5", "type": 6, "author": {"id": "7", "username": "ayse"}});
         assert!(message(&pin, &OWN).unwrap_err().contains("system"));
         assert!(message(&json!(null), &OWN).is_err());

@@ -129,19 +129,9 @@ impl EventRouter {
     fn message_updated(&self, update: MessageUpdateEvent) {
         let Some(content) = update.content else { return };
         let Some(author) = update.author else { return };
-        // Ours: the bot's, or a relay through a webhook of ours, known by its id or (a hook
-        // this process did not make: an earlier run's, another instance's) by its owner.
-        let webhook = update.webhook_id.flatten();
-        if author.id.get() == self.own.bot_user
-            || webhook.is_some_and(|w| {
-                self.own
-                    .webhooks
-                    .read()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .contains(&w.get())
-            })
-            || (webhook.is_some() && update.application_id.flatten().map(|a| a.get()) == Some(self.own.application))
-        {
+        let webhook = update.webhook_id.flatten().map(|w| w.get());
+        let application = update.application_id.flatten().map(|a| a.get());
+        if self.own.view(|own| own.wrote(author.id.get(), webhook, application)) {
             return;
         }
         let id = author.id.get().to_string();

@@ -37,6 +37,18 @@ pub struct OwnIds {
     pub webhooks: RwLock<Vec<u64>>,
 }
 
+impl OwnIds {
+    /// `f` with who we are now.
+    pub fn view<R>(&self, f: impl FnOnce(&Own<'_>) -> R) -> R {
+        let webhooks = self.webhooks.read().unwrap_or_else(|p| p.into_inner());
+        f(&Own {
+            bot_user: self.bot_user,
+            webhooks: &webhooks,
+            application: self.application,
+        })
+    }
+}
+
 pub struct ChannelReader {
     pub channel: u64,
     pub rest: Arc<Rest>,
@@ -248,15 +260,7 @@ impl ChannelReader {
     /// Commits a message (as the REST API or the gateway gives it) unless it is not
     /// bridged (the bot's own, its relays, system messages), and moves past it.
     async fn pass(&self, raw: &serde_json::Value, id: u64, at: &mut Position) {
-        let converted = {
-            let webhooks = self.own.webhooks.read().unwrap_or_else(|p| p.into_inner());
-            let own = Own {
-                bot_user: self.own.bot_user,
-                webhooks: &webhooks,
-                application: self.own.application,
-            };
-            convert::message(raw, &own)
-        };
+        let converted = { self.own.view(|own| convert::message(raw, own)) };
         match converted {
             Ok(event) => self.commit(event).await,
             Err(reason) => tracing::debug!(channel = self.channel, %reason, "discord: skipped"),
