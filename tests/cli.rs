@@ -91,7 +91,11 @@ fn in_a_turkish_environment_help_and_mistakes_are_turkish() {
     );
     let output = turkish(&["migrate"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("veritabanı güncellendi:"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("veritabanı güncellendi:"),
+        "{}",
+        text(&output.stdout)
+    );
 }
 
 #[test]
