@@ -102,7 +102,7 @@ async fn a_restarted_homeserver_a_dropped_gateway_and_429s_and_503s_lose_and_dou
                 .find(|m| m.reply_to == Some(asked) && m.author_id == sim.bot_user_id())
         })
         .await;
-        answer.content.contains("send to discord").then_some(answer.content)
+        answer.content.contains("message to Discord").then_some(answer.content)
     })
     .await;
     let number: String = asked

@@ -390,7 +390,7 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
     )
     .await;
     assert!(
-        wrong_date.contains(&format!("has no meeting on {}", day(wednesday))),
+        wrong_date.contains(&format!("has no session on {}", day(wednesday))),
         "{wrong_date}"
     );
     let far = ask_matrix(&net, &room, "!magnet rsvp 1 yes --on 2099-01-06").await;

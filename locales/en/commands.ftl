@@ -16,8 +16,8 @@ status-pillar = • { $name } ({ $id }): { $matrix ->
         [one] { $discord } Discord channel
        *[other] { $discord } Discord channels
     }; { $delivered } delivered, { $waiting } waiting, { $failed } failed
-status-paused = ⏸️ { $platform } { $room } ({ $pillar }) is paused after repeated refusals: { $reason }. `{ $command }` goes on.
-status-paused-secretariat-room = ⏸️ { $platform } { $room } (secretariat) is paused after repeated refusals: { $reason }. `{ $command }` goes on.
+status-paused = ⏸️ { $platform } { $room } ({ $pillar }) is paused after repeated refusals: { $reason }. Send `{ $command }` to resume.
+status-paused-secretariat-room = ⏸️ { $platform } { $room } (secretariat) is paused after repeated refusals: { $reason }. Send `{ $command }` to resume.
 status-paused-for-members = ⏸️ Deliveries to a { $platform } room of { $pillar } wait: the platform refused them; the secretariat has been told.
 status-paused-for-members-secretariat = ⏸️ Deliveries to a { $platform } room of the secretariat wait: the platform refused them; the secretariat has been told.
 
@@ -27,6 +27,15 @@ dead-letters-title = { $count ->
         [one] 1 failed delivery (newest first):
        *[other] { $count } failed deliveries (newest first):
     }
+# What a dead delivery was to do ($action as stored).
+delivery-action = { $action ->
+    [send] message
+    [edit] edit
+    [delete] deletion
+    [react] reaction
+    [unreact] reaction taken back
+   *[other] { $action }
+}
 dead-letter = • #{ $id } { $action } to { $platform } { $room } ({ $pillar }), { $attempts ->
         [one] 1 attempt
        *[other] { $attempts } attempts

@@ -46,7 +46,7 @@ cmd-meeting-reminders-arg-meeting = The meeting's number.
 cmd-meeting-reminders-arg-offsets = Offsets before each meeting, e.g. 24h,1h or none.
 
 help-options = options
-help-aliases = Turkish command words work too: yardım, durum, toplantı (liste, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), sürdür, yeniden-dene.
+help-aliases = Turkish command words work too: yardım, durum, iletilemeyenler, yeniden-dene (or tekrar; tümü or hepsi for all), sürdür (or devam), toplantı (liste or listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır); options --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar. Each may also be typed without Turkish letters (toplanti, katilim, sure…).
 
 ## Names of commands and arguments: in English the words typed; in other languages the
 ## names Discord shows for the slash command (the English words work everywhere).

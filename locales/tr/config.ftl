@@ -48,7 +48,7 @@ config-secret-calendar = takvim gizli anahtarı
 config-secret-matrix-password = Matrix parolası
 config-secret-matrix-token = Matrix erişim belirteci
 config-secret-discord-token = Discord bot belirteci
-config-secret-inline = { $what } yapılandırma dosyasına yazılmamalı; adını `{ $env }` anahtarının verdiği bir ortam değişkenine ya da yolunu `{ $file }` anahtarının verdiği bir dosyaya koyun
+config-secret-inline = { $what } yapılandırma dosyasına yazılmamalı; değeri bir ortam değişkenine koyup değişkenin adını `{ $env }` anahtarına ya da bir dosyaya koyup dosyanın yolunu `{ $file }` anahtarına yazın
 config-secret-both = `{ $env }` ya da `{ $file }` anahtarlarından yalnızca birini verin, ikisini birden değil
 config-secret-unavailable = { $what } kullanılamıyor: { $reason }
 secret-env-empty = { $name } ortam değişkeni boş
@@ -66,25 +66,25 @@ config-schedule-duration = beklenen: `60s` ya da `2h` gibi, en çok 7 günlük b
 config-http-url = beklenen: bir http:// ya da https:// URL'si; bulunan: `{ $found }`
 
 ## [matrix] ve [discord]
-config-expected-homeserver = ana sunucunun istemci URL'si, ör. `https://matrix.example.org`
-config-expected-matrix-user = botun Matrix kullanıcı kimliği, ör. `@magnet:example.org`
+config-expected-homeserver = ana sunucunun istemci URL'si, örn. `https://matrix.example.org`
+config-expected-matrix-user = botun Matrix kullanıcı kimliği, örn. `@magnet:example.org`
 config-expected-application-id = botun uygulama kimliği (bir Discord snowflake kimliği)
 config-matrix-credential-both = parola ya da erişim belirtecinden yalnızca birini verin, ikisini birden değil
-config-matrix-credential-missing = eksik; botun `password_env`/`password_file` ya da `access_token_env`/`access_token_file` anahtarlarına ihtiyacı var
+config-matrix-credential-missing = eksik; botun `password_env`/`password_file` ya da `access_token_env`/`access_token_file` anahtarlarından birine ihtiyacı var
 config-discord-token-missing = eksik; botun `token_env` ya da `token_file` anahtarına ihtiyacı var
 config-matrix-missing = eksik; Matrix odaları listelenmiş, bu yüzden botun hesabını içeren bir [matrix] bölümü gerekli
 config-discord-missing = eksik; Discord kanalları listelenmiş, bu yüzden botun belirtecini içeren bir [discord] bölümü gerekli
 
 ## Kimlikler
-config-matrix-user-at = Matrix kullanıcı kimliği `@` ile başlar, ör. `@secretariat:example.org`
+config-matrix-user-at = Matrix kullanıcı kimliği `@` ile başlar, örn. `@secretariat:example.org`
 config-matrix-user-shape = Matrix kullanıcı kimliği `@name:server.name` biçimindedir
 config-matrix-user-local = `{ $local }` geçerli bir Matrix kullanıcı adı (localpart) değil (yalnızca küçük harfler, rakamlar ve ._=-/+)
 config-matrix-room = beklenen: `!abc:server.name` biçiminde bir Matrix oda kimliği (oda sürümü 12'de `!abc`) ya da `#name:server.name` biçiminde bir oda takma adı
 config-matrix-room-local = beklenen: `!abc:server.name` biçiminde bir Matrix oda kimliği (oda sürümü 12'de `!abc`) ya da `#name:server.name` biçiminde bir oda takma adı; `{ $local }` boşluk ya da `:` içeriyor
 config-server-port = `{ $server }` geçersiz bir bağlantı noktası içeriyor
 config-server-name = `{ $server }` geçerli bir sunucu adı değil
-config-snowflake = beklenen: bir Discord kimliği (snowflake: 17 ile 20 arası ondalık rakam, ör. 1093848219043012608); bulunan: `{ $found }`
-config-pillar-id = beklenen: 1 ile 32 arası küçük harf, rakam, `-` ya da `_` içeren bir çalışma grubu kimliği (ör. `civil-society`); bulunan: `{ $found }`
+config-snowflake = beklenen: bir Discord kimliği (snowflake: 17–20 basamaklı bir sayı, örn. 1093848219043012608); bulunan: `{ $found }`
+config-pillar-id = beklenen: 1 ile 32 arası küçük harf, rakam, `-` ya da `_` içeren bir çalışma grubu kimliği (örn. `civil-society`); bulunan: `{ $found }`
 config-language-tag = beklenen: `en`, `tr` ya da `pt-BR` gibi bir dil etiketi; bulunan: `{ $found }`
 
 ## [secretariat]
@@ -98,20 +98,20 @@ config-expected-timezone = `Europe/Istanbul` gibi bir IANA saat dilimi
 config-pillar-twice = `{ $id }` çalışma grubu kimliği iki kez kullanılmış
 config-room-twice = `{ $room }` odası zaten `{ $pillar }` çalışma grubunda listelenmiş ({ $line }. satır); bir oda yalnızca bir çalışma grubuna ait olabilir, yoksa iletiler çalışma grupları arasında sızar
 config-timezone = bilinmeyen saat dilimi `{ $zone }`; beklenen: `Europe/Istanbul` ya da `UTC` gibi bir IANA adı
-config-reminder-offset = beklenen: toplantıdan önce 1m ile 14 gün arası bir süre, ör. `24h` ya da `90m`; bulunan: `{ $found }`
+config-reminder-offset = beklenen: toplantıdan önce 1m ile 14 gün arası bir süre, örn. `24h` ya da `90m`; bulunan: `{ $found }`
 
 ## [reports]
 config-report-format = bilinmeyen rapor biçimi `{ $format }`; beklenen: `markdown`, `html` ya da `csv`
-config-cron-fields = beklenen: 5 alanlı bir cron kuralı (dakika saat ayın-günü ay haftanın-günü), ör. `0 8 1 * *`; `{ $rule }` içinde { $fields } alan bulundu
+config-cron-fields = beklenen: 5 alanlı bir cron kuralı (dakika saat ayın-günü ay haftanın-günü), örn. `0 8 1 * *`; `{ $rule }` içinde { $fields } alan bulundu
 config-cron-invalid = geçersiz cron kuralı `{ $rule }`: { $error }
-config-cron-never = `{ $rule }` cron kuralı hiçbir zaman çalışmıyor
+config-cron-never = `{ $rule }` cron kuralı hiçbir zaman tetiklenmiyor
 
 ## `magnet check-config` komutunun geçerli bir yapılandırma için yazdıkları, satır satır.
 config-describe-source = yapılandırma: { $path }
 config-describe-database = veritabanı: { $url }
 config-describe-password = parolanın kaynağı: { $source }
 config-describe-access-token = erişim belirtecinin kaynağı: { $source }
-config-describe-http = http: { $address } adresinde dinleniyor
+config-describe-http = http: { $address } adresini dinliyor
 config-describe-matrix = matrix: { $user }, { $homeserver } sunucusunda ({ $credential }), depo: { $store }
 config-describe-matrix-none = matrix: yapılandırılmamış
 config-describe-discord = discord: { $application } uygulaması, { $api } adresinde (belirtecin kaynağı: { $source })

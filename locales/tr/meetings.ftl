@@ -1,4 +1,7 @@
 # Toplantılar: çalışma grubunun odalarına duyurulanlar ve hatırlatmalar.
+# Terimler: «toplantı» toplantının kendisidir; yinelenen bir toplantıda bütün dizi (İng.
+# meeting, series). «oturum» bir toplantının tek bir tarihte yapılan buluşmasıdır (İng.
+# occurrence); yinelenen bir toplantının tek bir tarihi kastedildiği her yerde «oturum» denir.
 
 meeting-when = **Zaman:** { $when }, { $minutes } dk
 meeting-agenda = **Gündem:** { $agenda }
@@ -15,24 +18,24 @@ reminder-answer-how = Yanıtlamak için `{ $command }` yazın ya da tepki bırak
 notice-meeting-added = 📅 Yeni toplantı #{ $id }: **{ $title }**
 notice-meeting-repeats = (`{ $rule }` kuralıyla { $zone } saatine göre tekrarlanır)
 notice-meeting-reminders = Hatırlatmalar: { $offsets } önce. Yanıtlamak için: `{ $command }`.
-notice-occurrence-cancelled-series-goes-on = ❌ **{ $title }**, { $when } tarihinde yapılmayacak. Dizinin diğer toplantıları sürüyor.
-notice-series-cancelled = ❌ **{ $title }** toplantı dizisi iptal edildi: başka toplantı yok.
+notice-occurrence-cancelled-series-goes-on = ❌ **{ $title }**, { $when } tarihinde yapılmayacak. Toplantının diğer oturumları yapılacak.
+notice-series-cancelled = ❌ Yinelenen **{ $title }** toplantısı iptal edildi: başka oturum yapılmayacak.
 notice-meeting-cancelled = ❌ **{ $title }** ({ $when }) iptal edildi.
 notice-meeting-moved = 🔁 **{ $title }** taşındı: { $old } yerine artık { $new }. Verilen yanıtlar geçerli.
 
 ## Toplantı komutlarına yanıtlar. $invoke `!magnet` ya da `/magnet`.
-meeting-other-pillar-in-public = Bu { $pillar } çalışma grubunu ilgilendiriyor; yanıtı bu odadaki herkes görürdü. Onun odalarından birinde ya da sekretaryanın odasında sorun.
-meeting-not-here = Burada #{ $id } numaralı bir toplantı yok. Bu çalışma grubunun toplantılarını görmek için `{ $invoke } meeting list` gönderin.
-meeting-date-too-far = { $date } çok ileride; { $days } gün içinde bir tarih verin.
+meeting-other-pillar-in-public = Bu soru { $pillar } çalışma grubunu ilgilendiriyor; yanıtı bu odadaki herkes görür. O grubun odalarından birinde ya da sekretaryanın odasında sorun.
+meeting-not-here = Burada #{ $id } numaralı bir toplantı yok. Bu çalışma grubunun toplantılarını görmek için `{ $invoke } toplantı liste` gönderin.
+meeting-date-too-far = { $date } çok ileride; önümüzdeki { $days } gün içinde bir tarih verin.
 meeting-none-on-date = #{ $id } numaralı toplantının { $date } tarihinde yapılacak bir oturumu yok.
 meeting-none-to-come = #{ $id } numaralı toplantının yapılacak bir oturumu kalmadı.
 meeting-list-other-pillar = Başka bir çalışma grubunun toplantılarını yalnızca sekretarya listeleyebilir; burada { $pillar } toplantılarını görebilirsiniz.
-meeting-list-where = Bir çalışma grubunun odasında sorun ya da çalışma grubunu belirtin: `{ $invoke } meeting list <çalışma grubu>`.
+meeting-list-where = Bir çalışma grubunun odasında sorun ya da çalışma grubunu belirtin: `{ $invoke } toplantı liste <çalışma-grubu>`.
 meeting-list-none-pillar = { $pillar } için yaklaşan toplantı yok.
 meeting-list-none = Yaklaşan toplantı yok.
 meeting-list-title = Yaklaşan toplantılar:
 meeting-list-line = • #{ $id } **{ $title }** ({ $pillar }) — { $when }; { $counts }
-meeting-list-how = Birini görmek için `{ $invoke } meeting show <numara>`, yanıtlamak için `{ $invoke } rsvp <numara> yes` gönderin.
+meeting-list-how = Birini görmek için `{ $invoke } toplantı göster <numara>`, yanıtlamak için `{ $invoke } katılım <numara> evet` gönderin.
 meeting-show-title = #{ $id } **{ $title }** ({ $pillar })
 meeting-show-cancelled = — iptal edildi
 meeting-show-repeats = **Tekrar:** `{ $rule }` ({ $zone })
@@ -43,41 +46,41 @@ meeting-show-nothing-to-come = Yapılacak oturum kalmadı.
 meeting-title-length = Toplantı başlığı 1 ile 200 karakter arasında olmalı.
 meeting-agenda-length = Gündem en çok 1000, yer en çok 500 karakter olabilir; daha uzun bir gündem için bağlantı verin.
 meeting-start-past = Bu başlangıç ({ $when }) geçmişte kaldı. İleride bir zaman verin.
-meeting-series-ends-before = Dizi ({ $date }) başlamadan bitiyor.
-meeting-until-without-every = --until yalnızca --every ile kullanılır: yalnızca bir dizinin son tarihi olur.
-meeting-rule-unusable = `{ $rule }` kuralı kullanılamıyor: { $reason }. Beş alan yazın: dakika saat ayın-günü ay haftanın-günü; örneğin salı günleri 10:00 için `0 10 * * TUE`.
+meeting-series-ends-before = Yinelenen toplantının bitiş tarihi ({ $date }) başlangıcından önce.
+meeting-until-without-every = --bitiş yalnızca --her ile kullanılır: yalnızca yinelenen toplantıların son tarihi olur.
+meeting-rule-unusable = `{ $rule }` kuralı kullanılamıyor: { $reason }. Beş alan yazın: dakika saat ayın-günü ay haftanın-günü; örn. salı günleri 10:00 için `0 10 * * TUE`.
 meeting-rule-no-time = `{ $rule }` kuralı başlangıç ile son tarih arasında hiçbir zamana denk gelmiyor.
-meeting-added-before = #{ $id } numaralı toplantı bu komutla zaten eklendi.
-meeting-added = #{ $id } numaralı toplantı { $pillar } grubuna eklendi: **{ $title }**, ilk oturum { $when }. Hatırlatmalar { $offsets } önce. Çalışma grubunun odalarına duyuruldu.
-meeting-already-cancelled = #{ $id } numaralı toplantı zaten iptal edildi.
-meeting-on-for-single = #{ $id } numaralı toplantı bir kez yapılıyor; `--on` bir dizinin tarihini seçer. İptal etmek için `{ $invoke } meeting cancel { $id }` gönderin.
+meeting-added-before = Bu komut daha önce de geldi ve yerine getirildi: #{ $id } numaralı toplantı onunla zaten eklenmişti.
+meeting-added = #{ $id } numaralı toplantı { $pillar } çalışma grubuna eklendi: **{ $title }**, ilk oturum { $when }. Hatırlatmalar { $offsets } önce. Çalışma grubunun odalarına duyuruldu.
+meeting-already-cancelled = #{ $id } numaralı toplantı zaten iptal edilmiş.
+meeting-on-for-single = #{ $id } numaralı toplantı tek seferlik; `--tarih` yinelenen bir toplantıdan bir tarih seçer. İptal etmek için `{ $invoke } toplantı iptal { $id }` gönderin.
 meeting-cancel-too-late = #{ $id } numaralı toplantı başladı ya da yapıldı; iptal edilecek bir şey yok.
 meeting-cancel-nothing-left = #{ $id } numaralı toplantı yapıldı; iptal edilecek bir şey kalmamıştı.
 meeting-cancelled = İptal edildi: #{ $id } numaralı toplantının { $count } oturumu; hatırlatmaları gönderilmeyecek. Çalışma grubunun odalarına duyuruldu.
 meeting-move-cancelled = #{ $id } numaralı toplantı iptal edildi; bunun yerine yeni bir toplantı ekleyin.
 meeting-move-same-time = #{ $id } numaralı toplantı zaten { $when } zamanında; taşınacak bir şey yok.
-meeting-moved = #{ $id } { $when } zamanına taşındı. Eski hatırlatmalar gönderilmeyecek; yenileri gelecek. Çalışma grubunun odalarına duyuruldu.
+meeting-moved = #{ $id } numaralı toplantı { $when } zamanına taşındı. Eski hatırlatmalar gönderilmeyecek; yenileri gelecek. Çalışma grubunun odalarına duyuruldu.
 meeting-move-taken = #{ $id } numaralı toplantının o zamanda zaten bir oturumu var.
-meeting-move-changed = #{ $id } numaralı toplantının bu oturumu bu arada değişti; `{ $invoke } meeting show { $id }` ile bakıp yeniden deneyin.
-meeting-reminders-set = #{ $id } numaralı toplantı artık her oturumdan { $offsets } önce hatırlatacak (gönderilmiş hatırlatmalar geçerli).
+meeting-move-changed = #{ $id } numaralı toplantının bu oturumu bu arada değişti; `{ $invoke } toplantı göster { $id }` ile bakıp yeniden deneyin.
+meeting-reminders-set = #{ $id } numaralı toplantı artık her oturumdan { $offsets } önce hatırlatacak (önceden gönderilmiş hatırlatmalar geri alınmaz).
 meeting-is-cancelled = #{ $id } numaralı toplantı iptal edildi.
-meeting-gone = O toplantı artık yok.
-meeting-occurrence-state = O toplantının durumu: { $state }; `{ $invoke } meeting show { $id }` ile bakın.
+meeting-gone = O oturum artık yok.
+meeting-occurrence-state = O oturumun durumu: { $state }; `{ $invoke } toplantı göster { $id }` ile bakın.
 occurrence-state-cancelled = iptal edildi
 occurrence-state-moved = taşındı
 occurrence-state-held = yapıldı
-meeting-over = O toplantı bitti.
+meeting-over = O oturum bitti.
 rsvp-noted = Kaydedildi: { $when } tarihli { $title } için **{ $answer }**. Şu ana kadar: { $counts }.
 
 ## İnsanların yazdıklarını okuma.
-when-bad-start = `{ $text }` okuyabildiğim bir başlangıç zamanı değil. Tarihi ve saati yazın, örneğin `2026-12-01 10:00` (çalışma grubunun saat diliminde ya da --zone ile verilende).
+when-bad-start = `{ $text }` okuyabildiğim bir başlangıç zamanı değil. Tarihi ve saati yazın, örn. `2026-12-01 10:00` (çalışma grubunun saat diliminde ya da --saat-dilimi ile verilende).
 when-bad-date = `{ $text }` okuyabildiğim bir tarih değil. `2026-12-01` biçiminde yazın.
 when-bad-zone = `{ $text }` bildiğim bir saat dilimi değil. `Europe/Istanbul`, `Europe/Berlin` ya da `UTC` gibi bir IANA adı kullanın.
 when-bad-duration = `{ $text }` okuyabildiğim bir süre değil. `60m` ya da `1h30m` biçiminde yazın.
-when-duration-range = bir toplantı 1 dakika ile 24 saat arasında tam dakikalar sürer; `{ $text }` öyle değil
-when-bad-offset = `{ $text }` okuyabildiğim bir hatırlatma zamanı değil. `24h,1h` biçiminde yazın (ya da `none`).
-when-offset-range = bir hatırlatma toplantıdan 1 dakika ile 14 gün önce gelir; `{ $text }` öyle değil
+when-duration-range = Toplantı süresi 1 dakika ile 24 saat arasında, tam dakika olmalı; `{ $text }` uymuyor.
+when-bad-offset = `{ $text }` okuyabildiğim bir hatırlatma zamanı değil. `24h,1h` biçiminde yazın (ya da `yok`); h = saat, m = dakika.
+when-offset-range = Hatırlatma toplantıdan 1 dakika ile 14 gün önce gönderilmeli; `{ $text }` uymuyor.
 
 ## Çalışma grubu üyelerinin abone olduğu takvim.
 calendar-name = { $pillar } toplantıları
-calendar-description = { $pillar } çalışma grubunun toplantıları; MAGNET botu tutar
+calendar-description = MAGNET botunun tuttuğu { $pillar } çalışma grubu toplantıları

@@ -431,7 +431,7 @@ async fn pause(
         .iter()
         .map(|to| {
             let invoke = crate::command::invocation(to.platform == Platform::Discord);
-            let (platform, remote, count) = (room.platform.as_str(), room.remote_id.as_str(), run.len());
+            let (platform, remote, count) = (room.platform.name(), room.remote_id.as_str(), run.len());
             let command = format!("{invoke} {resume_words}");
             let text = match room.pillar_id.as_deref() {
                 Some(pillar) => crate::t!(

@@ -644,7 +644,7 @@ mod tests {
         };
         let message = error.render(Lang::Tr);
         assert!(
-            message.contains("`perhaps` geçerli bir <yanıt> değil; olabilecekler: evet, belki, hayır"),
+            message.contains("`perhaps` geçerli bir <yanıt> değil; geçerli değerler: evet, belki, hayır"),
             "{message}"
         );
         let Some(Err(error)) = parse_text("!magnet toplantı ekle") else {

@@ -266,7 +266,7 @@ async fn status(
         }
         let resume = pillar_id.map_or("resume".to_string(), |p| format!("resume {p}"));
         let (platform, room, reason) = (
-            paused.platform.as_str(),
+            platform_name(&paused.platform),
             paused.remote_room.as_str(),
             paused.reason.as_str(),
         );
@@ -296,6 +296,14 @@ async fn status(
     Ok(text.trim_end().to_string())
 }
 
+/// A platform as stored (`matrix`), as people write it (`Matrix`).
+fn platform_name(stored: &str) -> &str {
+    match magnet_chat::Platform::parse(stored) {
+        Some(platform) => platform.name(),
+        None => stored,
+    }
+}
+
 async fn dead_letters(
     context: &CommandContext<'_>,
     pillar: Option<&str>,
@@ -313,8 +321,8 @@ async fn dead_letters(
             lang,
             "dead-letter",
             id = letter.id,
-            action = letter.action.as_str(),
-            platform = letter.platform.as_str(),
+            action = t!(lang, "delivery-action", action = letter.action.as_str()),
+            platform = platform_name(&letter.platform),
             room = letter.remote_room.as_str(),
             pillar = letter
                 .pillar_id

@@ -1190,7 +1190,7 @@ reminder_offsets = 24
             "yapılandırma: <embedded default>\n",
             "veritabanı: sqlite://data/magnet.db\n",
             "\n  parolanın kaynağı: /run/secrets/db dosyası\n",
-            "\nhttp: 127.0.0.1:8080 adresinde dinleniyor\n",
+            "\nhttp: 127.0.0.1:8080 adresini dinliyor\n",
             "\nmatrix: yapılandırılmamış\n",
             "\nsekretarya:\n",
             "\n  matrix kullanıcıları: yok\n",

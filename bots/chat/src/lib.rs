@@ -42,6 +42,14 @@ impl Platform {
         }
     }
 
+    /// The platform's name as people write it: `Matrix`, `Discord`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Matrix => "Matrix",
+            Platform::Discord => "Discord",
+        }
+    }
+
     /// Parses the stored name back.
     pub fn parse(name: &str) -> Option<Platform> {
         match name {
