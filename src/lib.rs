@@ -9,6 +9,7 @@
 //! - [`i18n`]: every word the bot says, in English and Turkish.
 //! - [`runtime`]: what `magnet run` starts and how it stops.
 //! - [`schedule`]: meetings, recurrence across time zones and DST, reminders exactly once.
+//! - [`survey`]: surveys on both platforms, one answer per person, one merged result.
 //! - [`fault`]: crash points the crash tests abort at.
 //!
 //! The chat platforms are reached only through the port in the `magnet-chat` crate; the
@@ -23,3 +24,4 @@ pub mod i18n;
 pub mod runtime;
 pub mod schedule;
 pub mod store;
+pub mod survey;

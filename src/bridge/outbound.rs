@@ -9,6 +9,7 @@ use super::format;
 use super::payload::{Author, Payload};
 use crate::i18n::{self, Lang};
 use crate::store::{Delivery, RoomRow, Store, StoreError};
+use crate::survey::render as survey_render;
 use crate::t;
 
 /// Why a delivery cannot be sent now.
@@ -180,6 +181,22 @@ pub async fn build(
                 .into_iter()
                 .collect()
         }
+        // A survey's message that no longer applies (it closed before the post went out,
+        // the room left its pillars) is done with nothing sent.
+        Payload::SurveyPost { survey, part } => survey_render::post(store, survey, part, room)
+            .await?
+            .into_iter()
+            .collect(),
+        Payload::SurveyNudge { survey } => survey_render::nudge(store, survey, room).await?.into_iter().collect(),
+        Payload::SurveyPollEnd { survey, part } => survey_render::poll_end(store, survey, part, room)
+            .await?
+            .into_iter()
+            .collect(),
+        Payload::SurveyResults { survey } => survey_render::results(store, survey, room).await?.into_iter().collect(),
+        Payload::SurveyCancelled { survey } => survey_render::cancelled(store, survey, room)
+            .await?
+            .into_iter()
+            .collect(),
     };
     Ok(Built {
         actions: actions.into_iter().enumerate().map(|(n, a)| outbound(n, a)).collect(),

@@ -45,6 +45,17 @@ pub enum Payload {
     Direct(OutboundAction),
     /// A meeting reminder, rendered when sent (RSVP counts as they are then).
     Reminder { reminder: i64 },
+    /// A survey's own message (`part` 0) or a question's poll, rendered when sent in the
+    /// room's language.
+    SurveyPost { survey: i64, part: i64 },
+    /// The reminder before a survey's deadline, with the count of answers then.
+    SurveyNudge { survey: i64 },
+    /// The end of a survey's poll in the room (`part` is the poll's), once it closed.
+    SurveyPollEnd { survey: i64, part: i64 },
+    /// The results of a closed survey, as counted when sent.
+    SurveyResults { survey: i64 },
+    /// A survey was cancelled.
+    SurveyCancelled { survey: i64 },
 }
 
 impl Author {
@@ -58,7 +69,14 @@ impl Payload {
     /// The `action` column of the delivery.
     pub fn action(&self) -> &'static str {
         match self {
-            Payload::Relay { .. } | Payload::Direct(_) | Payload::Reminder { .. } => "send",
+            Payload::Relay { .. }
+            | Payload::Direct(_)
+            | Payload::Reminder { .. }
+            | Payload::SurveyPost { .. }
+            | Payload::SurveyNudge { .. }
+            | Payload::SurveyPollEnd { .. }
+            | Payload::SurveyResults { .. }
+            | Payload::SurveyCancelled { .. } => "send",
             Payload::Edit { .. } => "edit",
             Payload::Delete => "delete",
             Payload::React { .. } => "react",

@@ -88,6 +88,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("help.ftl", include_str!("../../locales/en/help.ftl")),
             ("config.ftl", include_str!("../../locales/en/config.ftl")),
             ("cli.ftl", include_str!("../../locales/en/cli.ftl")),
+            ("surveys.ftl", include_str!("../../locales/en/surveys.ftl")),
         ],
     ),
     (
@@ -100,6 +101,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("help.ftl", include_str!("../../locales/tr/help.ftl")),
             ("config.ftl", include_str!("../../locales/tr/config.ftl")),
             ("cli.ftl", include_str!("../../locales/tr/cli.ftl")),
+            ("surveys.ftl", include_str!("../../locales/tr/surveys.ftl")),
         ],
     ),
 ];

@@ -455,6 +455,12 @@ impl Store {
         .bind(remote_id)
         .execute(&mut *tx)
         .await?;
+        // So is a survey's post: its remote id is where votes on its poll will point.
+        sqlx::query("UPDATE survey_posts SET remote_id = $2 WHERE delivery_id = $1")
+            .bind(id)
+            .bind(remote_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,6 +8,7 @@ mod bridge;
 mod pillars;
 mod schedule;
 pub mod sole_writer;
+mod surveys;
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -23,6 +24,8 @@ pub use pillars::{PillarRow, RoomRow};
 pub use schedule::{
     Claimed, DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch,
 };
+
+pub use surveys::{Answered, NewSurvey, PlannedPost, PostRow, QuestionRow, SurveyRow, SurveyState, account_key};
 
 use crate::config::{DatabaseConfig, Secret};
 
@@ -296,10 +299,17 @@ pub const TABLES: &[&str] = &[
     "reminders",
     "rsvps",
     "attendance",
+    "linked_accounts",
+    "link_codes",
+    "survey_templates",
     "surveys",
+    "survey_pillars",
     "survey_questions",
     "survey_posts",
     "survey_answers",
+    "survey_anonymous_voters",
+    "survey_anonymous_answers",
+    "survey_reach",
     "summaries",
     "action_items",
     "report_runs",

@@ -189,7 +189,7 @@ fn rooms_of(pillar: &Pillar) -> impl Iterator<Item = (Platform, String)> + '_ {
         )
 }
 
-fn room_from_row(row: &sqlx::any::AnyRow) -> Result<RoomRow> {
+pub(super) fn room_from_row(row: &sqlx::any::AnyRow) -> Result<RoomRow> {
     let platform: String = row.try_get("platform")?;
     Ok(RoomRow {
         id: row.try_get("id")?,

@@ -109,6 +109,10 @@ pub struct PollStart {
     pub max_selections: u32,
     /// Whether results are shown before the poll ends.
     pub disclosed: bool,
+    /// Outbound: when the poll is to end (epoch ms), for platforms whose polls have a
+    /// duration (Discord); the bot ends it itself at the deadline too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at_ms: Option<i64>,
 }
 
 /// A room membership state.

@@ -172,7 +172,7 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
             payload["poll"] = json!({
                 "question": {"text": poll.question},
                 "answers": answers,
-                "duration": 24,
+                "duration": poll_hours(poll.closes_at_ms),
                 "allow_multiselect": poll.max_selections > 1,
                 "layout_type": 1,
             });
@@ -452,6 +452,19 @@ async fn relay(
             }
             other => return other,
         }
+    }
+}
+
+/// A poll's duration as Discord takes it: whole hours from now, 1 to 768 (32 days); the
+/// bot ends it at the deadline itself, so the hour rounds up. 24 when no end is given.
+fn poll_hours(closes_at_ms: Option<i64>) -> i64 {
+    const HOUR_MS: i64 = 3_600_000;
+    match closes_at_ms {
+        Some(at) => {
+            let left = at - chrono::Utc::now().timestamp_millis();
+            ((left + HOUR_MS - 1) / HOUR_MS).clamp(1, 768)
+        }
+        None => 24,
     }
 }
 

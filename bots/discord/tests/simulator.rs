@@ -262,6 +262,7 @@ async fn outbound_relays_bot_messages_edits_deletes_reactions_files_and_polls() 
         answers: vec![("a".into(), "Ankara".into()), ("b".into(), "Online".into())],
         max_selections: 1,
         disclosed: true,
+        closes_at_ms: None,
     };
     adapter
         .deliver(&send(
@@ -452,6 +453,7 @@ async fn poll_votes_arrive_one_answer_at_a_time_and_the_bot_ends_its_poll() {
         answers: vec![("a".into(), "Tuesday".into()), ("b".into(), "Thursday".into())],
         max_selections: 1,
         disclosed: true,
+        closes_at_ms: None,
     };
     let started = adapter
         .deliver(&send(

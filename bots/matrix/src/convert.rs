@@ -271,6 +271,7 @@ fn poll_start(content: &Value, event_type: &str) -> KindResult {
         answers,
         max_selections,
         disclosed: !kind.ends_with("undisclosed"),
+        closes_at_ms: None,
     }))
 }
 

@@ -497,6 +497,7 @@ async fn polls_are_started_with_a_fallback_and_ended() {
         answers: vec![("ank".into(), "Ankara".into()), ("onl".into(), "Online".into())],
         max_selections: 1,
         disclosed: true,
+        closes_at_ms: None,
     };
     let start = Outbound {
         idempotency_key: "p1".into(),
@@ -651,6 +652,7 @@ async fn a_client_we_did_not_write_interoperates() {
         answers: vec![("a".into(), "Tuesday".into()), ("b".into(), "Thursday".into())],
         max_selections: 1,
         disclosed: true,
+        closes_at_ms: None,
     };
     let started = adapter
         .deliver(&Outbound {

@@ -1,0 +1,14 @@
+//! Surveys: one question or a few, put to one pillar, several or all, on both platforms at
+//! once, answered where people are, counted once per person, closed once, with one merged
+//! result.
+//! - [`spec`]: what a survey and an answer are, and the checks on both;
+//! - [`body`]: reading the questions as people type them;
+//! - [`results`]: counting the answers into one result;
+//! - [`plan`]: what is posted where: native polls, or the survey's own message;
+//! - [`render`]: what the posts, the reminder, the results and the notices say.
+
+pub mod body;
+pub mod plan;
+pub mod render;
+pub mod results;
+pub mod spec;
