@@ -104,7 +104,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         bridge.platforms().clone(),
         config.schedule.lateness,
         format!("{}:{}", hostname(), std::process::id()),
-    );
+    )
+    .with_surveys(crate::survey::commands::SurveySettings::from_config(&config.surveys));
     let scheduler_task = tokio::spawn(scheduler.run(stop_rx.clone()));
     let matrix_task = config.matrix.as_ref().map(|matrix| {
         let settings = matrix_settings(&config, matrix);

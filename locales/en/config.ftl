@@ -150,3 +150,7 @@ config-describe-pillar = { $id } "{ $name }" ({ $language }, { $zone }), reminde
 config-describe-pillar-matrix = matrix rooms: { $list }
 config-describe-pillar-discord = discord channels: { $list }
 config-describe-none = none
+
+## [surveys]
+config-anonymous-min-range = expected 1 to 1000 answers, found { $found }
+config-secret-voter-key = the key of the anonymous voters' hashes

@@ -101,3 +101,17 @@ survey-results-rate = { $pillar }: { $respondents } of { $members } members answ
 survey-results-rate-unknown = { $pillar }: { $respondents } answered.
 survey-results-hidden = Anonymous survey: results are shown once at least { $min } people have answered; { $count } did.
 survey-poll-ended = The survey is closed.
+
+## `survey list` and `survey show`.
+survey-list-title = Surveys:
+survey-list-line = • #{ $id } { $title }: { $state }, closes { $when }; { $count ->
+    [0] no answers
+    [one] one answer
+   *[other] { $count } answers
+}
+survey-list-none = No survey is open, and none closed in the last 30 days.
+survey-show-state = { $state }; closes { $when }; { $count ->
+    [0] no answers yet
+    [one] one answer so far
+   *[other] { $count } answers so far
+}.

@@ -126,3 +126,7 @@ config-describe-pillar = { $id } "{ $name }" ({ $language }, { $zone }), hatırl
 config-describe-pillar-matrix = matrix odaları: { $list }
 config-describe-pillar-discord = discord kanalları: { $list }
 config-describe-none = yok
+
+## [surveys]
+config-anonymous-min-range = beklenen: 1 ile 1000 arası yanıt; bulunan: { $found }
+config-secret-voter-key = anonim oy verenlerin özetlerinin anahtarı

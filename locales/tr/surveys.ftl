@@ -86,3 +86,15 @@ survey-results-rate = { $pillar }: { $members } üyeden { $respondents } kişi y
 survey-results-rate-unknown = { $pillar }: { $respondents } kişi yanıtladı.
 survey-results-hidden = Anonim anket: sonuçlar en az { $min } kişi yanıtladığında gösterilir; { $count } kişi yanıtladı.
 survey-poll-ended = Anket kapandı.
+
+## `survey list` ve `survey show`.
+survey-list-title = Anketler:
+survey-list-line = • #{ $id } { $title }: { $state }, kapanış { $when }; { $count ->
+    [0] yanıt yok
+   *[other] { $count } yanıt
+}
+survey-list-none = Açık anket yok; son 30 günde kapanan da yok.
+survey-show-state = { $state }; kapanış { $when }; { $count ->
+    [0] henüz yanıt yok
+   *[other] şimdiye dek { $count } yanıt
+}.

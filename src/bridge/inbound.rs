@@ -20,6 +20,7 @@ use crate::command::{self, CommandContext, Invoker, UsageError};
 use crate::config::{Config, Secretariat};
 use crate::i18n::Lang;
 use crate::store::{InboundRecord, NewDelivery, Recorded, RoomRow, Store};
+use crate::survey::commands::SurveySettings;
 
 /// Commits inbound events to the store and rings the workers of the rooms they go to.
 #[derive(Clone)]
@@ -33,6 +34,7 @@ pub struct StoreSink {
     reminder_defaults: Arc<HashMap<String, Vec<i64>>>,
     /// Each pillar's language.
     languages: Arc<HashMap<String, Lang>>,
+    surveys: Arc<SurveySettings>,
 }
 
 impl StoreSink {
@@ -60,6 +62,7 @@ impl StoreSink {
                     .collect(),
             ),
             languages: Arc::new(config.pillars.iter().map(|p| (p.id.clone(), p.lang())).collect()),
+            surveys: Arc::new(SurveySettings::from_config(&config.surveys)),
         }
     }
 
@@ -95,6 +98,58 @@ impl StoreSink {
         }
     }
 
+    /// The answer a vote on one of a survey's polls gives: the whole choice on Matrix, one
+    /// answer added or taken back on Discord (applied to the person's current answer).
+    async fn poll_answer(&self, room: &RoomRow, event: &InboundEvent) -> Result<Option<command::Command>, SinkError> {
+        let (poll, change) = match &event.kind {
+            EventKind::PollResponse { poll, answers } => (poll, PollChange::Whole(answers)),
+            EventKind::PollVote { poll, answer, added } => (poll, PollChange::One(answer, *added)),
+            _ => return Ok(None),
+        };
+        let Some((survey, question)) = crate::survey::commands::poll_question(&self.store, room.id, poll)
+            .await
+            .map_err(internal)?
+        else {
+            // A vote can come in before the poll's delivery is marked made: then it waits
+            // (the adapter offers it again) rather than be taken for someone else's poll.
+            if self.store.survey_poll_unrecorded(room.id).await.map_err(internal)? {
+                return Err(SinkError(format!(
+                    "a vote on {poll} waits for a survey poll being posted"
+                )));
+            }
+            return Ok(None);
+        };
+        // Poll answers are named by their number, 1 up.
+        let index = |id: &String| id.parse::<usize>().ok().filter(|n| *n >= 1).map(|n| n - 1);
+        let chosen: Vec<usize> = match change {
+            PollChange::Whole(answers) => answers.iter().filter_map(index).collect(),
+            PollChange::One(answer, added) => {
+                let current = self
+                    .store
+                    .answer_of(question.id, event.platform, &event.sender.id)
+                    .await
+                    .map_err(internal)?;
+                let mut chosen = match current {
+                    Some(crate::survey::spec::Answer::Choices(chosen)) => chosen,
+                    _ => Vec::new(),
+                };
+                if let Some(n) = index(answer) {
+                    chosen.retain(|c| *c != n);
+                    if added {
+                        chosen.push(n);
+                    }
+                }
+                chosen
+            }
+        };
+        Ok(Some(command::Command::SurveyControl {
+            survey,
+            question: question.position,
+            values: chosen.iter().map(usize::to_string).collect(),
+            written: false,
+        }))
+    }
+
     /// The RSVP a reaction gives, if it is one of the answer reactions on a reminder.
     async fn reaction_answer(
         &self,
@@ -127,7 +182,10 @@ impl StoreSink {
         event: &InboundEvent,
         parsed: Result<command::Command, UsageError>,
     ) -> Payload {
-        let slash = matches!(event.kind, EventKind::Command { .. } | EventKind::ControlUsed { .. });
+        let slash = matches!(
+            event.kind,
+            EventKind::Command { .. } | EventKind::ControlUsed { .. } | EventKind::FormSubmitted { .. }
+        );
         // An answer only the asker sees follows their client's language where the bot
         // speaks it; one the room sees is in the room's language.
         let answer_lang = event
@@ -144,6 +202,7 @@ impl StoreSink {
                     platforms: &self.platforms,
                     secretariat: &self.secretariat,
                     reminder_defaults: &self.reminder_defaults,
+                    surveys: &self.surveys,
                 };
                 let invoker = Invoker {
                     platform: event.platform,
@@ -159,16 +218,16 @@ impl StoreSink {
             Err(error) => error.render(answer_lang),
         };
         let action = match &event.kind {
-            EventKind::Command { interaction, .. } | EventKind::ControlUsed { interaction, .. } => {
-                OutboundAction::Respond {
-                    interaction: interaction.clone(),
-                    body: MessageBody {
-                        text,
-                        ..Default::default()
-                    },
-                    private: true,
-                }
-            }
+            EventKind::Command { interaction, .. }
+            | EventKind::ControlUsed { interaction, .. }
+            | EventKind::FormSubmitted { interaction, .. } => OutboundAction::Respond {
+                interaction: interaction.clone(),
+                body: MessageBody {
+                    text,
+                    ..Default::default()
+                },
+                private: true,
+            },
             _ => {
                 let html = match event.platform {
                     Platform::Matrix => Some(format::discord_to_matrix_html(&text, &|_| None)),
@@ -192,11 +251,37 @@ impl StoreSink {
     }
 }
 
+/// What a vote on a poll says.
+enum PollChange<'a> {
+    /// The whole choice (Matrix); empty withdraws.
+    Whole(&'a [String]),
+    /// One answer added or taken back (Discord).
+    One(&'a String, bool),
+}
+
 /// The command an event carries, if it is one.
 fn command_in(event: &InboundEvent) -> Option<Result<command::Command, UsageError>> {
     match &event.kind {
         EventKind::Message(body) => command::parse_text(&body.text),
         EventKind::Command { path, options, .. } => Some(command::parse_slash(path, options)),
+        EventKind::ControlUsed { control, values, .. } if control.starts_with("survey:") => {
+            let (survey, question) = crate::survey::render::parse_control_id(control)?;
+            Some(Ok(command::Command::SurveyControl {
+                survey,
+                question,
+                values: values.clone(),
+                written: false,
+            }))
+        }
+        EventKind::FormSubmitted { form, fields, .. } => {
+            let (survey, question) = crate::survey::render::parse_control_id(form)?;
+            Some(Ok(command::Command::SurveyControl {
+                survey,
+                question,
+                values: fields.iter().map(|(_, text)| text.clone()).take(1).collect(),
+                written: true,
+            }))
+        }
         EventKind::ControlUsed { control, .. } => {
             let (occurrence, answer) = crate::schedule::render::parse_rsvp_control(control)?;
             Some(Ok(command::Command::RsvpButton {
@@ -221,7 +306,11 @@ impl EventSink for StoreSink {
         // is its own acknowledgement (a reply per reaction would be noise).
         let command = match command_in(&event) {
             Some(parsed) => Some((parsed, false)),
-            None => self.reaction_answer(&room, &event).await?.map(|c| (Ok(c), true)),
+            None => match self.reaction_answer(&room, &event).await? {
+                Some(answer) => Some((Ok(answer), true)),
+                // A vote is its own acknowledgement too, and the poll shows it.
+                None => self.poll_answer(&room, &event).await?.map(|c| (Ok(c), true)),
+            },
         };
         let (starts_message, deliveries, reaction) = match command {
             Some((parsed, quiet)) => {

@@ -99,6 +99,96 @@ pub enum Command {
     /// An RSVP button under a reminder (not typed).
     #[command(hide = true)]
     RsvpButton { occurrence: i64, answer: Answer },
+    /// Surveys: start, list, show, results, close, cancel.
+    #[command(subcommand, alias = "anket")]
+    Survey(Box<SurveyCommand>),
+    /// Answer a survey's question: the survey's number, the question's, then your answer.
+    #[command(alias = "yanıt", alias = "yanit", alias = "cevap")]
+    Answer {
+        /// The survey's number.
+        survey: i64,
+        /// The question's number in the survey.
+        question: i64,
+        /// A choice's number or words (several with commas), a rating from 1 to 5, or your text.
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
+        answer: Vec<String>,
+    },
+    /// An answer given with a survey's menu or form (not typed): the values chosen, or
+    /// the text written.
+    #[command(hide = true)]
+    SurveyControl {
+        survey: i64,
+        question: i64,
+        values: Vec<String>,
+        #[arg(long)]
+        written: bool,
+    },
+}
+
+/// The survey commands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum SurveyCommand {
+    /// Start a survey in pillars' rooms; the questions go on the lines under the command (secretariat).
+    #[command(alias = "başlat", alias = "baslat")]
+    Start {
+        /// The pillars' ids, separated by commas, or all.
+        pillars: String,
+        /// A survey of one question: the question.
+        question: Option<String>,
+        /// Its choices.
+        choices: Vec<String>,
+        /// When it closes: a date and time in the pillar's zone, or a span from now (3d, 36h).
+        #[arg(long, alias = "kapanış", alias = "kapanis")]
+        closes: String,
+        /// Its title (default: the first question).
+        #[arg(long, alias = "başlık", alias = "baslik")]
+        title: Option<String>,
+        /// Nobody can see who answered what.
+        #[arg(long, alias = "anonim")]
+        anonymous: bool,
+        /// One reminder this long before the deadline, e.g. 24h.
+        #[arg(long, alias = "hatırlatma", alias = "hatirlatma")]
+        nudge: Option<String>,
+        /// The one question allows up to this many choices.
+        #[arg(long, alias = "çoklu", alias = "coklu")]
+        multiple: Option<usize>,
+        /// The one question is a rating from 1 to 5.
+        #[arg(long, alias = "puan")]
+        rating: bool,
+        /// The one question takes a short text.
+        #[arg(long, alias = "metin")]
+        text: bool,
+        /// The questions, one per line: what follows the command's first line.
+        #[arg(long, hide = true)]
+        body: Option<String>,
+    },
+    /// List the open surveys and the ones closed lately.
+    #[command(alias = "liste", alias = "listele")]
+    List,
+    /// Show a survey: its questions, deadline and answers so far.
+    #[command(alias = "göster", alias = "goster")]
+    Show {
+        /// The survey's number.
+        survey: i64,
+    },
+    /// A survey's results, written answers included (secretariat).
+    #[command(alias = "sonuçlar", alias = "sonuclar")]
+    Results {
+        /// The survey's number.
+        survey: i64,
+    },
+    /// Close a survey now and post its results (secretariat).
+    #[command(alias = "kapat")]
+    Close {
+        /// The survey's number.
+        survey: i64,
+    },
+    /// Cancel a survey: nothing of it is counted (secretariat).
+    #[command(alias = "iptal")]
+    Cancel {
+        /// The survey's number.
+        survey: i64,
+    },
 }
 
 /// The meeting commands.
@@ -223,6 +313,7 @@ impl Command {
                     | MeetingCommand::Move { .. }
                     | MeetingCommand::Reminders { .. }
             ),
+            Command::Survey(survey) => !matches!(**survey, SurveyCommand::List | SurveyCommand::Show { .. }),
             _ => false,
         }
     }
@@ -244,6 +335,15 @@ impl Command {
                 MeetingCommand::Reminders { .. } => "meeting reminders",
             },
             Command::Rsvp { .. } | Command::RsvpButton { .. } => "rsvp",
+            Command::Survey(survey) => match **survey {
+                SurveyCommand::Start { .. } => "survey start",
+                SurveyCommand::List => "survey list",
+                SurveyCommand::Show { .. } => "survey show",
+                SurveyCommand::Results { .. } => "survey results",
+                SurveyCommand::Close { .. } => "survey close",
+                SurveyCommand::Cancel { .. } => "survey cancel",
+            },
+            Command::Answer { .. } | Command::SurveyControl { .. } => "answer",
         }
     }
 }
@@ -262,13 +362,39 @@ pub fn parse_text(text: &str) -> Option<Result<Command, UsageError>> {
         // `!magnetic` is a word, not a command.
         return None;
     }
-    let Some(words) = shlex::split(rest) else {
+    // The lines under the first are the body of a command that takes one (the questions
+    // of `survey start`); for any other command they are more words.
+    let (first, below) = rest.split_once('\n').unwrap_or((rest, ""));
+    let Some(mut words) = shlex::split(first) else {
         return Some(Err(UsageError::unclosed_quote()));
     };
-    if words.is_empty() {
+    if words.is_empty() && below.trim().is_empty() {
         return Some(Ok(Command::Help));
     }
+    if !below.trim().is_empty() {
+        if takes_body(&words) {
+            words.push("--body".into());
+            words.push(below.to_string());
+        } else {
+            let Some(more) = shlex::split(below) else {
+                return Some(Err(UsageError::unclosed_quote()));
+            };
+            words.extend(more);
+        }
+    }
     Some(parse_words(words, false))
+}
+
+/// Whether the command the words name takes the lines under it as its body.
+fn takes_body(words: &[String]) -> bool {
+    let mut node = Line::command();
+    for word in words {
+        match node.find_subcommand(word) {
+            Some(found) => node = found.clone(),
+            None => break,
+        }
+    }
+    node.get_arguments().any(|a| a.get_id() == "body")
 }
 
 /// Reads a Discord slash command: `path` is `["magnet", sub-command…]`, `options` the
@@ -296,6 +422,11 @@ pub fn parse_slash(path: &[String], options: &[(String, String)]) -> Result<Comm
         };
         if argument.is_positional() {
             positional.push(value.clone());
+        } else if !argument.get_action().takes_values() {
+            // A switch: offered as yes or no.
+            if ["yes", "true", "evet"].contains(&value.to_lowercase().as_str()) {
+                words.push(format!("--{id}"));
+            }
         } else {
             words.push(format!("--{id}"));
             words.push(value.clone());
@@ -421,14 +552,19 @@ fn slash_spec(command: &clap::Command, parents: &[&str]) -> CommandSpec {
         localized: localized(&format!("name-{}", command.get_name()), &|lang| about(&path, lang)),
         options: command
             .get_arguments()
+            .filter(|a| !a.is_hide_set())
             .map(|a| {
                 let id = a.get_id().as_str();
-                let choices: Vec<String> = a
-                    .get_possible_values()
-                    .iter()
-                    .filter(|v| !v.is_hide_set())
-                    .map(|v| v.get_name().to_string())
-                    .collect();
+                let choices: Vec<String> = if a.get_action().takes_values() {
+                    a.get_possible_values()
+                        .iter()
+                        .filter(|v| !v.is_hide_set())
+                        .map(|v| v.get_name().to_string())
+                        .collect()
+                } else {
+                    // A switch is offered as yes or no.
+                    vec!["yes".to_string(), "no".to_string()]
+                };
                 CommandOption {
                     name: id.to_string(),
                     description: short(argument_help(&path, id, Lang::En)),
@@ -489,6 +625,94 @@ mod tests {
         assert_eq!(parse_text("!magnet resume"), Some(Ok(Command::Resume { pillar: None })));
         assert_eq!(parse_text("hello !magnet help"), None, "only at the start");
         assert_eq!(parse_text("!magnetic personality"), None);
+    }
+
+    #[test]
+    fn a_survey_takes_its_questions_from_the_lines_under_the_command() {
+        let text = "!magnet survey start authorities,academia --closes 3d --anonymous\nQ: Where?\n- Ankara\n- Online";
+        let Some(Ok(Command::Survey(survey))) = parse_text(text) else {
+            panic!("{:?}", parse_text(text))
+        };
+        let SurveyCommand::Start {
+            pillars,
+            closes,
+            anonymous,
+            body,
+            question,
+            ..
+        } = *survey
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (pillars.as_str(), closes.as_str(), anonymous, question),
+            ("authorities,academia", "3d", true, None)
+        );
+        assert_eq!(body.as_deref(), Some("Q: Where?\n- Ankara\n- Online"));
+        // Turkish words, one question as arguments.
+        assert_eq!(
+            parse_text("!magnet anket başlat tümü \"Nerede?\" Ankara Çevrimiçi --kapanış 2026-12-10"),
+            parse_text("!magnet survey start tümü \"Nerede?\" Ankara Çevrimiçi --closes 2026-12-10")
+        );
+        // Lines under a command without a body are more words.
+        assert_eq!(
+            parse_text("!magnet meeting show\n4"),
+            Some(Ok(Command::Meeting(Box::new(MeetingCommand::Show { meeting: 4 }))))
+        );
+    }
+
+    #[test]
+    fn answers_take_the_rest_of_the_line() {
+        assert_eq!(
+            parse_text("!magnet answer 3 2 Şimdilik yok, teşekkürler"),
+            Some(Ok(Command::Answer {
+                survey: 3,
+                question: 2,
+                answer: vec!["Şimdilik".into(), "yok,".into(), "teşekkürler".into()]
+            }))
+        );
+        assert_eq!(parse_text("!magnet yanıt 3 1 -1"), parse_text("!magnet answer 3 1 -1"));
+        assert!(matches!(parse_text("!magnet answer 3 1"), Some(Err(_))));
+    }
+
+    #[test]
+    fn a_switch_on_a_slash_command_is_yes_or_no() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let options = |anonymous: &str| {
+            vec![
+                ("pillars".to_string(), "all".to_string()),
+                ("question".to_string(), "Where?".to_string()),
+                ("choices".to_string(), "Ankara | Online".to_string()),
+                ("closes".to_string(), "3d".to_string()),
+                ("anonymous".to_string(), anonymous.to_string()),
+            ]
+        };
+        let anonymous = |command: Result<Command, UsageError>| match command {
+            Ok(Command::Survey(survey)) => match *survey {
+                SurveyCommand::Start { anonymous, choices, .. } => (anonymous, choices),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        let path = words(&["magnet", "survey", "start"]);
+        assert_eq!(
+            anonymous(parse_slash(&path, &options("yes"))),
+            (true, vec!["Ankara | Online".to_string()])
+        );
+        assert!(!anonymous(parse_slash(&path, &options("no"))).0);
+        let start = slash_commands()[0]
+            .subcommands
+            .iter()
+            .find(|s| s.name == "survey")
+            .and_then(|s| s.subcommands.iter().find(|s| s.name == "start"))
+            .cloned()
+            .unwrap();
+        let switch = start.options.iter().find(|o| o.name == "anonymous").unwrap();
+        assert_eq!(switch.choices, ["yes", "no"]);
+        assert!(
+            start.options.iter().all(|o| o.name != "body"),
+            "a hidden argument is not offered"
+        );
     }
 
     #[test]
@@ -569,11 +793,13 @@ mod tests {
         let platforms = crate::bridge::Platforms::default();
         let secretariat = crate::config::Secretariat::default();
         let reminder_defaults = std::collections::HashMap::new();
+        let surveys = crate::survey::commands::SurveySettings::default();
         let context = CommandContext {
             store: &store,
             platforms: &platforms,
             secretariat: &secretariat,
             reminder_defaults: &reminder_defaults,
+            surveys: &surveys,
         };
         let command = Command::DeadLetters { pillar: None };
         for (slash, hint) in [(true, "Send `/magnet help`"), (false, "Send `!magnet help`")] {
@@ -761,7 +987,17 @@ mod tests {
         let names: Vec<&str> = specs[0].subcommands.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
-            ["help", "status", "dead-letters", "retry", "resume", "meeting", "rsvp"]
+            [
+                "help",
+                "status",
+                "dead-letters",
+                "retry",
+                "resume",
+                "meeting",
+                "rsvp",
+                "survey",
+                "answer"
+            ]
         );
         let retry = &specs[0].subcommands[3];
         assert_eq!(

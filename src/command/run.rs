@@ -6,12 +6,13 @@ use std::fmt::Write;
 
 use magnet_chat::Platform;
 
-use super::{Command, MeetingCommand, help_hint, help_lines};
+use super::{Command, MeetingCommand, SurveyCommand, help_hint, help_lines};
 use crate::bridge::Platforms;
 use crate::config::Secretariat;
 use crate::i18n::Lang;
 use crate::schedule::meetings::{self, AddRequest, Asker, Stop};
 use crate::store::Store;
+use crate::survey::commands::{self as surveys, Given, StartRequest, SurveySettings, Voter};
 use crate::t;
 
 /// What running a command needs.
@@ -21,6 +22,7 @@ pub struct CommandContext<'a> {
     pub secretariat: &'a Secretariat,
     /// Each pillar's default reminder offsets, in seconds.
     pub reminder_defaults: &'a HashMap<String, Vec<i64>>,
+    pub surveys: &'a SurveySettings,
 }
 
 /// Who ran a command, and where.
@@ -61,6 +63,9 @@ pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &
         Command::Resume { pillar } => resume(context, pillar.as_deref(), lang).await,
         Command::Meeting(_) | Command::Rsvp { .. } | Command::RsvpButton { .. } => {
             meeting(command, context, invoker, secretariat).await
+        }
+        Command::Survey(_) | Command::Answer { .. } | Command::SurveyControl { .. } => {
+            survey(command, context, invoker, secretariat).await
         }
     };
     answer.unwrap_or_else(|error| internal_error(&error, lang))
@@ -146,6 +151,114 @@ async fn meeting(
     };
     if command.needs_secretariat() {
         // A change may have queued notices and moved due times: wake whoever has work.
+        for platform in [Platform::Matrix, Platform::Discord] {
+            for room in store.active_rooms(platform).await.map_err(|e| e.to_string())? {
+                context.platforms.wake(room.id);
+            }
+        }
+        context.platforms.wake_scheduler();
+    }
+    Ok(answer)
+}
+
+async fn survey(
+    command: &Command,
+    context: &CommandContext<'_>,
+    invoker: &Invoker<'_>,
+    secretariat: bool,
+) -> Result<String, String> {
+    let store = context.store;
+    let room = store
+        .room(invoker.platform, invoker.room)
+        .await
+        .map_err(|e| e.to_string())?;
+    let room_pillar = room.as_ref().and_then(|r| r.pillar_id.as_deref());
+    let asker = Asker {
+        platform: invoker.platform.as_str(),
+        user_id: invoker.user,
+        name: invoker.name,
+        room_pillar,
+        secretariat,
+        source: format!("{}:{}:{}", invoker.platform, invoker.room, invoker.event),
+        private: invoker.slash,
+        lang: invoker.lang,
+    };
+    let voter = Voter {
+        platform: invoker.platform,
+        user_id: invoker.user,
+        pillar: room_pillar,
+        lang: invoker.lang,
+    };
+    let now = chrono::Utc::now();
+    let settings = context.surveys;
+    let outcome = match command {
+        Command::Survey(survey) => match survey.as_ref() {
+            SurveyCommand::Start {
+                pillars,
+                question,
+                choices,
+                closes,
+                title,
+                anonymous,
+                nudge,
+                multiple,
+                rating,
+                text,
+                body,
+            } => {
+                let request = StartRequest {
+                    pillars,
+                    question: question.as_deref(),
+                    choices,
+                    closes,
+                    title: title.as_deref(),
+                    anonymous: *anonymous,
+                    nudge: nudge.as_deref(),
+                    multiple: *multiple,
+                    rating: *rating,
+                    text: *text,
+                    body: body.as_deref(),
+                };
+                surveys::start(store, &asker, &request, settings, now).await
+            }
+            SurveyCommand::List => surveys::list(store, &asker, now).await,
+            SurveyCommand::Show { survey } => surveys::show(store, &asker, *survey).await,
+            SurveyCommand::Results { survey } => surveys::results(store, &asker, *survey, settings).await,
+            SurveyCommand::Close { survey } => {
+                surveys::close(store, context.platforms, &asker, *survey, settings, now).await
+            }
+            SurveyCommand::Cancel { survey } => surveys::cancel(store, &asker, *survey, now).await,
+        },
+        Command::Answer {
+            survey,
+            question,
+            answer,
+        } => {
+            let typed = answer.join(" ");
+            surveys::answer(store, &voter, *survey, *question, Given::Typed(&typed), settings, now).await
+        }
+        Command::SurveyControl {
+            survey,
+            question,
+            values,
+            written,
+        } => {
+            let given = if *written {
+                Given::Typed(values.first().map(String::as_str).unwrap_or_default())
+            } else if values.is_empty() {
+                Given::Withdrawn
+            } else {
+                Given::Picked(values.iter().filter_map(|v| v.parse().ok()).collect())
+            };
+            surveys::answer(store, &voter, *survey, *question, given, settings, now).await
+        }
+        _ => return Err(format!("`{}` is not a survey command", command.name())),
+    };
+    let answer = match outcome {
+        Ok(answer) | Err(Stop::Answer(answer)) => answer,
+        Err(Stop::Failed(error)) => return Err(error),
+    };
+    if command.needs_secretariat() {
         for platform in [Platform::Matrix, Platform::Discord] {
             for room in store.active_rooms(platform).await.map_err(|e| e.to_string())? {
                 context.platforms.wake(room.id);

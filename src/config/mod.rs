@@ -46,6 +46,27 @@ pub struct Config {
     pub reports: Reports,
     pub bridge: BridgeConfig,
     pub schedule: ScheduleConfig,
+    pub surveys: SurveysConfig,
+}
+
+/// Surveys (`[surveys]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveysConfig {
+    /// An anonymous survey's results are shown only once this many people answered.
+    pub anonymous_min: i64,
+    /// The key of the voters' hashes in anonymous surveys (`voter_key_env` or
+    /// `voter_key_file`): kept out of the database, so that the database alone cannot tell
+    /// who answered. Without it anonymous surveys are refused.
+    pub voter_key: Option<SecretSource>,
+}
+
+impl Default for SurveysConfig {
+    fn default() -> Self {
+        SurveysConfig {
+            anonymous_min: 5,
+            voter_key: None,
+        }
+    }
 }
 
 /// How the scheduler treats reminders it could not send on time (`[schedule]`).
@@ -240,6 +261,7 @@ pub fn parse_in(path: &Path, text: &str, lang: Lang) -> Result<Config, ConfigErr
     let reports = read_reports(&mut doc, &mut top);
     let bridge = read_bridge(&mut doc, &mut top);
     let schedule = read_schedule(&mut doc, &mut top);
+    let surveys = read_surveys(&mut doc, &mut top);
     top.finish(&mut doc);
     let sections = (
         root.get_ref().contains_key("matrix"),
@@ -247,8 +269,8 @@ pub fn parse_in(path: &Path, text: &str, lang: Lang) -> Result<Config, ConfigErr
     );
     check_platforms_configured(&mut doc, sections, &secretariat, &pillars);
 
-    let config = match (database, http, reports) {
-        (Some(database), Some(http), Some(reports)) if !doc.has_issues() => Some(Config {
+    let config = match (database, http, reports, surveys) {
+        (Some(database), Some(http), Some(reports), Some(surveys)) if !doc.has_issues() => Some(Config {
             source: path.to_path_buf(),
             database,
             http,
@@ -259,6 +281,7 @@ pub fn parse_in(path: &Path, text: &str, lang: Lang) -> Result<Config, ConfigErr
             reports,
             bridge,
             schedule,
+            surveys,
         }),
         _ => None,
     };
@@ -417,6 +440,28 @@ fn read_schedule(doc: &mut Document, top: &mut TableReader) -> ScheduleConfig {
     config
 }
 
+fn read_surveys(doc: &mut Document, top: &mut TableReader) -> Option<SurveysConfig> {
+    let mut config = SurveysConfig::default();
+    let Some(mut table) = top.table(doc, "surveys") else {
+        return Some(config);
+    };
+    let lang = doc.lang();
+    if let Some(n) = table.integer(doc, "anonymous_min") {
+        match *n.get_ref() {
+            min @ 1..=1000 => config.anonymous_min = min,
+            _ => doc.report(
+                &n.span(),
+                "surveys.anonymous_min",
+                t!(lang, "config-anonymous-min-range", found = n.get_ref().to_string()),
+            ),
+        }
+    }
+    let what = t!(lang, "config-secret-voter-key");
+    config.voter_key = read_secret_source(doc, &mut table, "voter_key", what)?;
+    table.finish(doc);
+    Some(config)
+}
+
 fn read_http(doc: &mut Document, top: &mut TableReader) -> Option<HttpConfig> {
     let default = HttpConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -516,6 +561,7 @@ fn secret_keys(name: &'static str) -> (&'static str, &'static str) {
         "access_token" => ("access_token_env", "access_token_file"),
         "token" => ("token_env", "token_file"),
         "calendar_secret" => ("calendar_secret_env", "calendar_secret_file"),
+        "voter_key" => ("voter_key_env", "voter_key_file"),
         _ => unreachable!("unknown secret name {name}"),
     }
 }

@@ -13,7 +13,8 @@ use super::plan::{LEAD, stretch};
 use super::recurrence::Recurrence;
 use super::reminders::{Due, LatenessPolicy, Verdict};
 use crate::bridge::{Payload, Platforms};
-use crate::store::{Fate, Store};
+use crate::store::{Fate, PlannedPost, Store};
+use crate::survey::commands::{SurveySettings, close_now};
 
 /// Reminders claimed per transaction: keeps each transaction short when many fall due
 /// at once (the bot was down), and the rest follow at once.
@@ -28,6 +29,7 @@ pub struct Scheduler {
     lateness: LatenessPolicy,
     /// Who claims, as recorded on each claimed reminder.
     instance: String,
+    surveys: SurveySettings,
 }
 
 /// What one round did.
@@ -37,6 +39,9 @@ pub struct Round {
     pub queued: usize,
     pub missed: usize,
     pub held: u64,
+    /// Surveys closed at their deadline, and reminders before a deadline queued.
+    pub surveys_closed: usize,
+    pub nudges: usize,
     /// When there is work next (epoch ms).
     pub next: Option<i64>,
 }
@@ -48,7 +53,14 @@ impl Scheduler {
             platforms,
             lateness,
             instance,
+            surveys: SurveySettings::default(),
         }
+    }
+
+    /// With the config's survey settings (the anonymous threshold the closes apply).
+    pub fn with_surveys(mut self, surveys: SurveySettings) -> Scheduler {
+        self.surveys = surveys;
+        self
     }
 
     /// Does everything due by `now`. Tests call it with the time they choose.
@@ -120,8 +132,56 @@ impl Scheduler {
             );
         }
         round.held = self.store.close_ended_occurrences(now_ms).await?;
-        round.next = self.store.next_schedule_time(LEAD.num_milliseconds()).await?;
+        self.surveys_round(now_ms, &mut round).await?;
+        let next = [
+            self.store.next_schedule_time(LEAD.num_milliseconds()).await?,
+            self.store.next_survey_time().await?,
+        ];
+        round.next = next.into_iter().flatten().min();
         Ok(round)
+    }
+
+    /// Closes the surveys whose deadline came (each once, whoever else tries) and queues
+    /// the reminders before a deadline that are due.
+    async fn surveys_round(&self, now_ms: i64, round: &mut Round) -> crate::store::Result<()> {
+        loop {
+            let due = self.store.surveys_due_to_close(now_ms, CLAIM_BATCH).await?;
+            for id in &due {
+                let Some(survey) = self.store.survey(*id).await? else {
+                    continue;
+                };
+                let closed =
+                    close_now(&self.store, &self.platforms, &survey, "deadline", &self.surveys, now_ms).await?;
+                if let Some(rooms) = closed {
+                    crate::fault::point("survey-closed");
+                    round.surveys_closed += 1;
+                    for room in rooms {
+                        self.platforms.wake(room);
+                    }
+                }
+            }
+            if (due.len() as i64) < CLAIM_BATCH {
+                break;
+            }
+        }
+        let woken = self
+            .store
+            .claim_due_nudges(now_ms, |survey, rooms| {
+                rooms
+                    .iter()
+                    .map(|room| PlannedPost {
+                        room_id: room.id,
+                        part: 0,
+                        payload: Payload::SurveyNudge { survey }.to_json(),
+                    })
+                    .collect()
+            })
+            .await?;
+        round.nudges += woken.len();
+        for room in woken {
+            self.platforms.wake(room);
+        }
+        Ok(())
     }
 
     /// Runs rounds until `stop` is set: each round, then sleep until the next due time or
@@ -144,11 +204,13 @@ impl Scheduler {
                             "scheduler ready"
                         );
                     }
-                    if round.queued + round.missed > 0 || round.extended > 0 {
+                    if round.queued + round.missed + round.extended + round.surveys_closed + round.nudges > 0 {
                         tracing::info!(
                             queued = round.queued,
                             missed = round.missed,
                             written = round.extended,
+                            surveys_closed = round.surveys_closed,
+                            nudges = round.nudges,
                             "scheduler round"
                         );
                     }

@@ -285,6 +285,22 @@ impl Store {
         row.as_ref().map(post_from_row).transpose()
     }
 
+    /// Whether a survey poll of the room may be in the room already without its remote id
+    /// recorded (its delivery is being made, or was tried): a vote on a poll not known yet
+    /// may be for it.
+    pub async fn survey_poll_unrecorded(&self, room_id: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM survey_posts p JOIN deliveries d ON d.id = p.delivery_id
+             WHERE p.room_id = $1 AND p.part > 0 AND p.remote_id IS NULL
+               AND (d.state = 'sending' OR (d.state = 'pending' AND d.first_tried_at IS NOT NULL))
+             LIMIT 1",
+        )
+        .bind(room_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// A survey's posts in a room.
     pub async fn survey_posts(&self, survey_id: i64, room_id: i64) -> Result<Vec<PostRow>> {
         let rows = sqlx::query(

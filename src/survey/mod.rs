@@ -5,9 +5,11 @@
 //! - [`body`]: reading the questions as people type them;
 //! - [`results`]: counting the answers into one result;
 //! - [`plan`]: what is posted where: native polls, or the survey's own message;
-//! - [`render`]: what the posts, the reminder, the results and the notices say.
+//! - [`render`]: what the posts, the reminder, the results and the notices say;
+//! - [`commands`]: what the survey commands and answers do.
 
 pub mod body;
+pub mod commands;
 pub mod plan;
 pub mod render;
 pub mod results;

@@ -326,10 +326,15 @@ pub async fn results_text(
         lines.extend(tally_lines(question, &tally, lang, row.id, with_texts));
     }
     let reach = store.survey_reach(row.id).await?;
+    let names = store.pillars().await?;
     if !row.pillars.is_empty() {
         lines.push(String::new());
     }
     for pillar in &row.pillars {
+        let name = names
+            .iter()
+            .find(|p| &p.id == pillar)
+            .map_or(pillar.as_str(), |p| p.name.as_str());
         let answered: i64 = respondents
             .iter()
             .filter(|(p, _)| p.as_deref() == Some(pillar.as_str()))
@@ -340,7 +345,7 @@ pub async fn results_text(
             t!(
                 lang,
                 "survey-results-rate",
-                pillar = pillar.as_str(),
+                pillar = name,
                 respondents = answered,
                 members = members,
                 percent = results::percent(answered as f64 / members as f64)
@@ -349,7 +354,7 @@ pub async fn results_text(
             t!(
                 lang,
                 "survey-results-rate-unknown",
-                pillar = pillar.as_str(),
+                pillar = name,
                 respondents = answered
             )
         });

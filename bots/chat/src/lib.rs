@@ -149,6 +149,12 @@ pub trait ChatAdapter: Send + Sync {
     /// permission checks use. `None` if they are not in the room.
     async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError>;
 
+    /// How many people are in the room besides the bot, as the platform counts them (the
+    /// denominator of a survey's response rate). `None` where the platform does not say.
+    async fn member_count(&self, _room: &str) -> Result<Option<u64>, ChatError> {
+        Ok(None)
+    }
+
     /// The bytes of an attachment this adapter reported (its `Attachment::url`).
     async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError>;
 

@@ -52,6 +52,7 @@ pub fn router() -> Router<Arc<SimState>> {
         )
         .route("/channels/{channel}/polls/{message}/expire", post(expire_poll))
         .route("/channels/{channel}/polls/{message}/answers/{answer}", get(poll_voters))
+        .route("/guilds/{guild}", get(get_guild))
         .route("/guilds/{guild}/members/{user}", get(get_member))
         .route("/guilds/{guild}/roles", get(get_roles))
 }
@@ -1551,6 +1552,37 @@ async fn get_member(
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, 10007, "Unknown Member"))?;
     drop(world);
     ok_logged(&state, &method, &path, Json(member).into_response())
+}
+
+/// `GET /guilds/{guild}`: the guild, with its approximate member count when asked for
+/// with `with_counts=true` (as Discord does; without it the counts are absent).
+async fn get_guild(
+    State(state): Shared,
+    headers: HeaderMap,
+    method: Method,
+    Path(guild): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> ApiResult {
+    let path = format!("/guilds/{guild}");
+    admit(&state, &headers, &method, &path, true)?;
+    let world = state.world();
+    let guild = known_guild(&world, &guild)?;
+    let mut json = json!({
+        "id": guild.id.to_string(),
+        "name": guild.name,
+        "owner_id": guild.owner_id.to_string(),
+        "roles": guild.roles.iter().map(|r| r.to_json()).collect::<Vec<Value>>(),
+    });
+    if query
+        .unwrap_or_default()
+        .split('&')
+        .any(|pair| pair == "with_counts=true")
+    {
+        json["approximate_member_count"] = json!(guild.members.len());
+        json["approximate_presence_count"] = json!(guild.members.len());
+    }
+    drop(world);
+    ok_logged(&state, &method, &path, Json(json).into_response())
 }
 
 async fn get_roles(State(state): Shared, headers: HeaderMap, method: Method, Path(guild): Path<String>) -> ApiResult {

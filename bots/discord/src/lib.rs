@@ -243,6 +243,27 @@ impl ChatAdapter for DiscordAdapter {
         send::earlier_copies(self, channel, outbound, since_ms).await
     }
 
+    /// The guild's approximate member count (Discord counts no channel's members), less
+    /// the bot; other bots count as members.
+    async fn member_count(&self, room: &str) -> Result<Option<u64>, ChatError> {
+        let guild = room
+            .parse::<u64>()
+            .ok()
+            .and_then(|channel| self.guilds.get(&channel))
+            .ok_or_else(|| ChatError::Permanent(format!("the bot does not serve Discord channel {room}")))?;
+        let found = self
+            .rest
+            .json(Method::GET, &format!("/guilds/{guild}?with_counts=true"), "guild", None)
+            .await?;
+        match found["approximate_member_count"].as_u64() {
+            Some(count) => Ok(Some(count.saturating_sub(1))),
+            None => {
+                tracing::warn!(guild, "discord: the guild came without approximate_member_count");
+                Ok(None)
+            }
+        }
+    }
+
     async fn member(&self, room: &str, user_id: &str) -> Result<Option<Member>, ChatError> {
         let guild = room
             .parse::<u64>()

@@ -253,6 +253,14 @@ impl ChatAdapter for MatrixAdapter {
             }))
     }
 
+    /// The room's joined members (from the homeserver's room summary), less the bot.
+    async fn member_count(&self, room: &str) -> Result<Option<u64>, ChatError> {
+        let room = self
+            .room(room)
+            .ok_or_else(|| ChatError::Permanent(format!("the bot is not in Matrix room {room}")))?;
+        Ok(Some(room.joined_members_count().saturating_sub(1)))
+    }
+
     async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError> {
         // Encrypted media travels as the JSON of its `file` object (see convert).
         let source = if url.starts_with('{') {

@@ -124,7 +124,9 @@ async fn send_raw(room: &Room, txn: &TransactionId, event_type: &str, content: V
     })
 }
 
-/// An MSC3381 poll start, with the MSC1767 text fallback inside it.
+/// An MSC3381 poll start, sent as the unstable event type clients show today, with the
+/// stable `m.poll` content beside the unstable one (for clients that read the stable
+/// form), and the MSC1767 text fallback inside it.
 fn poll_start_content(poll: &PollStart) -> Value {
     let answers: Vec<Value> = poll
         .answers
@@ -142,6 +144,12 @@ fn poll_start_content(poll: &PollStart) -> Value {
     } else {
         "org.matrix.msc3381.poll.undisclosed"
     };
+    let stable_answers: Vec<Value> = poll
+        .answers
+        .iter()
+        .map(|(id, text)| json!({"m.id": id, "m.text": [{"body": text}]}))
+        .collect();
+    let fallback = format!("{}\n{}", poll.question, listed.join("\n"));
     json!({
         "org.matrix.msc3381.poll.start": {
             "question": {"org.matrix.msc1767.text": poll.question},
@@ -149,7 +157,14 @@ fn poll_start_content(poll: &PollStart) -> Value {
             "max_selections": poll.max_selections.max(1),
             "answers": answers,
         },
-        "org.matrix.msc1767.text": format!("{}\n{}", poll.question, listed.join("\n")),
+        "m.poll": {
+            "question": {"m.text": [{"body": poll.question}]},
+            "kind": if poll.disclosed { "m.disclosed" } else { "m.undisclosed" },
+            "max_selections": poll.max_selections.max(1),
+            "answers": stable_answers,
+        },
+        "org.matrix.msc1767.text": fallback,
+        "m.text": [{"body": fallback}],
     })
 }
 
