@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::network::{Network, WAIT, eventually};
+use common::network::{Network, WAIT, eventually, eventually_within};
 use magnet_discord_sim::SimConfig;
 use serde_json::{Value, json};
 
@@ -268,4 +268,270 @@ async fn bad_surveys_and_answers_are_explained_and_change_nothing() {
         "{}",
         refused.content
     );
+}
+
+/// A menu under the survey's Discord message, used by `user`; the private answer.
+async fn choose(net: &Network, message: u64, user: u64, control: &str, values: &[&str]) -> String {
+    let id = net
+        .sim
+        .choose(net.authorities_channel, message, user, control, values)
+        .unwrap();
+    let view = net
+        .sim
+        .wait_for_interaction(id, WAIT, |v| v.replies.iter().any(|r| !r.loading))
+        .await
+        .expect("an answer to the choice");
+    assert!(view.replies[0].ephemeral, "an answer is acknowledged privately");
+    view.replies[0].content.clone()
+}
+
+/// The bot's own messages in a Discord channel that contain `needle`.
+fn bot_messages(net: &Network, channel: u64, needle: &str) -> Vec<magnet_discord_sim::SeenMessage> {
+    net.sim
+        .messages(channel)
+        .into_iter()
+        .filter(|m| !m.webhook && m.author_id == net.sim.bot_user_id() && m.content.contains(needle))
+        .collect()
+}
+
+const VOTER_KEY: &str = "the voters' key of the tests, kept out of the database";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_survey_keeps_no_link_to_its_voters_and_closes_at_its_deadline() {
+    let net = Network::new(SimConfig::default()).await;
+    let key = net.dir.path().join("voter-key");
+    std::fs::write(&key, VOTER_KEY).unwrap();
+    net.append_config(&format!(
+        "[surveys]\nanonymous_min = 3\nvoter_key_file = \"{}\"\n",
+        key.display()
+    ));
+    let _bot = net.start();
+    let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
+    let deadline = std::time::Duration::from_secs(25);
+    let started = ask_matrix(
+        &net,
+        &room,
+        "!magnet survey start all --closes 25s --anonymous --nudge 12s --title \"January check\"\nQ: Which topic first?\n- Borders\n- Housing\nQ (rating): How useful was the last meeting?",
+    )
+    .await;
+    assert!(started.contains("Survey #1 is posted to 4 rooms"), "{started}");
+
+    // No poll anywhere (a poll's voters are public): menus on Discord, a command on Matrix.
+    let survey = eventually("the survey on Discord", || async {
+        bot_messages(&net, channel, "Survey #1: January check")
+            .into_iter()
+            .find(|m| !m.components.is_empty())
+    })
+    .await;
+    assert!(net.sim.messages(channel).iter().all(|m| m.poll_question.is_none()));
+    assert!(survey.content.contains("Anonymous"), "{}", survey.content);
+    let on_matrix = eventually("the survey on Matrix", || async {
+        net.bot_bodies(&net.civil_room)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|b| b.contains("Survey #1: January check"))
+    })
+    .await;
+    assert!(on_matrix.contains("!magnet answer 1"), "{on_matrix}");
+    assert!(
+        bot_events_of_type(&net, &room, "org.matrix.msc3381.poll.start")
+            .await
+            .is_empty(),
+        "no poll on Matrix either"
+    );
+
+    // Bora answers both questions; his second answer to the first is refused, privately.
+    let counted = choose(&net, survey.id, net.bora, "survey:1:1", &["1"]).await;
+    assert!(counted.contains("counted anonymously"), "{counted}");
+    let again = choose(&net, survey.id, net.bora, "survey:1:1", &["0"]).await;
+    assert!(
+        again.contains("answered question 1 of the anonymous survey #1 already"),
+        "{again}"
+    );
+    let rated = choose(&net, survey.id, net.bora, "survey:1:2", &["4"]).await;
+    assert!(rated.contains("counted anonymously"), "{rated}");
+    let selin = choose(&net, survey.id, net.secretary, "survey:1:1", &["0"]).await;
+    assert!(selin.contains("counted anonymously"), "{selin}");
+
+    // What the database keeps cannot tell who answered what: the answers carry no voter
+    // and no time, the voters are hashes keyed with a key the database does not hold.
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&net.database_url).await.unwrap();
+    let answers = sqlx::query("SELECT * FROM survey_anonymous_answers")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(answers.len(), 3);
+    use sqlx::{Column, Row};
+    let columns: Vec<String> = answers[0].columns().iter().map(|c| c.name().to_string()).collect();
+    assert_eq!(columns, ["id", "question_id", "pillar_id", "answer"]);
+    let named: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM survey_answers")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(named.0, 0, "nothing of an anonymous survey is kept by name");
+    let hashes: Vec<(String,)> = sqlx::query_as("SELECT voter_hash FROM survey_anonymous_voters")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(hashes.len(), 3);
+    for (hash,) in &hashes {
+        assert_eq!(hash.len(), 64);
+        assert!(!hash.contains(&net.bora.to_string()) && !hash.contains(&net.secretary.to_string()));
+    }
+    let dumped: Vec<(String,)> = sqlx::query_as("SELECT answer FROM survey_anonymous_answers")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(dumped.iter().all(|(a,)| !a.contains(&net.bora.to_string())));
+    db.close().await;
+
+    // The reminder before the deadline, in every room of the survey.
+    eventually_within("the reminder before the deadline", deadline + WAIT, || async {
+        let discord = bot_messages(&net, net.civil_channel, "⏰ Survey #1").len();
+        let matrix = net
+            .bot_bodies(&room)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| b.contains("⏰ Survey #1"))
+            .count();
+        (discord == 1 && matrix == 1).then_some(())
+    })
+    .await;
+
+    // At the deadline it closes by itself; two people are fewer than the 3 it needs.
+    let results = eventually_within("the results at the deadline", deadline + WAIT, || async {
+        bot_messages(&net, channel, "Results of survey #1").into_iter().next()
+    })
+    .await;
+    assert!(
+        results
+            .content
+            .contains("results are shown once at least 3 people have answered; 2 did"),
+        "{}",
+        results.content
+    );
+    assert!(!results.content.contains("Housing"), "{}", results.content);
+    eventually("the results in the other pillar's Matrix room", || async {
+        net.bot_bodies(&net.civil_room)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|b| b.contains("Results of survey #1"))
+    })
+    .await;
+    let late = choose(&net, survey.id, net.secretary, "survey:1:2", &["5"]).await;
+    assert!(late.contains("Survey #1 is closed"), "{late}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn votes_survive_the_bot_killed_and_the_close_is_posted_once() {
+    let net = Network::new(SimConfig::default()).await;
+    let bot = net.start();
+    let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
+    let deadline = std::time::Duration::from_secs(40);
+    let started = ask_matrix(
+        &net,
+        &room,
+        "!magnet survey start authorities \"Venue?\" Ankara Online --closes 40s",
+    )
+    .await;
+    assert!(started.contains("Survey #1 is posted"), "{started}");
+    let poll_message = eventually("the poll on Discord", || async {
+        net.sim
+            .messages(channel)
+            .into_iter()
+            .find(|m| m.poll_question.as_deref() == Some("Venue?"))
+    })
+    .await;
+    let poll_id = eventually("the poll on Matrix", || async {
+        bot_events_of_type(&net, &room, "org.matrix.msc3381.poll.start")
+            .await
+            .into_iter()
+            .next()
+    })
+    .await["event_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    net.sim.vote(channel, poll_message.id, net.bora, 1, true);
+    vote_on_matrix(&net, &room, &poll_id, &["2"]).await;
+    eventually("both votes counted", || async {
+        let shown = ask_matrix(&net, &room, "!magnet survey show 1").await;
+        shown.contains("2 answers so far").then_some(())
+    })
+    .await;
+
+    // Killed. While it is away both change their minds: Bora's change reaches no gateway
+    // of the bot's; Ayşe's is in the room's timeline.
+    bot.kill().unwrap();
+    net.sim.vote(channel, poll_message.id, net.bora, 1, false);
+    net.sim.vote(channel, poll_message.id, net.bora, 2, true);
+    vote_on_matrix(&net, &room, &poll_id, &["1"]).await;
+
+    // Back before the deadline, and killed again just after the close is claimed.
+    let mut cut = magnet_testkit::MagnetProcess::start(
+        std::path::Path::new(common::network::BIN),
+        &net.config,
+        net.dir.path(),
+        &[(magnet::fault::VARIABLE, "survey-closed")],
+    )
+    .unwrap();
+    let status = cut
+        .wait(deadline + WAIT)
+        .expect("the bot aborts once the close is claimed");
+    assert!(!status.success(), "{status:?}");
+
+    // Back again: the results once in each room, with both changes counted.
+    let _bot = net.start();
+    let results = eventually("the results on Discord", || async {
+        bot_messages(&net, channel, "Results of survey #1").into_iter().next()
+    })
+    .await;
+    assert!(results.content.contains("50 % (1) Ankara"), "{}", results.content);
+    assert!(results.content.contains("50 % (1) Online"), "{}", results.content);
+    let matrix_results = eventually("the results on Matrix", || async {
+        let found: Vec<String> = net
+            .bot_bodies(&room)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|b| b.contains("Results of survey #1"))
+            .collect();
+        (!found.is_empty()).then_some(found)
+    })
+    .await;
+    eventually("the Discord poll ended", || async {
+        net.sim
+            .messages(channel)
+            .into_iter()
+            .find(|m| m.id == poll_message.id && m.poll_closed)
+    })
+    .await;
+    // Whatever is left in the queue is done: still one each.
+    let store = net.store().await;
+    eventually("the queue empty", || async {
+        let open: i64 = store
+            .delivery_counts()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|(state, _)| state == "pending" || state == "sending")
+            .map(|(_, n)| n)
+            .sum();
+        (open == 0).then_some(())
+    })
+    .await;
+    assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
+    assert_eq!(matrix_results.len(), 1);
+    let results_on_matrix = net
+        .bot_bodies(&room)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|b| b.contains("Results of survey #1"))
+        .count();
+    assert_eq!(results_on_matrix, 1);
 }

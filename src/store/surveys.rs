@@ -384,6 +384,21 @@ impl Store {
         })
     }
 
+    /// The accounts of a platform whose answer to a question is counted now, with it.
+    pub async fn answers_from(&self, question_id: i64, platform: Platform) -> Result<Vec<(String, Answer)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT user_id, answer FROM survey_answers WHERE question_id = $1 AND platform = $2 ORDER BY user_id",
+        )
+        .bind(question_id)
+        .bind(platform.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(user, text)| Answer::from_json(&text).map(|answer| (user, answer)))
+            .collect())
+    }
+
     /// A person's current answer to a question (not anonymous).
     pub async fn answer_of(&self, question_id: i64, platform: Platform, user_id: &str) -> Result<Option<Answer>> {
         let voter = self.person(platform, user_id).await?;

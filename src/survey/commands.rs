@@ -397,6 +397,7 @@ pub async fn close_now(
     settings: &SurveySettings,
     now: i64,
 ) -> Result<Option<Vec<i64>>, crate::store::StoreError> {
+    reconcile_polls(store, platforms, survey, now).await?;
     // The members of each pillar's rooms as the platforms count them now.
     let mut reach: Vec<(String, Platform, i64)> = Vec::new();
     for pillar in &survey.pillars {
@@ -450,6 +451,102 @@ pub async fn close_now(
             planned
         })
         .await
+}
+
+/// Brings the answers given on platforms that keep their polls' voters (Discord) in line
+/// with those lists before a close: a vote given or taken back while the bot was away
+/// reached no gateway of its, and is counted (or not) as the poll shows it. Recorded as
+/// of the deadline at the latest; a platform that cannot be asked now is logged and left.
+async fn reconcile_polls(
+    store: &Store,
+    platforms: &Platforms,
+    survey: &SurveyRow,
+    now: i64,
+) -> Result<(), crate::store::StoreError> {
+    if survey.anonymous {
+        return Ok(());
+    }
+    let at = now.min(survey.closes_at - 1);
+    for question in store.survey_questions(survey.id).await? {
+        for platform in [Platform::Matrix, Platform::Discord] {
+            let Some(adapter) = platforms.get(platform) else {
+                continue;
+            };
+            // Every poll of the question on the platform, in every room of the survey: one
+            // answer per person across all of them.
+            let mut chosen: std::collections::BTreeMap<String, (String, Vec<usize>)> = Default::default();
+            let mut listed_all = true;
+            let mut any = false;
+            for pillar in &survey.pillars {
+                for room in store
+                    .pillar_rooms(pillar)
+                    .await?
+                    .iter()
+                    .filter(|r| r.platform == platform)
+                {
+                    let posts = store.survey_posts(survey.id, room.id).await?;
+                    let Some(remote) = posts
+                        .iter()
+                        .find(|p| p.question_id == Some(question.id))
+                        .and_then(|p| p.remote_id.clone())
+                    else {
+                        continue;
+                    };
+                    let ids: Vec<String> = (1..=question.question.options.len()).map(|n| n.to_string()).collect();
+                    let lists = match adapter.poll_voters(&room.remote_id, &remote, &ids).await {
+                        Ok(Some(lists)) => lists,
+                        Ok(None) => continue,
+                        Err(error) => {
+                            tracing::warn!(survey = survey.id, room = %room.remote_id, %error, "could not read a poll's voters before the close; counting the votes seen");
+                            listed_all = false;
+                            continue;
+                        }
+                    };
+                    any = true;
+                    for (answer, voters) in &lists {
+                        let Some(index) = answer.parse::<usize>().ok().and_then(|n| n.checked_sub(1)) else {
+                            continue;
+                        };
+                        for voter in voters {
+                            let entry = chosen
+                                .entry(voter.clone())
+                                .or_insert_with(|| (pillar.clone(), Vec::new()));
+                            if !entry.1.contains(&index) {
+                                entry.1.push(index);
+                            }
+                        }
+                    }
+                }
+            }
+            if !any {
+                continue;
+            }
+            let counted = store.answers_from(question.id, platform).await?;
+            for (user, (pillar, indexes)) in &chosen {
+                let Ok(answer) = question.question.choices(indexes.clone()) else {
+                    continue;
+                };
+                if counted.iter().any(|(u, a)| u == user && *a == answer) {
+                    continue;
+                }
+                tracing::info!(
+                    survey = survey.id,
+                    "a poll vote not seen before is counted from the poll's voters"
+                );
+                store
+                    .record_answer(question.id, platform, user, Some(pillar), Some(&answer), at)
+                    .await?;
+            }
+            if !listed_all {
+                continue;
+            }
+            for (user, _) in counted.iter().filter(|(u, _)| !chosen.contains_key(u)) {
+                tracing::info!(survey = survey.id, "a poll vote taken back unseen is withdrawn");
+                store.record_answer(question.id, platform, user, None, None, at).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `survey close`.

@@ -155,6 +155,19 @@ pub trait ChatAdapter: Send + Sync {
         Ok(None)
     }
 
+    /// Who chose each answer of a poll the bot started, as the platform lists them now:
+    /// `(answer id, user ids)` for each of `answers`. Where the platform keeps such a list
+    /// (Discord, whose votes are gateway events only, lost while the bot is away); `None`
+    /// elsewhere (Matrix votes are room events, read like any other).
+    async fn poll_voters(
+        &self,
+        _room: &str,
+        _poll: &str,
+        _answers: &[String],
+    ) -> Result<Option<Vec<(String, Vec<String>)>>, ChatError> {
+        Ok(None)
+    }
+
     /// The bytes of an attachment this adapter reported (its `Attachment::url`).
     async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError>;
 

@@ -243,6 +243,44 @@ impl ChatAdapter for DiscordAdapter {
         send::earlier_copies(self, channel, outbound, since_ms).await
     }
 
+    /// Each answer's voters, a hundred at a time as Discord pages them.
+    async fn poll_voters(
+        &self,
+        room: &str,
+        poll: &str,
+        answers: &[String],
+    ) -> Result<Option<Vec<(String, Vec<String>)>>, ChatError> {
+        const PAGE: usize = 100;
+        let mut lists = Vec::new();
+        for answer in answers {
+            let mut voters: Vec<String> = Vec::new();
+            loop {
+                let after = voters.last().map(|id| format!("&after={id}")).unwrap_or_default();
+                let path = format!("/channels/{room}/polls/{poll}/answers/{answer}?limit={PAGE}{after}");
+                let page = self
+                    .rest
+                    .json(Method::GET, &path, &format!("polls:{room}"), None)
+                    .await?;
+                let users: Vec<String> = page["users"]
+                    .as_array()
+                    .map(|users| {
+                        users
+                            .iter()
+                            .filter_map(|u| u["id"].as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let full = users.len() == PAGE;
+                voters.extend(users);
+                if !full {
+                    break;
+                }
+            }
+            lists.push((answer.clone(), voters));
+        }
+        Ok(Some(lists))
+    }
+
     /// The guild's approximate member count (Discord counts no channel's members), less
     /// the bot; other bots count as members.
     async fn member_count(&self, room: &str) -> Result<Option<u64>, ChatError> {
