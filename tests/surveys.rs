@@ -535,3 +535,74 @@ async fn votes_survive_the_bot_killed_and_the_close_is_posted_once() {
         .count();
     assert_eq!(results_on_matrix, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_postgresql_close_a_survey_once_when_the_serving_one_dies_closing_it() {
+    let url = magnet_testkit::postgres::fresh_database().await;
+    let net = Network::on_postgres(SimConfig::default(), url).await;
+    let bin = std::path::Path::new(common::network::BIN);
+    let mut first = net.start_with(&[(magnet::fault::VARIABLE, "survey-closed")]);
+    first.wait_for_log("holding the instance lease", WAIT).unwrap();
+    let second = magnet_testkit::MagnetProcess::start(bin, &net.config, net.dir.path(), &[]).unwrap();
+    second.wait_for_log("waiting for the instance lease", WAIT).unwrap();
+    let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
+    let deadline = std::time::Duration::from_secs(20);
+    let started = ask_matrix(
+        &net,
+        &room,
+        "!magnet survey start authorities \"Venue?\" Ankara Online --closes 20s",
+    )
+    .await;
+    assert!(started.contains("Survey #1 is posted"), "{started}");
+    let poll_message = eventually("the poll on Discord", || async {
+        net.sim
+            .messages(channel)
+            .into_iter()
+            .find(|m| m.poll_question.as_deref() == Some("Venue?"))
+    })
+    .await;
+    net.sim.vote(channel, poll_message.id, net.bora, 1, true);
+
+    // The serving one dies having claimed the close; the other takes over and finishes it.
+    let status = first
+        .wait(deadline + WAIT)
+        .expect("the serving instance aborts at the close");
+    assert!(!status.success(), "{status:?}");
+    second.wait_for_log("holding the instance lease", WAIT).unwrap();
+    let results = eventually("the results on Discord", || async {
+        bot_messages(&net, channel, "Results of survey #1").into_iter().next()
+    })
+    .await;
+    assert!(results.content.contains("100 % (1) Ankara"), "{}", results.content);
+    eventually("the results on Matrix", || async {
+        net.bot_bodies(&room)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|b| b.contains("Results of survey #1"))
+    })
+    .await;
+    let store = net.store().await;
+    eventually("the queue empty", || async {
+        let open: i64 = store
+            .delivery_counts()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|(state, _)| state == "pending" || state == "sending")
+            .map(|(_, n)| n)
+            .sum();
+        (open == 0).then_some(())
+    })
+    .await;
+    assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
+    let on_matrix = net
+        .bot_bodies(&room)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|b| b.contains("Results of survey #1"))
+        .count();
+    assert_eq!(on_matrix, 1);
+    second.stop(WAIT).unwrap();
+}
