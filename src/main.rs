@@ -29,12 +29,25 @@ enum Command {
         path: Option<PathBuf>,
     },
     Migrate,
+    #[command(subcommand)]
+    Survey(SurveyCli),
     Calendar {
         pillar: String,
         #[arg(long)]
         output: Option<PathBuf>,
         #[arg(long)]
         link: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SurveyCli {
+    Export {
+        id: i64,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: magnet::survey::export::Format,
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -60,6 +73,8 @@ fn main() -> ExitCode {
         Command::Migrate => {
             load_config(cli.config.as_deref(), lang).and_then(|config| runtime.block_on(migrate(config, lang)))
         }
+        Command::Survey(SurveyCli::Export { id, format, output }) => load_config(cli.config.as_deref(), lang)
+            .and_then(|config| runtime.block_on(export_survey(config, id, format, output.as_deref(), lang))),
         Command::Calendar { pillar, output, link } => load_config(cli.config.as_deref(), lang).and_then(|config| {
             if link {
                 calendar_link(&config, &pillar, lang)
@@ -102,27 +117,7 @@ fn parse_arguments(lang: Lang) -> Result<Cli, ExitCode> {
 /// The command line with its texts from the catalogue: about, each command's and option's
 /// help, the headings and the help and version flags.
 fn localized(command: clap::Command, lang: Lang) -> clap::Command {
-    let template = format!(
-        "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
-        t!(lang, "cli-heading-usage")
-    );
-    let texts = |command: clap::Command| -> clap::Command {
-        let name = command.get_name().to_string();
-        let options = t!(lang, "cli-heading-options");
-        let arguments = t!(lang, "cli-heading-arguments");
-        command
-            .help_template(template.clone())
-            .subcommand_help_heading(t!(lang, "cli-heading-commands"))
-            .mut_args(|arg| {
-                let key = match name.as_str() {
-                    "magnet" => format!("cli-arg-{}", arg.get_id()),
-                    command => format!("cli-arg-{command}-{}", arg.get_id()),
-                };
-                let heading = if arg.is_positional() { &arguments } else { &options };
-                arg.help(i18n::text(lang, &key, None)).help_heading(heading.clone())
-            })
-    };
-    let root = texts(command)
+    described(command, &[], lang)
         .about(t!(lang, "cli-about"))
         .disable_help_flag(true)
         .disable_help_subcommand(true)
@@ -143,10 +138,37 @@ fn localized(command: clap::Command, lang: Lang) -> clap::Command {
                 .action(ArgAction::Version)
                 .help(t!(lang, "cli-flag-version"))
                 .help_heading(t!(lang, "cli-heading-options")),
-        );
-    root.mut_subcommands(|command| {
-        let key = format!("cli-cmd-{}", command.get_name());
-        texts(command).about(i18n::text(lang, &key, None))
+        )
+}
+
+/// A command and its sub-commands with their texts: `cli-cmd-<path>` says what a command
+/// does, `cli-arg-<path>-<id>` what an argument is (`cli-arg-<id>` at the top).
+fn described(command: clap::Command, parents: &[String], lang: Lang) -> clap::Command {
+    let template = format!(
+        "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}{{after-help}}",
+        t!(lang, "cli-heading-usage")
+    );
+    let options = t!(lang, "cli-heading-options");
+    let arguments = t!(lang, "cli-heading-arguments");
+    let path = parents.join("-");
+    let mut command = command
+        .help_template(template)
+        .subcommand_help_heading(t!(lang, "cli-heading-commands"))
+        .mut_args(|arg| {
+            let key = match path.as_str() {
+                "" => format!("cli-arg-{}", arg.get_id()),
+                path => format!("cli-arg-{path}-{}", arg.get_id()),
+            };
+            let heading = if arg.is_positional() { &arguments } else { &options };
+            arg.help(i18n::text(lang, &key, None)).help_heading(heading.clone())
+        });
+    if !parents.is_empty() {
+        command = command.about(i18n::text(lang, &format!("cli-cmd-{path}"), None));
+    }
+    command.mut_subcommands(|sub| {
+        let mut below = parents.to_vec();
+        below.push(sub.get_name().to_string());
+        described(sub, &below, lang)
     })
 }
 
@@ -270,6 +292,41 @@ fn calendar_link(config: &Config, pillar: &str, lang: Lang) -> anyhow::Result<()
     Ok(())
 }
 
+/// `magnet survey export`: read beside a serving process, or alone.
+async fn export_survey(
+    config: Config,
+    id: i64,
+    format: magnet::survey::export::Format,
+    output: Option<&Path>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let store = Store::open(&config.database).await?;
+    let exported = magnet::survey::export::export(&store, id, format, config.surveys.anonymous_min).await;
+    store.close().await;
+    let Some(text) = exported? else {
+        anyhow::bail!(t!(lang, "cli-no-survey", id = id));
+    };
+    write_out(&text, output, lang)
+}
+
+/// Writes to the file given, or to standard output.
+fn write_out(text: &str, output: Option<&Path>, lang: Lang) -> anyhow::Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            anyhow::anyhow!(t!(
+                lang,
+                "cli-cannot-write",
+                path = path.display().to_string(),
+                error = e.to_string()
+            ))
+        }),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
 async fn calendar(config: Config, pillar: &str, output: Option<&Path>, lang: Lang) -> anyhow::Result<()> {
     // Beside a serving process (which migrated and recorded the config itself) the feed is
     // only read; alone, the database is brought up to date first.
@@ -285,18 +342,7 @@ async fn calendar(config: Config, pillar: &str, output: Option<&Path>, lang: Lan
     let Some(feed) = feed else {
         return Err(no_such_pillar(&config, pillar, lang));
     };
-    match output {
-        Some(path) => std::fs::write(path, feed).map_err(|e| {
-            anyhow::anyhow!(t!(
-                lang,
-                "cli-cannot-write",
-                path = path.display().to_string(),
-                error = e.to_string()
-            ))
-        })?,
-        None => print!("{feed}"),
-    }
-    Ok(())
+    write_out(&feed, output, lang)
 }
 
 #[cfg(test)]
@@ -306,17 +352,26 @@ mod tests {
     /// Every command and option has its help text in every language.
     #[test]
     fn the_command_line_is_described_in_every_language() {
-        let command = Cli::command();
-        let mut keys = Vec::new();
-        for arg in command.get_arguments() {
-            keys.push(format!("cli-arg-{}", arg.get_id()));
-        }
-        for sub in command.get_subcommands() {
-            keys.push(format!("cli-cmd-{}", sub.get_name()));
-            for arg in sub.get_arguments() {
-                keys.push(format!("cli-arg-{}-{}", sub.get_name(), arg.get_id()));
+        fn keys_of(command: &clap::Command, path: &[&str], keys: &mut Vec<String>) {
+            let joined = path.join("-");
+            if !path.is_empty() {
+                keys.push(format!("cli-cmd-{joined}"));
+            }
+            for arg in command.get_arguments() {
+                keys.push(match path {
+                    [] => format!("cli-arg-{}", arg.get_id()),
+                    _ => format!("cli-arg-{joined}-{}", arg.get_id()),
+                });
+            }
+            for sub in command.get_subcommands() {
+                let mut below = path.to_vec();
+                below.push(sub.get_name());
+                keys_of(sub, &below, keys);
             }
         }
+        let mut keys = Vec::new();
+        keys_of(&Cli::command(), &[], &mut keys);
+        assert!(keys.contains(&"cli-arg-survey-export-format".to_string()));
         for lang in Lang::ALL {
             for key in &keys {
                 assert!(i18n::has_message(lang, key), "{key} in {lang:?}");

@@ -34,6 +34,74 @@ async fn bot_events_of_type(net: &Network, room: &str, event_type: &str) -> Vec<
         .collect()
 }
 
+/// The survey's poll on Discord, by its question.
+async fn discord_poll(net: &Network, channel: u64, question: &str) -> magnet_discord_sim::SeenMessage {
+    eventually("the poll on Discord", || async {
+        net.sim
+            .messages(channel)
+            .into_iter()
+            .find(|m| m.poll_question.as_deref() == Some(question))
+    })
+    .await
+}
+
+/// The bot's first poll in a Matrix room.
+async fn matrix_poll(net: &Network, room: &str) -> Value {
+    eventually("the poll on Matrix", || async {
+        bot_events_of_type(net, room, "org.matrix.msc3381.poll.start")
+            .await
+            .into_iter()
+            .next()
+    })
+    .await
+}
+
+/// Waits until `survey show 1` says `count` (votes are counted in the order they come).
+async fn answers_so_far(net: &Network, room: &str, count: &str) -> String {
+    eventually(&format!("`{count}`"), || async {
+        let shown = ask_matrix(net, room, "!magnet survey show 1").await;
+        shown.contains(count).then_some(shown)
+    })
+    .await
+}
+
+/// Starts "Venue?" (Ankara or Online) in the authorities' rooms, closing after `closes`;
+/// Bora votes Ankara on Discord and Ayşe Online on Matrix. The Discord poll and the Matrix
+/// poll's event id.
+async fn venue_survey_voted(net: &Network, closes: &str) -> (magnet_discord_sim::SeenMessage, String) {
+    let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
+    let started = ask_matrix(
+        net,
+        &room,
+        &format!("!magnet survey start authorities \"Venue?\" Ankara Online --closes {closes}"),
+    )
+    .await;
+    assert!(started.contains("Survey #1 is posted"), "{started}");
+    let poll_message = discord_poll(net, channel, "Venue?").await;
+    let poll_id = matrix_poll(net, &room).await["event_id"].as_str().unwrap().to_string();
+    net.sim.vote(channel, poll_message.id, net.bora, 1, true);
+    vote_on_matrix(net, &room, &poll_id, &["2"]).await;
+    answers_so_far(net, &room, "2 answers so far").await;
+    (poll_message, poll_id)
+}
+
+/// Waits until the bot has no delivery left to make.
+async fn queue_empty(net: &Network) {
+    let store = net.store().await;
+    eventually("the queue empty", || async {
+        let open: i64 = store
+            .delivery_counts()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|(state, _)| state == "pending" || state == "sending")
+            .map(|(_, n)| n)
+            .sum();
+        (open == 0).then_some(())
+    })
+    .await;
+}
+
 /// Ayşe's choice in a Matrix poll, as clients send it (MSC3381): the whole choice each time.
 async fn vote_on_matrix(net: &Network, room: &str, poll: &str, answers: &[&str]) {
     net.ayse
@@ -73,13 +141,7 @@ async fn poll_on_both_platforms(net: Network) {
     assert!(started.contains("Survey #1 is posted to 2 rooms"), "{started}");
 
     // Each platform's own poll, after the survey's message; nothing in the other pillar.
-    let poll_message = eventually("the poll on Discord", || async {
-        net.sim
-            .messages(channel)
-            .into_iter()
-            .find(|m| m.poll_question.as_deref() == Some("Where shall we meet in January?"))
-    })
-    .await;
+    let poll_message = discord_poll(&net, channel, "Where shall we meet in January?").await;
     let poll_event = eventually("the poll on Matrix", || async {
         bot_events_of_type(&net, &room, "org.matrix.msc3381.poll.start")
             .await
@@ -114,11 +176,7 @@ async fn poll_on_both_platforms(net: Network) {
     net.sim.vote(channel, poll_message.id, net.bora, 1, true);
     net.sim.vote(channel, poll_message.id, net.bora, 1, false);
     net.sim.vote(channel, poll_message.id, net.bora, 1, true);
-    let shown = eventually("both answers counted", || async {
-        let shown = ask_matrix(&net, &room, "!magnet survey show 1").await;
-        shown.contains("2 answers so far").then_some(shown)
-    })
-    .await;
+    let shown = answers_so_far(&net, &room, "2 answers so far").await;
     assert!(shown.contains("open"), "{shown}");
 
     // Closed by the secretariat: the results once in each room, the polls ended.
@@ -189,6 +247,43 @@ async fn poll_on_both_platforms(net: Network) {
         .filter(|m| m.author_id == net.sim.bot_user_id() && m.content.contains("Results of survey #1"))
         .count();
     assert_eq!(results_on_discord, 1);
+
+    // The secretariat's files: CSV a spreadsheet reads, JSON with the results.
+    let export = |format: &str| {
+        let output = std::process::Command::new(common::network::BIN)
+            .args([
+                "--config",
+                net.config.to_str().unwrap(),
+                "survey",
+                "export",
+                "1",
+                "--format",
+                format,
+            ])
+            .env_remove("LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let csv_text = export("csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "{csv_text}");
+    let mut given: Vec<(String, String)> = rows.iter().map(|r| (r[5].to_string(), r[7].to_string())).collect();
+    given.sort();
+    assert_eq!(
+        given,
+        [
+            ("discord".to_string(), "Ankara".to_string()),
+            ("matrix".to_string(), "Online".to_string())
+        ]
+    );
+    let exported: Value = serde_json::from_str(&export("json")).unwrap();
+    assert_eq!(exported["questions"][0]["results"]["counts"], json!([1, 1]));
+    assert_eq!(exported["survey"]["state"], "closed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -432,37 +527,7 @@ async fn votes_survive_the_bot_killed_and_the_close_is_posted_once() {
     let bot = net.start();
     let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
     let deadline = std::time::Duration::from_secs(40);
-    let started = ask_matrix(
-        &net,
-        &room,
-        "!magnet survey start authorities \"Venue?\" Ankara Online --closes 40s",
-    )
-    .await;
-    assert!(started.contains("Survey #1 is posted"), "{started}");
-    let poll_message = eventually("the poll on Discord", || async {
-        net.sim
-            .messages(channel)
-            .into_iter()
-            .find(|m| m.poll_question.as_deref() == Some("Venue?"))
-    })
-    .await;
-    let poll_id = eventually("the poll on Matrix", || async {
-        bot_events_of_type(&net, &room, "org.matrix.msc3381.poll.start")
-            .await
-            .into_iter()
-            .next()
-    })
-    .await["event_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    net.sim.vote(channel, poll_message.id, net.bora, 1, true);
-    vote_on_matrix(&net, &room, &poll_id, &["2"]).await;
-    eventually("both votes counted", || async {
-        let shown = ask_matrix(&net, &room, "!magnet survey show 1").await;
-        shown.contains("2 answers so far").then_some(())
-    })
-    .await;
+    let (poll_message, poll_id) = venue_survey_voted(&net, "40s").await;
 
     // Killed. While it is away both change their minds: Bora's change reaches no gateway
     // of the bot's; Ayşe's is in the room's timeline.
@@ -511,19 +576,7 @@ async fn votes_survive_the_bot_killed_and_the_close_is_posted_once() {
     })
     .await;
     // Whatever is left in the queue is done: still one each.
-    let store = net.store().await;
-    eventually("the queue empty", || async {
-        let open: i64 = store
-            .delivery_counts()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|(state, _)| state == "pending" || state == "sending")
-            .map(|(_, n)| n)
-            .sum();
-        (open == 0).then_some(())
-    })
-    .await;
+    queue_empty(&net).await;
     assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
     assert_eq!(matrix_results.len(), 1);
     let results_on_matrix = net
@@ -554,13 +607,7 @@ async fn two_instances_on_postgresql_close_a_survey_once_when_the_serving_one_di
     )
     .await;
     assert!(started.contains("Survey #1 is posted"), "{started}");
-    let poll_message = eventually("the poll on Discord", || async {
-        net.sim
-            .messages(channel)
-            .into_iter()
-            .find(|m| m.poll_question.as_deref() == Some("Venue?"))
-    })
-    .await;
+    let poll_message = discord_poll(&net, channel, "Venue?").await;
     net.sim.vote(channel, poll_message.id, net.bora, 1, true);
 
     // The serving one dies having claimed the close; the other takes over and finishes it.
@@ -582,19 +629,7 @@ async fn two_instances_on_postgresql_close_a_survey_once_when_the_serving_one_di
             .find(|b| b.contains("Results of survey #1"))
     })
     .await;
-    let store = net.store().await;
-    eventually("the queue empty", || async {
-        let open: i64 = store
-            .delivery_counts()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|(state, _)| state == "pending" || state == "sending")
-            .map(|(_, n)| n)
-            .sum();
-        (open == 0).then_some(())
-    })
-    .await;
+    queue_empty(&net).await;
     assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
     let on_matrix = net
         .bot_bodies(&room)
@@ -605,4 +640,118 @@ async fn two_instances_on_postgresql_close_a_survey_once_when_the_serving_one_di
         .count();
     assert_eq!(on_matrix, 1);
     second.stop(WAIT).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_linked_on_both_platforms_count_once() {
+    let net = Network::new(SimConfig::default()).await;
+    let _bot = net.start();
+    let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
+    // The same person votes on both platforms (as "bora" on Discord, Ayşe on Matrix).
+    let (poll_message, _) = venue_survey_voted(&net, "1h").await;
+
+    // A code is only given where nobody else sees it.
+    let public = ask_matrix(&net, &room, "!magnet link").await;
+    assert!(public.contains("/magnet link"), "{public}");
+    let id = eventually("the slash commands registered", || async {
+        net.sim.run_command(channel, net.bora, &["magnet", "link"], &[]).ok()
+    })
+    .await;
+    let view = net
+        .sim
+        .wait_for_interaction(id, WAIT, |v| v.replies.iter().any(|r| !r.loading))
+        .await
+        .unwrap();
+    assert!(view.replies[0].ephemeral);
+    let code: String = view.replies[0]
+        .content
+        .split('`')
+        .nth(1)
+        .expect("a code in backticks")
+        .to_string();
+    assert_eq!(code.len(), 8, "{}", view.replies[0].content);
+
+    let linked = ask_matrix(&net, &room, &format!("!magnet link {}", code.to_lowercase())).await;
+    assert!(linked.contains("Linked with your Discord account"), "{linked}");
+    let again = ask_matrix(&net, &room, &format!("!magnet link {code}")).await;
+    assert!(again.contains("not known"), "a code is used once: {again}");
+
+    // Counted once now, with the later answer (Online, on Matrix).
+    let shown = ask_matrix(&net, &room, "!magnet survey show 1").await;
+    assert!(shown.contains("one answer so far"), "{shown}");
+    let results = ask_matrix(&net, &room, "!magnet survey results 1").await;
+    assert!(results.contains("100 % (1) Online"), "{results}");
+    assert!(results.contains("0 % (0) Ankara"), "{results}");
+
+    // A new vote from either account replaces the person's answer.
+    net.sim.vote(channel, poll_message.id, net.bora, 1, false);
+    net.sim.vote(channel, poll_message.id, net.bora, 1, true);
+    eventually("the Discord vote replaces the Matrix one", || async {
+        let results = ask_matrix(&net, &room, "!magnet survey results 1").await;
+        results.contains("100 % (1) Ankara").then_some(())
+    })
+    .await;
+    let unlinked = ask_matrix(&net, &room, "!magnet unlink").await;
+    assert!(unlinked.contains("no longer linked"), "{unlinked}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_discord_a_survey_is_written_in_a_form() {
+    let net = Network::new(SimConfig::default()).await;
+    let _bot = net.start();
+    let channel = net.authorities_channel;
+    let opened = eventually("the slash commands registered", || async {
+        net.sim
+            .run_command(
+                channel,
+                net.secretary,
+                &["magnet", "survey", "start"],
+                &[("pillars", "authorities"), ("closes", "2h"), ("title", "January")],
+            )
+            .ok()
+    })
+    .await;
+    let view = net
+        .sim
+        .wait_for_interaction(opened, WAIT, |v| v.modal.is_some())
+        .await
+        .expect("a form opens at once");
+    assert_eq!(view.modal.unwrap()["title"], "New survey");
+    let sent = net
+        .sim
+        .submit_form(
+            opened,
+            net.secretary,
+            &[(
+                "body",
+                "Q: Where shall we meet?\n- Ankara\n- Online\nQ (rating): How useful was the last meeting?",
+            )],
+        )
+        .unwrap();
+    let answer = net
+        .sim
+        .wait_for_interaction(sent, WAIT, |v| v.replies.iter().any(|r| !r.loading))
+        .await
+        .expect("an answer to the form");
+    assert!(answer.replies[0].ephemeral);
+    assert!(
+        answer.replies[0].content.contains("Survey #1 is posted to 2 rooms"),
+        "{}",
+        answer.replies[0].content
+    );
+    let survey = eventually("the survey on Discord", || async {
+        bot_messages(&net, channel, "Survey #1: January")
+            .into_iter()
+            .find(|m| !m.components.is_empty())
+    })
+    .await;
+    assert!(
+        survey.content.contains("How useful was the last meeting?"),
+        "{}",
+        survey.content
+    );
+    discord_poll(&net, channel, "Where shall we meet?").await;
+    // The rating is answered with its menu, privately.
+    let rated = choose(&net, survey.id, net.bora, "survey:1:2", &["5"]).await;
+    assert!(rated.contains("is counted"), "{rated}");
 }

@@ -12,3 +12,4 @@ file-not-fetched = 📎 { $name } could not be brought over
 ## the person's Discord client.
 adapter-answer-field = Your answer
 adapter-not-bridged = magnet does not bridge this channel, so it has nothing to do here.
+adapter-form-expired = That form was opened before I restarted and is lost: please run the command again.

@@ -69,6 +69,9 @@ cmd-answer = Answer a survey's question: the survey's number, the question's, th
 cmd-answer-arg-survey = The survey's number.
 cmd-answer-arg-question = The question's number in the survey.
 cmd-answer-arg-answer = A choice's number or words (several with commas), a rating from 1 to 5, or your text.
+cmd-link = Link your Matrix and Discord accounts to count once: a code from /magnet link, sent on Matrix.
+cmd-link-arg-code = The code you were given on the other platform.
+cmd-unlink = Undo the link between your accounts.
 
 help-options = options
 help-aliases = Turkish command words work too: yardım, durum, iletilemeyenler, yeniden-dene (or tekrar; tümü or hepsi for all), sürdür (or devam), toplantı (liste or listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), anket (başlat, liste, göster, sonuçlar, kapat, iptal), yanıt; options --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar, --kapanış, --başlık, --anonim, --hatırlatma, --çoklu, --puan, --metin. Each may also be typed without Turkish letters (toplanti, katilim, sure…).
@@ -93,6 +96,8 @@ name-start = start
 name-results = results
 name-close = close
 name-answer = answer
+name-link = link
+name-unlink = unlink
 arg-pillar = pillar
 arg-which = which
 arg-meeting = meeting
@@ -118,3 +123,10 @@ arg-multiple = multiple
 arg-rating = rating
 arg-text = text
 arg-survey = survey
+arg-code = code
+
+## The form Discord shows for `survey start` (Discord: title up to 45 characters, label up
+## to 45, placeholder up to 100).
+form-survey-start-title = New survey
+form-survey-start-body = Questions (Q: …, then - choices)
+form-survey-start-placeholder = Q: Where shall we meet? / - Ankara / - Online / Q (rating): How useful was it?

@@ -115,3 +115,13 @@ survey-show-state = { $state }; closes { $when }; { $count ->
     [one] one answer so far
    *[other] { $count } answers so far
 }.
+
+## Linking one's Matrix and Discord accounts.
+link-ask-privately = Ask for your code where only you see it: `/magnet link` on Discord. Then send `!magnet link CODE` on Matrix.
+link-code = Your code is `{ $code }`. Within { $minutes } minutes, send `!magnet link { $code }` on Matrix, in any room where I am. Give it to nobody else: whoever sends it is linked with you.
+link-done = Linked with your { $platform } account { $user }: surveys and meeting answers count you once.
+link-unknown = That code is not known (or was used already). Ask for a new one with `/magnet link` on Discord.
+link-expired = That code has expired. Ask for a new one with `/magnet link` on Discord.
+link-same-platform = That code was asked for on this platform: send it on the other one.
+unlink-done = Your accounts are no longer linked.
+unlink-none = This account is not linked with another.

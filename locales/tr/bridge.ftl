@@ -12,3 +12,4 @@ file-not-fetched = 📎 { $name } aktarılamadı
 ## istemcisinin dilinde.
 adapter-answer-field = Yanıtınız
 adapter-not-bridged = magnet bu kanalı köprülemiyor; burada yapacağı bir şey yok.
+adapter-form-expired = Bu form ben yeniden başlamadan önce açılmıştı ve kayboldu: lütfen komutu yeniden çalıştırın.

@@ -53,6 +53,7 @@ arg-multiple = çoklu
 arg-rating = puan
 arg-text = metin
 arg-survey = anket
+arg-code = kod
 cmd-survey = Anketler: başlat, liste, göster, sonuçlar, kapat, iptal.
 cmd-survey-start = Çalışma gruplarında anket başlatır; sorular komutun altındaki satırlara yazılır (sekretarya).
 cmd-survey-start-arg-pillars = Çalışma gruplarının kimlikleri, virgülle ayrılmış, ya da tümü.
@@ -78,6 +79,9 @@ cmd-answer = Bir anket sorusunu yanıtlar: anketin numarası, sorunun numarası,
 cmd-answer-arg-survey = Anketin numarası.
 cmd-answer-arg-question = Sorunun anketteki numarası.
 cmd-answer-arg-answer = Bir seçeneğin numarası ya da sözleri (birden çoksa virgülle), 1 ile 5 arası bir puan ya da metniniz.
+cmd-link = Matrix ve Discord hesaplarınızı bağlar, bir kez sayılırsınız: /magnet link koduyla, Matrix'te.
+cmd-link-arg-code = Diğer platformda size verilen kod.
+cmd-unlink = Hesaplarınız arasındaki bağı kaldırır.
 
 help-options = seçenekler
 help-aliases = Türkçe komut sözcükleri de geçerli: yardım, durum, iletilemeyenler, yeniden-dene (ya da tekrar; all yerine tümü ya da hepsi), sürdür (ya da devam), toplantı (liste ya da listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), anket (başlat, liste, göster, sonuçlar, kapat, iptal), yanıt; seçenekler: --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar, --kapanış, --başlık, --anonim, --hatırlatma, --çoklu, --puan, --metin. Her biri Türkçe harfler olmadan da yazılabilir (toplanti, katilim, sure…).
@@ -102,6 +106,8 @@ name-start = başlat
 name-results = sonuçlar
 name-close = kapat
 name-answer = yanıt
+name-link = bağla
+name-unlink = ayır
 arg-pillar = çalışma-grubu
 arg-which = hangileri
 arg-meeting = toplantı
@@ -117,3 +123,9 @@ arg-every = her
 arg-until = bitiş
 arg-reminders = hatırlatmalar
 arg-offsets = hatırlatma-zamanları
+
+## Discord'un `survey start` için gösterdiği form (Discord: başlık en çok 45 karakter,
+## etiket en çok 45, yer tutucu en çok 100).
+form-survey-start-title = Yeni anket
+form-survey-start-body = Sorular (S: …, sonra - seçenekler)
+form-survey-start-placeholder = S: Nerede buluşalım? / - Ankara / - Çevrimiçi / S (puan): Ne kadar yararlıydı?

@@ -98,3 +98,13 @@ survey-show-state = { $state }; kapanış { $when }; { $count ->
     [0] henüz yanıt yok
    *[other] şimdiye dek { $count } yanıt
 }.
+
+## Matrix ve Discord hesaplarını bağlamak.
+link-ask-privately = Kodunuzu yalnızca sizin gördüğünüz yerde isteyin: Discord'da `/magnet link`. Sonra Matrix'te `!magnet link KOD` gönderin.
+link-code = Kodunuz `{ $code }`. { $minutes } dakika içinde Matrix'te, bulunduğum herhangi bir odada `!magnet link { $code }` gönderin. Kodu kimseye vermeyin: onu gönderen kişi sizinle bağlanır.
+link-done = { $platform } hesabınız { $user } ile bağlandı: anketler ve toplantı yanıtları sizi bir kez sayar.
+link-unknown = Bu kod bilinmiyor (ya da kullanıldı). Discord'da `/magnet link` ile yeni bir kod isteyin.
+link-expired = Bu kodun süresi doldu. Discord'da `/magnet link` ile yeni bir kod isteyin.
+link-same-platform = Bu kod bu platformda istendi: diğerinde gönderin.
+unlink-done = Hesaplarınız artık bağlı değil.
+unlink-none = Bu hesap başka bir hesapla bağlı değil.

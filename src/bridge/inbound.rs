@@ -136,6 +136,11 @@ impl StoreSink {
                 if let Some(n) = index(answer) {
                     chosen.retain(|c| *c != n);
                     if added {
+                        // On a single choice, the vote is the choice (whatever the person
+                        // chose on the other platform before).
+                        if question.question.max_choices <= 1 {
+                            chosen.clear();
+                        }
                         chosen.push(n);
                     }
                 }

@@ -11,7 +11,7 @@ mod run;
 mod usage;
 
 use clap::{CommandFactory, Parser, Subcommand};
-use magnet_chat::{CommandOption, CommandSpec, Localized};
+use magnet_chat::{CommandForm, CommandOption, CommandSpec, FormField, FormText, Localized};
 
 use crate::i18n::{self, Lang};
 use crate::t;
@@ -113,6 +113,15 @@ pub enum Command {
         #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
         answer: Vec<String>,
     },
+    /// Link your Matrix and Discord accounts, to count once: ask for a code with /magnet link on Discord, then send !magnet link CODE on Matrix.
+    #[command(alias = "bağla", alias = "bagla")]
+    Link {
+        /// The code you were given on the other platform.
+        code: Option<String>,
+    },
+    /// Undo the link between your accounts.
+    #[command(alias = "ayır", alias = "ayir")]
+    Unlink,
     /// An answer given with a survey's menu or form (not typed): the values chosen, or
     /// the text written.
     #[command(hide = true)]
@@ -344,6 +353,8 @@ impl Command {
                 SurveyCommand::Cancel { .. } => "survey cancel",
             },
             Command::Answer { .. } | Command::SurveyControl { .. } => "answer",
+            Command::Link { .. } => "link",
+            Command::Unlink => "unlink",
         }
     }
 }
@@ -527,7 +538,47 @@ pub fn slash_commands() -> Vec<CommandSpec> {
         options: Vec::new(),
         subcommands: visible(&line).map(|sub| slash_spec(sub, &[])).collect(),
         localized,
+        form: None,
     }]
+}
+
+/// A command that takes lines under it (`survey start`) opens a form on Discord for them,
+/// unless its one-line form was used (`question` given).
+fn body_form(command: &clap::Command, path: &[&str]) -> Option<CommandForm> {
+    command.get_arguments().find(|a| a.get_id() == "body")?;
+    let key = path.join("-");
+    let text = |lang: Lang| {
+        let title = i18n::text(lang, &format!("form-{key}-title"), None);
+        let label = i18n::text(lang, &format!("form-{key}-body"), None);
+        let placeholder = i18n::text(lang, &format!("form-{key}-placeholder"), None);
+        (title, label, placeholder)
+    };
+    let (title, label, placeholder) = text(Lang::En);
+    Some(CommandForm {
+        unless: Some("question".into()),
+        title,
+        fields: vec![FormField {
+            id: "body".into(),
+            label,
+            placeholder: Some(placeholder),
+            paragraph: true,
+            required: true,
+            max_length: 4000,
+        }],
+        localized: SLASH_LOCALES
+            .iter()
+            .map(|(lang, locale)| {
+                let (title, label, placeholder) = text(*lang);
+                (
+                    locale.to_string(),
+                    FormText {
+                        title,
+                        fields: vec![(label, Some(placeholder))],
+                    },
+                )
+            })
+            .collect(),
+    })
 }
 
 fn slash_spec(command: &clap::Command, parents: &[&str]) -> CommandSpec {
@@ -547,6 +598,7 @@ fn slash_spec(command: &clap::Command, parents: &[&str]) -> CommandSpec {
             .collect()
     };
     CommandSpec {
+        form: body_form(command, &path),
         name: command.get_name().to_string(),
         description: short(about(&path, Lang::En)),
         localized: localized(&format!("name-{}", command.get_name()), &|lang| about(&path, lang)),
@@ -996,7 +1048,9 @@ mod tests {
                 "meeting",
                 "rsvp",
                 "survey",
-                "answer"
+                "answer",
+                "link",
+                "unlink"
             ]
         );
         let retry = &specs[0].subcommands[3];

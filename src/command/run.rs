@@ -67,6 +67,8 @@ pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &
         Command::Survey(_) | Command::Answer { .. } | Command::SurveyControl { .. } => {
             survey(command, context, invoker, secretariat).await
         }
+        Command::Link { code } => link(context, invoker, code.as_deref()).await,
+        Command::Unlink => unlink(context, invoker).await,
     };
     answer.unwrap_or_else(|error| internal_error(&error, lang))
 }
@@ -267,6 +269,63 @@ async fn survey(
         context.platforms.wake_scheduler();
     }
     Ok(answer)
+}
+
+/// How long a code to link accounts holds.
+const LINK_CODE_MINUTES: i64 = 15;
+
+/// `link`: without a code, one to give on the other platform, only where nobody else sees
+/// it (a Discord slash command's private answer): whoever gives a code is linked with the
+/// account that asked for it. With a code, the link.
+async fn link(context: &CommandContext<'_>, invoker: &Invoker<'_>, code: Option<&str>) -> Result<String, String> {
+    let lang = invoker.lang;
+    let store = context.store;
+    let now = crate::store::now_ms();
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        if !invoker.slash {
+            return Ok(t!(lang, "link-ask-privately"));
+        }
+        let code = link_code();
+        store
+            .issue_link_code(invoker.platform, invoker.user, &code, now + LINK_CODE_MINUTES * 60_000)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(t!(lang, "link-code", code = code.as_str(), minutes = LINK_CODE_MINUTES));
+    };
+    let redeemed = store
+        .redeem_link_code(&code.to_uppercase(), invoker.platform, invoker.user, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(match redeemed {
+        crate::store::Redeemed::Linked { platform, user_id } => {
+            t!(lang, "link-done", platform = platform.name(), user = user_id.as_str())
+        }
+        crate::store::Redeemed::Unknown => t!(lang, "link-unknown"),
+        crate::store::Redeemed::Expired => t!(lang, "link-expired"),
+        crate::store::Redeemed::SamePlatform => t!(lang, "link-same-platform"),
+    })
+}
+
+/// Eight letters and digits that cannot be taken for one another (no 0/O, 1/I/L).
+fn link_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    (0..8)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+async fn unlink(context: &CommandContext<'_>, invoker: &Invoker<'_>) -> Result<String, String> {
+    let lang = invoker.lang;
+    let was = context
+        .store
+        .unlink(invoker.platform, invoker.user)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(if was {
+        t!(lang, "unlink-done")
+    } else {
+        t!(lang, "unlink-none")
+    })
 }
 
 fn internal_error(error: &str, lang: Lang) -> String {

@@ -187,6 +187,7 @@ pub fn phrasebook(fallback: Lang) -> magnet_chat::Phrasebook {
     let words = |lang: Lang| magnet_chat::AdapterWords {
         answer_field: crate::t!(lang, "adapter-answer-field"),
         not_bridged: crate::t!(lang, "adapter-not-bridged"),
+        form_expired: crate::t!(lang, "adapter-form-expired"),
     };
     Lang::ALL
         .iter()

@@ -5,6 +5,7 @@
 //! migrations differ, and they are versioned in step.
 
 mod bridge;
+mod links;
 mod pillars;
 mod schedule;
 pub mod sole_writer;
@@ -20,12 +21,15 @@ use sqlx::{AnyPool, Executor};
 pub use bridge::{
     DeadLetter, Delivery, DeliveryState, InboundRecord, NewDelivery, PausedRoom, Position, ReactionChange, Recorded,
 };
+pub use links::Redeemed;
 pub use pillars::{PillarRow, RoomRow};
 pub use schedule::{
     Claimed, DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch,
 };
 
-pub use surveys::{Answered, NewSurvey, PlannedPost, PostRow, QuestionRow, SurveyRow, SurveyState, account_key};
+pub use surveys::{
+    Answered, ExportedAnswer, NewSurvey, PlannedPost, PostRow, QuestionRow, SurveyRow, SurveyState, account_key,
+};
 
 use crate::config::{DatabaseConfig, Secret};
 

@@ -468,6 +468,18 @@ impl Store {
         answer: &str,
         now: i64,
     ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        // A person's linked accounts answer once: this answer replaces the others'.
+        sqlx::query(
+            "DELETE FROM rsvps WHERE occurrence_id = $1 AND NOT (platform = $2 AND user_id = $3) AND EXISTS
+               (SELECT 1 FROM linked_accounts a JOIN linked_accounts me ON me.person = a.person
+                WHERE me.platform = $2 AND me.user_id = $3 AND a.platform = rsvps.platform AND a.user_id = rsvps.user_id)",
+        )
+        .bind(occurrence_id)
+        .bind(platform)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO rsvps (occurrence_id, platform, user_id, display_name, answer, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6)
@@ -480,8 +492,9 @@ impl Store {
         .bind(display_name)
         .bind(answer)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

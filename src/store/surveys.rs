@@ -105,6 +105,18 @@ pub enum Answered {
     AlreadyAnswered,
 }
 
+/// One answer as exported: who and when only where the survey is not anonymous.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedAnswer {
+    /// The question's place in the survey, 1 up.
+    pub position: i64,
+    pub pillar_id: Option<String>,
+    pub platform: Option<String>,
+    pub user_id: Option<String>,
+    pub answer: Answer,
+    pub answered_at: Option<i64>,
+}
+
 /// A post of a survey found by its remote id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostRow {
@@ -411,13 +423,14 @@ impl Store {
         Ok(row.and_then(|(text,)| Answer::from_json(&text)))
     }
 
-    /// Records an answer to an anonymous question: the voter's keyed hash, to refuse a
-    /// second answer, and the answer apart from it, in one transaction. An anonymous
-    /// answer cannot be changed.
+    /// Records an answer to an anonymous question: the answering account's keyed hash, to
+    /// refuse a second answer (from it, or from an account linked with it: `linked`), and
+    /// the answer apart from it, in one transaction. An anonymous answer cannot be changed.
     pub async fn record_anonymous_answer(
         &self,
         question_id: i64,
         voter_hash: &str,
+        linked: &[String],
         pillar_id: Option<&str>,
         answer: &Answer,
         now: i64,
@@ -425,6 +438,17 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         if !open_for_answers(&mut tx, question_id, now).await? {
             return Ok(Answered::Closed);
+        }
+        for hash in linked {
+            let found: Option<(i64,)> =
+                sqlx::query_as("SELECT 1 FROM survey_anonymous_voters WHERE question_id = $1 AND voter_hash = $2")
+                    .bind(question_id)
+                    .bind(hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if found.is_some() {
+                return Ok(Answered::AlreadyAnswered);
+            }
         }
         let first = sqlx::query(
             "INSERT INTO survey_anonymous_voters (question_id, voter_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -471,6 +495,36 @@ impl Store {
                 Answer::from_json(&text)
                     .map(|answer| (pillar, answer))
                     .ok_or_else(|| StoreError::Invalid(format!("an unreadable answer `{text}`")))
+            })
+            .collect()
+    }
+
+    /// Every answer to a survey's questions, for its export: by name where it is not
+    /// anonymous (account and time), with neither where it is. In question order.
+    pub async fn exported_answers(&self, survey_id: i64) -> Result<Vec<ExportedAnswer>> {
+        let rows = sqlx::query(
+            "SELECT q.position, a.pillar_id, a.platform, a.user_id, a.answer, a.answered_at
+               FROM survey_answers a JOIN survey_questions q ON q.id = a.question_id WHERE q.survey_id = $1
+             UNION ALL
+             SELECT q.position, a.pillar_id, NULL, NULL, a.answer, NULL
+               FROM survey_anonymous_answers a JOIN survey_questions q ON q.id = a.question_id WHERE q.survey_id = $1
+             ORDER BY 1, 6, 4",
+        )
+        .bind(survey_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let text: String = row.try_get("answer")?;
+                Ok(ExportedAnswer {
+                    position: row.try_get("position")?,
+                    pillar_id: row.try_get("pillar_id")?,
+                    platform: row.try_get("platform")?,
+                    user_id: row.try_get("user_id")?,
+                    answer: Answer::from_json(&text)
+                        .ok_or_else(|| StoreError::Invalid(format!("an unreadable answer `{text}`")))?,
+                    answered_at: row.try_get("answered_at")?,
+                })
             })
             .collect()
     }
@@ -677,14 +731,8 @@ pub fn account_key(platform: Platform, user_id: &str) -> String {
 }
 
 async fn person_in(tx: &mut sqlx::Transaction<'_, sqlx::Any>, platform: Platform, user_id: &str) -> Result<String> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT person FROM linked_accounts WHERE platform = $1 AND user_id = $2")
-            .bind(platform.as_str())
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(row
-        .map(|(person,)| person)
+    Ok(super::links::person_of(tx, platform, user_id)
+        .await?
         .unwrap_or_else(|| account_key(platform, user_id)))
 }
 

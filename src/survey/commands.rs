@@ -24,7 +24,9 @@ use crate::i18n::{self, Lang};
 use crate::schedule::meetings::{Asker, Stop};
 use crate::schedule::render::{escape, when_text, zone_of_pillar};
 use crate::schedule::when::parse_start;
-use crate::store::{Answered, NewSurvey, PillarRow, PlannedPost, QuestionRow, Store, SurveyRow, SurveyState};
+use crate::store::{
+    Answered, NewSurvey, PillarRow, PlannedPost, QuestionRow, Store, SurveyRow, SurveyState, account_key,
+};
 use crate::t;
 
 type Step<T> = Result<T, Stop>;
@@ -74,15 +76,15 @@ impl SurveySettings {
         }
     }
 
-    /// A voter's keyed hash for one question: the same person gives the same hash for the
-    /// question, and nothing in the database turns it back into the person.
-    pub fn voter_hash(&self, question_id: i64, person: &str) -> Option<String> {
+    /// An account's keyed hash for one question: the same account gives the same hash for
+    /// the question, and nothing in the database turns it back into the account.
+    pub fn voter_hash(&self, question_id: i64, account: &str) -> Option<String> {
         let key = self.voter_key.as_ref()?;
         let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
         mac.update(b"magnet anonymous voter\0");
         mac.update(question_id.to_string().as_bytes());
         mac.update(b"\0");
-        mac.update(person.as_bytes());
+        mac.update(account.as_bytes());
         Some(mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect())
     }
 }
@@ -692,12 +694,25 @@ pub async fn answer(
             // back from, and an anonymous answer stays.
             return refuse(t!(lang, "survey-answer-already", id = survey_id, number = position));
         };
-        let person = store.person(voter.platform, voter.user_id).await?;
-        let Some(hash) = settings.voter_hash(question.id, &person) else {
+        // Each account has its hash; an account linked with it answered for it too.
+        let Some(hash) = settings.voter_hash(question.id, &account_key(voter.platform, voter.user_id)) else {
             return refuse(t!(lang, "survey-anonymous-needs-key"));
         };
+        let linked: Vec<String> = store
+            .linked_accounts(voter.platform, voter.user_id)
+            .await?
+            .iter()
+            .filter_map(|(platform, user)| settings.voter_hash(question.id, &account_key(*platform, user)))
+            .collect();
         store
-            .record_anonymous_answer(question.id, &hash, voter.pillar, answer, now.timestamp_millis())
+            .record_anonymous_answer(
+                question.id,
+                &hash,
+                &linked,
+                voter.pillar,
+                answer,
+                now.timestamp_millis(),
+            )
             .await?
     } else {
         store

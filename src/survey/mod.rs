@@ -6,10 +6,12 @@
 //! - [`results`]: counting the answers into one result;
 //! - [`plan`]: what is posted where: native polls, or the survey's own message;
 //! - [`render`]: what the posts, the reminder, the results and the notices say;
-//! - [`commands`]: what the survey commands and answers do.
+//! - [`commands`]: what the survey commands and answers do;
+//! - [`export`]: a survey as CSV or JSON for the secretariat's files.
 
 pub mod body;
 pub mod commands;
+pub mod export;
 pub mod plan;
 pub mod render;
 pub mod results;

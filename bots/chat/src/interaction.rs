@@ -68,6 +68,64 @@ pub struct CommandSpec {
     /// locale (`tr`). What the platform sends back keeps the default names.
     #[serde(default)]
     pub localized: BTreeMap<String, Localized>,
+    /// A form shown at once when the command is run (for what does not fit a one-line
+    /// option, such as a survey's questions); what is written there comes back as options.
+    #[serde(default)]
+    pub form: Option<CommandForm>,
+}
+
+/// The form a command opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandForm {
+    /// An option that, given, makes the form unneeded (a one-question survey).
+    pub unless: Option<String>,
+    pub title: String,
+    pub fields: Vec<FormField>,
+    /// By locale: the title, then each field's label and placeholder, in order.
+    #[serde(default)]
+    pub localized: BTreeMap<String, FormText>,
+}
+
+/// A text field of a command's form; its value comes back as the option `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    pub id: String,
+    pub label: String,
+    pub placeholder: Option<String>,
+    /// Several lines.
+    pub paragraph: bool,
+    pub required: bool,
+    pub max_length: u16,
+}
+
+/// A form's words in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormText {
+    pub title: String,
+    /// Per field, in order: its label and placeholder.
+    pub fields: Vec<(String, Option<String>)>,
+}
+
+impl CommandForm {
+    /// The title and fields as a client in `locale` is shown them.
+    pub fn in_locale(&self, locale: Option<&str>) -> (String, Vec<FormField>) {
+        let language = locale.and_then(|l| l.split(['-', '_']).next()).unwrap_or_default();
+        match self.localized.get(&language.to_ascii_lowercase()) {
+            Some(text) => (
+                text.title.clone(),
+                self.fields
+                    .iter()
+                    .zip(&text.fields)
+                    .map(|(field, (label, placeholder))| FormField {
+                        label: label.clone(),
+                        placeholder: placeholder.clone(),
+                        ..field.clone()
+                    })
+                    .collect(),
+            ),
+            None => (self.title.clone(), self.fields.clone()),
+        }
+    }
 }
 
 /// A text option of a command; with `choices`, only those values are offered.

@@ -18,7 +18,10 @@ mod words;
 
 pub use counters::UnreadableEvents;
 pub use event::{Attachment, EventKind, InboundEvent, Membership, MessageBody, MessageKind, PollStart, Sender};
-pub use interaction::{Button, ButtonStyle, CommandOption, CommandSpec, Control, Localized, Menu, MenuOption};
+pub use interaction::{
+    Button, ButtonStyle, CommandForm, CommandOption, CommandSpec, Control, FormField, FormText, Localized, Menu,
+    MenuOption,
+};
 pub use outbound::{Delivered, FileUpload, Outbound, OutboundAction, Persona};
 pub use words::{AdapterWords, Phrasebook};
 

@@ -12,6 +12,9 @@ pub struct AdapterWords {
     pub answer_field: String,
     /// The private answer to a command or a click where the bot bridges nothing.
     pub not_bridged: String,
+    /// The private answer to a form sent after the bot forgot it (it restarted): run the
+    /// command again.
+    pub form_expired: String,
 }
 
 /// The words in every language the bot has, and the ones to use when a client's language
@@ -54,6 +57,7 @@ mod tests {
         AdapterWords {
             answer_field: field.into(),
             not_bridged: String::new(),
+            form_expired: String::new(),
         }
     }
 

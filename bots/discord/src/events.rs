@@ -29,6 +29,8 @@ pub struct EventRouter {
     pub occurrences: AtomicU64,
     /// What the adapter says by itself, in the language of the person's client.
     pub phrases: Arc<Phrasebook>,
+    /// The commands that open a form, and the forms open.
+    pub forms: Arc<crate::forms::CommandForms>,
 }
 
 impl EventRouter {
@@ -183,6 +185,7 @@ impl EventRouter {
         };
         let rest = self.rest.clone();
         let phrases = self.phrases.clone();
+        let forms = self.forms.clone();
         let Some(reader) = self.readers.get(&channel).cloned() else {
             // Not a bridged channel (commands are registered per guild): say so at once.
             tokio::spawn(async move {
@@ -191,7 +194,7 @@ impl EventRouter {
             return;
         };
         tokio::spawn(async move {
-            match interact::acknowledge(&rest, &interaction, &phrases).await {
+            match interact::acknowledge(&rest, &interaction, &phrases, &forms).await {
                 Ok(interact::Acknowledged::Event(understood)) => {
                     let understood = *understood;
                     let event = InboundEvent {

@@ -19,6 +19,7 @@ use serenity::all::{
     ComponentInteraction, ComponentInteractionDataKind, Interaction, Member, ModalInteraction, User,
 };
 
+use crate::forms::{self, CommandForms};
 use crate::rest::{Rest, error_code};
 
 /// Custom ids of buttons that ask for text start with this; the rest is the control's id.
@@ -79,14 +80,47 @@ pub async fn acknowledge(
     rest: &Rest,
     interaction: &Interaction,
     phrases: &Phrasebook,
+    forms: &CommandForms,
 ) -> Result<Acknowledged, ChatError> {
+    // Deferred privately: most answers to commands (help, status, a mistake) are for the
+    // person who asked; news for everyone goes out as ordinary messages.
+    let deferred = json!({"type": 5, "data": {"flags": EPHEMERAL}});
     let (id, token, response, understood) = match interaction {
         Interaction::Command(command) => {
             let understood = command_event(command);
-            // Deferred privately: most answers to commands (help, status, a mistake) are
-            // for the person who asked; news for everyone goes out as ordinary messages.
-            let deferred = json!({"type": 5, "data": {"flags": EPHEMERAL}});
-            (command.id.get(), &command.token, deferred, Some(understood))
+            let form = match &understood.kind {
+                EventKind::Command { path, options, .. } => forms.open(path, options, Some(&command.locale)),
+                _ => None,
+            };
+            match form {
+                // The form first; the command reaches the core when it is sent.
+                Some(form) => (command.id.get(), &command.token, form, None),
+                None => (command.id.get(), &command.token, deferred, Some(understood)),
+            }
+        }
+        Interaction::Modal(modal) if modal.data.custom_id.starts_with(forms::PREFIX) => {
+            let mut understood = form_event(modal);
+            let EventKind::FormSubmitted { fields, .. } = &understood.kind else {
+                unreachable!("a form's event")
+            };
+            match forms.take(&modal.data.custom_id, fields) {
+                Some(completed) => {
+                    understood.kind = EventKind::Command {
+                        path: completed.path,
+                        options: completed.options,
+                        interaction: handle("command", &modal.token),
+                    };
+                    (modal.id.get(), &modal.token, deferred, Some(understood))
+                }
+                None => {
+                    let expired = json!({"type": 4, "data": {
+                        "content": phrases.for_locale(Some(&modal.locale)).form_expired,
+                        "flags": EPHEMERAL,
+                        "allowed_mentions": {"parse": []},
+                    }});
+                    (modal.id.get(), &modal.token, expired, None)
+                }
+            }
         }
         Interaction::Component(component) => match component.data.custom_id.strip_prefix(FORM_PREFIX) {
             Some(form) => {
@@ -522,15 +556,18 @@ mod tests {
             description: "MAGNET".into(),
             options: vec![],
             localized: Default::default(),
+            form: None,
             subcommands: vec![CommandSpec {
                 name: "meeting".into(),
                 description: "Meetings".into(),
                 options: vec![],
                 localized: Default::default(),
+                form: None,
                 subcommands: vec![CommandSpec {
                     name: "add".into(),
                     description: "Add one".into(),
                     localized: Default::default(),
+                    form: None,
                     subcommands: vec![],
                     options: vec![
                         CommandOption {

@@ -12,6 +12,7 @@
 
 mod convert;
 mod events;
+mod forms;
 mod gateway;
 mod interact;
 mod reader;
@@ -98,6 +99,7 @@ pub struct DiscordAdapter {
     guilds: HashMap<u64, u64>,
     tasks: Vec<JoinHandle<()>>,
     gateway: Gateway,
+    forms: Arc<forms::CommandForms>,
 }
 
 /// The name of the webhook the bot relays through in each channel.
@@ -172,6 +174,7 @@ impl DiscordAdapter {
             tasks.push(tokio::spawn(reader.run(after, rx)));
         }
 
+        let forms = Arc::new(forms::CommandForms::default());
         let router = EventRouter {
             readers,
             own: own.clone(),
@@ -179,6 +182,7 @@ impl DiscordAdapter {
             unreadable: settings.unreadable.clone(),
             occurrences: Default::default(),
             phrases: Arc::new(settings.phrases.clone()),
+            forms: forms.clone(),
         };
         let gateway = Gateway::start(&rest, &settings.token, router).await?;
         tracing::info!(channels = guilds.len(), "discord: ready");
@@ -189,6 +193,7 @@ impl DiscordAdapter {
             guilds,
             tasks,
             gateway,
+            forms,
         })
     }
 
@@ -344,6 +349,7 @@ impl ChatAdapter for DiscordAdapter {
     /// Registers the commands in every guild the bot serves: guild commands show up at
     /// once, and only where the bot bridges something.
     async fn register_commands(&self, commands: &[CommandSpec]) -> Result<(), ChatError> {
+        self.forms.register(commands);
         let body = interact::commands_json(commands);
         let mut guilds: Vec<u64> = self.guilds.values().copied().collect();
         guilds.sort_unstable();

@@ -46,12 +46,14 @@ impl World {
             phrases: Phrasebook::new(AdapterWords {
                 answer_field: "Your answer".into(),
                 not_bridged: "magnet does not bridge this channel".into(),
+                form_expired: "run the command again".into(),
             })
             .with(
                 "tr",
                 AdapterWords {
                     answer_field: "Yanıtınız".into(),
                     not_bridged: "magnet bu kanalı köprülemiyor".into(),
+                    form_expired: "komutu yeniden çalıştırın".into(),
                 },
             ),
         }
@@ -577,6 +579,7 @@ fn command(name: &str, options: Vec<CommandOption>, subcommands: Vec<CommandSpec
         options,
         subcommands,
         localized: Default::default(),
+        form: None,
     }
 }
 
