@@ -755,3 +755,70 @@ async fn on_discord_a_survey_is_written_in_a_form() {
     let rated = choose(&net, survey.id, net.bora, "survey:1:2", &["5"]).await;
     assert!(rated.contains("is counted"), "{rated}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_survey_attached_to_a_meeting_opens_when_it_ends_and_closes_on_time() {
+    let net = Network::new(SimConfig::default()).await;
+    let _bot = net.start();
+    let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
+    // A one-minute meeting starting in 5 seconds.
+    let start = (chrono::Utc::now() + chrono::Duration::seconds(5))
+        .with_timezone(&chrono_tz::Europe::Istanbul)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let added = ask_matrix(
+        &net,
+        &room,
+        &format!("!magnet meeting add authorities \"Quick sync\" \"{start}\" --duration 1m --reminders none"),
+    )
+    .await;
+    assert!(added.contains("Added meeting #1"), "{added}");
+    let attached = ask_matrix(&net, &room, "!magnet survey attach 1 --closes-after 20s").await;
+    assert!(attached.contains("attached to meeting #1"), "{attached}");
+    assert!(
+        bot_messages(&net, channel, "Survey #1").is_empty(),
+        "nothing before the meeting ends"
+    );
+
+    // When it ends, the standard feedback in both rooms.
+    let meeting_and_survey = std::time::Duration::from_secs(65 + 20);
+    let survey = eventually_within(
+        "the feedback survey at the meeting's end",
+        meeting_and_survey + WAIT,
+        || async {
+            bot_messages(&net, channel, "Survey #1: Feedback: Quick sync")
+                .into_iter()
+                .find(|m| !m.components.is_empty())
+        },
+    )
+    .await;
+    assert!(
+        survey.content.contains("How useful was this meeting?"),
+        "{}",
+        survey.content
+    );
+    eventually("the feedback survey on Matrix", || async {
+        net.bot_bodies(&room)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|b| b.contains("Survey #1: Feedback: Quick sync"))
+    })
+    .await;
+    let rated = choose(&net, survey.id, net.bora, "survey:1:1", &["4"]).await;
+    assert!(rated.contains("is counted"), "{rated}");
+
+    // It closes 20 seconds after the end, by itself.
+    let results = eventually_within("the results 20 s after the end", meeting_and_survey + WAIT, || async {
+        bot_messages(&net, channel, "Results of survey #1").into_iter().next()
+    })
+    .await;
+    assert!(results.content.contains("One person answered."), "{}", results.content);
+    assert!(results.content.contains("Mean: 4.0 of 5."), "{}", results.content);
+    let store = net.store().await;
+    assert_eq!(
+        store.table_row_count("surveys").await.unwrap(),
+        1,
+        "one survey for the one session"
+    );
+}

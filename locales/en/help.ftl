@@ -56,6 +56,12 @@ cmd-survey-start-arg-nudge = One reminder this long before the deadline, e.g. 24
 cmd-survey-start-arg-multiple = The one question allows up to this many choices.
 cmd-survey-start-arg-rating = The one question is a rating from 1 to 5.
 cmd-survey-start-arg-text = The one question takes a short text.
+cmd-survey-attach = Attach a survey to a meeting: it opens when each of its sessions ends (secretariat).
+cmd-survey-attach-arg-meeting = The meeting's number.
+cmd-survey-attach-arg-closes_after = How long after each session it closes, e.g. 2d (default 2d).
+cmd-survey-attach-arg-title = Its title (default: feedback on the meeting).
+cmd-survey-attach-arg-anonymous = Nobody can see who answered what.
+cmd-survey-attach-arg-nudge = One reminder this long before it closes, e.g. 12h.
 cmd-survey-list = List the open surveys and the ones closed lately.
 cmd-survey-show = Show a survey: its questions, deadline and answers so far.
 cmd-survey-show-arg-survey = The survey's number.
@@ -98,6 +104,7 @@ name-close = close
 name-answer = answer
 name-link = link
 name-unlink = unlink
+name-attach = attach
 arg-pillar = pillar
 arg-which = which
 arg-meeting = meeting
@@ -124,9 +131,13 @@ arg-rating = rating
 arg-text = text
 arg-survey = survey
 arg-code = code
+arg-closes_after = closes-after
 
 ## The form Discord shows for `survey start` (Discord: title up to 45 characters, label up
 ## to 45, placeholder up to 100).
 form-survey-start-title = New survey
 form-survey-start-body = Questions (Q: …, then - choices)
 form-survey-start-placeholder = Q: Where shall we meet? / - Ankara / - Online / Q (rating): How useful was it?
+form-survey-attach-title = Survey after each session
+form-survey-attach-body = Questions (empty: the standard feedback)
+form-survey-attach-placeholder = Q (rating): How useful was it? / Q (text): What should change?

@@ -125,3 +125,11 @@ link-expired = That code has expired. Ask for a new one with `/magnet link` on D
 link-same-platform = That code was asked for on this platform: send it on the other one.
 unlink-done = Your accounts are no longer linked.
 unlink-none = This account is not linked with another.
+
+## A survey attached to a meeting (`survey attach`).
+survey-no-meeting = There is no meeting #{ $id }.
+survey-attached = A survey is attached to meeting #{ $meeting } “{ $title }”: it opens when each of its sessions ends and closes { $span } later.
+# The standard feedback, in the pillar's language; $meeting is the meeting's title.
+survey-feedback-title = Feedback: { $meeting }
+survey-feedback-rating = How useful was this meeting?
+survey-feedback-change = What should change next time?

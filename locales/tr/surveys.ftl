@@ -108,3 +108,11 @@ link-expired = Bu kodun süresi doldu. Discord'da `/magnet link` ile yeni bir ko
 link-same-platform = Bu kod bu platformda istendi: diğerinde gönderin.
 unlink-done = Hesaplarınız artık bağlı değil.
 unlink-none = Bu hesap başka bir hesapla bağlı değil.
+
+## Bir toplantıya iliştirilen anket (`survey attach`).
+survey-no-meeting = #{ $id } numaralı bir toplantı yok.
+survey-attached = #{ $meeting } numaralı “{ $title }” toplantısına bir anket iliştirildi: her oturum bittiğinde açılır ve { $span } sonra kapanır.
+# Standart geri bildirim, çalışma grubunun dilinde; $meeting toplantının başlığıdır.
+survey-feedback-title = Geri bildirim: { $meeting }
+survey-feedback-rating = Bu toplantı ne kadar yararlıydı?
+survey-feedback-change = Bir dahaki sefere ne değişmeli?

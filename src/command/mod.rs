@@ -171,6 +171,27 @@ pub enum SurveyCommand {
         #[arg(long, hide = true)]
         body: Option<String>,
     },
+    /// Attach a survey to a meeting: it opens when each of its meetings ends (secretariat).
+    #[command(alias = "iliştir", alias = "ilistir")]
+    Attach {
+        /// The meeting's number.
+        meeting: i64,
+        /// How long after each meeting it closes, e.g. 2d (default 2d).
+        #[arg(long, alias = "kapanış-süresi", alias = "kapanis-suresi")]
+        closes_after: Option<String>,
+        /// Its title (default: feedback on the meeting).
+        #[arg(long, alias = "başlık", alias = "baslik")]
+        title: Option<String>,
+        /// Nobody can see who answered what.
+        #[arg(long, alias = "anonim")]
+        anonymous: bool,
+        /// One reminder this long before it closes, e.g. 12h.
+        #[arg(long, alias = "hatırlatma", alias = "hatirlatma")]
+        nudge: Option<String>,
+        /// The questions, one per line (default: a rating of the meeting and what to change).
+        #[arg(long, hide = true)]
+        body: Option<String>,
+    },
     /// List the open surveys and the ones closed lately.
     #[command(alias = "liste", alias = "listele")]
     List,
@@ -346,6 +367,7 @@ impl Command {
             Command::Rsvp { .. } | Command::RsvpButton { .. } => "rsvp",
             Command::Survey(survey) => match **survey {
                 SurveyCommand::Start { .. } => "survey start",
+                SurveyCommand::Attach { .. } => "survey attach",
                 SurveyCommand::List => "survey list",
                 SurveyCommand::Show { .. } => "survey show",
                 SurveyCommand::Results { .. } => "survey results",
@@ -433,14 +455,17 @@ pub fn parse_slash(path: &[String], options: &[(String, String)]) -> Result<Comm
         };
         if argument.is_positional() {
             positional.push(value.clone());
-        } else if !argument.get_action().takes_values() {
-            // A switch: offered as yes or no.
-            if ["yes", "true", "evet"].contains(&value.to_lowercase().as_str()) {
-                words.push(format!("--{id}"));
-            }
         } else {
-            words.push(format!("--{id}"));
-            words.push(value.clone());
+            let flag = format!("--{}", argument.get_long().unwrap_or(id));
+            if !argument.get_action().takes_values() {
+                // A switch: offered as yes or no.
+                if ["yes", "true", "evet"].contains(&value.to_lowercase().as_str()) {
+                    words.push(flag);
+                }
+            } else {
+                words.push(flag);
+                words.push(value.clone());
+            }
         }
     }
     if !positional.is_empty() {
@@ -542,10 +567,12 @@ pub fn slash_commands() -> Vec<CommandSpec> {
     }]
 }
 
-/// A command that takes lines under it (`survey start`) opens a form on Discord for them,
-/// unless its one-line form was used (`question` given).
+/// A command that takes lines under it (`survey start`, `survey attach`) opens a form on
+/// Discord for them, unless its one-line form was used (`question` given). Where there is
+/// no one-line form the lines may be left out (a default stands for them).
 fn body_form(command: &clap::Command, path: &[&str]) -> Option<CommandForm> {
     command.get_arguments().find(|a| a.get_id() == "body")?;
+    let one_line = command.get_arguments().any(|a| a.get_id() == "question");
     let key = path.join("-");
     let text = |lang: Lang| {
         let title = i18n::text(lang, &format!("form-{key}-title"), None);
@@ -555,14 +582,14 @@ fn body_form(command: &clap::Command, path: &[&str]) -> Option<CommandForm> {
     };
     let (title, label, placeholder) = text(Lang::En);
     Some(CommandForm {
-        unless: Some("question".into()),
+        unless: one_line.then(|| "question".into()),
         title,
         fields: vec![FormField {
             id: "body".into(),
             label,
             placeholder: Some(placeholder),
             paragraph: true,
-            required: true,
+            required: one_line,
             max_length: 4000,
         }],
         localized: SLASH_LOCALES

@@ -223,6 +223,24 @@ async fn survey(
                 };
                 surveys::start(store, &asker, &request, settings, now).await
             }
+            SurveyCommand::Attach {
+                meeting,
+                closes_after,
+                title,
+                anonymous,
+                nudge,
+                body,
+            } => {
+                let request = surveys::AttachRequest {
+                    meeting: *meeting,
+                    closes_after: closes_after.as_deref(),
+                    title: title.as_deref(),
+                    anonymous: *anonymous,
+                    nudge: nudge.as_deref(),
+                    body: body.as_deref(),
+                };
+                surveys::attach(store, &asker, &request, settings, now).await
+            }
             SurveyCommand::List => surveys::list(store, &asker, now).await,
             SurveyCommand::Show { survey } => surveys::show(store, &asker, *survey).await,
             SurveyCommand::Results { survey } => surveys::results(store, &asker, *survey, settings).await,

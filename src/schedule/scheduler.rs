@@ -13,7 +13,7 @@ use super::plan::{LEAD, stretch};
 use super::recurrence::Recurrence;
 use super::reminders::{Due, LatenessPolicy, Verdict};
 use crate::bridge::{Payload, Platforms};
-use crate::store::{Fate, PlannedPost, Store};
+use crate::store::{Fate, NewSurvey, PlannedPost, Store};
 use crate::survey::commands::{SurveySettings, close_now};
 
 /// Reminders claimed per transaction: keeps each transaction short when many fall due
@@ -39,7 +39,9 @@ pub struct Round {
     pub queued: usize,
     pub missed: usize,
     pub held: u64,
-    /// Surveys closed at their deadline, and reminders before a deadline queued.
+    /// Meetings' surveys opened, surveys closed at their deadline, and reminders before a
+    /// deadline queued.
+    pub surveys_opened: usize,
     pub surveys_closed: usize,
     pub nudges: usize,
     /// When there is work next (epoch ms).
@@ -144,6 +146,40 @@ impl Scheduler {
     /// Closes the surveys whose deadline came (each once, whoever else tries) and queues
     /// the reminders before a deadline that are due.
     async fn surveys_round(&self, now_ms: i64, round: &mut Round) -> crate::store::Result<()> {
+        // A meeting's survey opens when each of its occurrences has ended (once: the
+        // survey's template and occurrence are unique together).
+        for due in self.store.templates_due(now_ms).await? {
+            let closes_at = due.ended_at + due.template.open_for_ms;
+            let survey = NewSurvey {
+                title: due.template.title.clone(),
+                anonymous: due.template.anonymous,
+                pillars: vec![due.pillar_id.clone()],
+                questions: due.template.questions.clone(),
+                created_by: due.template.created_by.clone(),
+                closes_at,
+                nudge_at: due
+                    .template
+                    .nudge_before_ms
+                    .map(|before| closes_at - before)
+                    .filter(|at| *at > now_ms),
+                source_event: None,
+                template: Some((due.template_id, due.occurrence_id)),
+            };
+            let anonymous = survey.anonymous;
+            let open_for = closes_at - now_ms;
+            let (_, new, rooms) = self
+                .store
+                .start_survey(&survey, now_ms, |id, questions, rooms| {
+                    crate::survey::plan::posts(id, questions, anonymous, open_for, rooms)
+                })
+                .await?;
+            if new {
+                round.surveys_opened += 1;
+                for room in rooms {
+                    self.platforms.wake(room);
+                }
+            }
+        }
         loop {
             let due = self.store.surveys_due_to_close(now_ms, CLAIM_BATCH).await?;
             for id in &due {
@@ -204,11 +240,19 @@ impl Scheduler {
                             "scheduler ready"
                         );
                     }
-                    if round.queued + round.missed + round.extended + round.surveys_closed + round.nudges > 0 {
+                    if round.queued
+                        + round.missed
+                        + round.extended
+                        + round.surveys_opened
+                        + round.surveys_closed
+                        + round.nudges
+                        > 0
+                    {
                         tracing::info!(
                             queued = round.queued,
                             missed = round.missed,
                             written = round.extended,
+                            surveys_opened = round.surveys_opened,
                             surveys_closed = round.surveys_closed,
                             nudges = round.nudges,
                             "scheduler round"

@@ -28,7 +28,8 @@ pub use schedule::{
 };
 
 pub use surveys::{
-    Answered, ExportedAnswer, NewSurvey, PlannedPost, PostRow, QuestionRow, SurveyRow, SurveyState, account_key,
+    Answered, DueTemplate, ExportedAnswer, NewSurvey, NewTemplate, PlannedPost, PostRow, QuestionRow, SurveyRow,
+    SurveyState, account_key,
 };
 
 use crate::config::{DatabaseConfig, Secret};

@@ -105,6 +105,29 @@ pub enum Answered {
     AlreadyAnswered,
 }
 
+/// A survey to open when each occurrence of a meeting ends.
+#[derive(Debug, Clone)]
+pub struct NewTemplate {
+    pub meeting_id: i64,
+    pub title: String,
+    pub questions: Vec<Question>,
+    pub anonymous: bool,
+    /// How long after the occurrence's end it closes.
+    pub open_for_ms: i64,
+    pub nudge_before_ms: Option<i64>,
+    pub created_by: String,
+}
+
+/// An occurrence that ended with a survey attached to its meeting and not opened yet.
+#[derive(Debug, Clone)]
+pub struct DueTemplate {
+    pub template_id: i64,
+    pub occurrence_id: i64,
+    pub pillar_id: String,
+    pub ended_at: i64,
+    pub template: NewTemplate,
+}
+
 /// One answer as exported: who and when only where the survey is not anonymous.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportedAnswer {
@@ -217,6 +240,68 @@ impl Store {
         let woken = queue_posts(&mut tx, id, &questions, &posts, now).await?;
         tx.commit().await?;
         Ok((id, true, woken))
+    }
+
+    /// Attaches a survey to a meeting: it opens when each occurrence ending from now on
+    /// ends.
+    pub async fn attach_survey(&self, template: &NewTemplate, now: i64) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO survey_templates (meeting_id, title, questions, anonymous, open_for_ms, nudge_before_ms,
+                                           created_by, created_at, active)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id",
+        )
+        .bind(template.meeting_id)
+        .bind(&template.title)
+        .bind(serde_json::to_string(&template.questions).expect("questions are JSON"))
+        .bind(i64::from(template.anonymous))
+        .bind(template.open_for_ms)
+        .bind(template.nudge_before_ms)
+        .bind(&template.created_by)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Occurrences held, ended after their meeting's survey was attached, whose survey is
+    /// not open yet and would still be open now.
+    pub async fn templates_due(&self, now: i64) -> Result<Vec<DueTemplate>> {
+        let rows = sqlx::query(
+            "SELECT t.id AS template_id, o.id AS occurrence_id, m.pillar_id, o.starts_at + m.duration_minutes * 60000 AS ended_at,
+                    t.meeting_id, t.title, t.questions, t.anonymous, t.open_for_ms, t.nudge_before_ms, t.created_by
+               FROM survey_templates t
+               JOIN meetings m ON m.id = t.meeting_id
+               JOIN meeting_occurrences o ON o.meeting_id = m.id
+              WHERE t.active = 1 AND o.state = 'held'
+                AND o.starts_at + m.duration_minutes * 60000 >= t.created_at
+                AND o.starts_at + m.duration_minutes * 60000 + t.open_for_ms > $1
+                AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.template_id = t.id AND s.occurrence_id = o.id)
+              ORDER BY ended_at, t.id",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let questions: String = row.try_get("questions")?;
+                Ok(DueTemplate {
+                    template_id: row.try_get("template_id")?,
+                    occurrence_id: row.try_get("occurrence_id")?,
+                    pillar_id: row.try_get("pillar_id")?,
+                    ended_at: row.try_get("ended_at")?,
+                    template: NewTemplate {
+                        meeting_id: row.try_get("meeting_id")?,
+                        title: row.try_get("title")?,
+                        questions: serde_json::from_str(&questions)
+                            .map_err(|e| StoreError::Invalid(format!("unreadable template questions: {e}")))?,
+                        anonymous: row.try_get::<i64, _>("anonymous")? != 0,
+                        open_for_ms: row.try_get("open_for_ms")?,
+                        nudge_before_ms: row.try_get("nudge_before_ms")?,
+                        created_by: row.try_get("created_by")?,
+                    },
+                })
+            })
+            .collect()
     }
 
     pub async fn survey(&self, id: i64) -> Result<Option<SurveyRow>> {

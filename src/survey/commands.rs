@@ -25,7 +25,7 @@ use crate::schedule::meetings::{Asker, Stop};
 use crate::schedule::render::{escape, when_text, zone_of_pillar};
 use crate::schedule::when::parse_start;
 use crate::store::{
-    Answered, NewSurvey, PillarRow, PlannedPost, QuestionRow, Store, SurveyRow, SurveyState, account_key,
+    Answered, NewSurvey, NewTemplate, PillarRow, PlannedPost, QuestionRow, Store, SurveyRow, SurveyState, account_key,
 };
 use crate::t;
 
@@ -180,6 +180,107 @@ pub async fn start(
         rooms = rooms.len(),
         pillars = names.join(", "),
         when = when_text(survey.closes_at, zone, lang)
+    ))
+}
+
+/// A survey attached to a meeting, as typed with `survey attach`.
+pub struct AttachRequest<'a> {
+    pub meeting: i64,
+    pub closes_after: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub anonymous: bool,
+    pub nudge: Option<&'a str>,
+    pub body: Option<&'a str>,
+}
+
+/// How long a meeting's survey stays open when `--closes-after` is not given.
+const DEFAULT_OPEN_FOR_HOURS: i64 = 48;
+
+/// `survey attach`: the questions under the command, or the standard feedback (a rating of
+/// the meeting and what to change), in the meeting pillar's language.
+pub async fn attach(
+    store: &Store,
+    asker: &Asker<'_>,
+    request: &AttachRequest<'_>,
+    settings: &SurveySettings,
+    now: DateTime<Utc>,
+) -> Step<String> {
+    let lang = asker.lang;
+    let Some(meeting) = store.meeting(request.meeting).await? else {
+        return refuse(t!(lang, "survey-no-meeting", id = request.meeting));
+    };
+    let pillars = store.pillars().await?;
+    let pillar_lang = crate::schedule::render::lang_of_pillar(&pillars, &meeting.pillar_id);
+    let questions = match request.body.filter(|b| !b.trim().is_empty()) {
+        Some(text) => {
+            let mut read = body::read(text).map_err(|m| Stop::Answer(body_mistake(&m, lang)))?;
+            body::settle_maximums(&mut read);
+            read
+        }
+        None => vec![
+            Question {
+                kind: Kind::Rating,
+                prompt: t!(pillar_lang, "survey-feedback-rating"),
+                options: Vec::new(),
+                max_choices: 1,
+            },
+            Question {
+                kind: Kind::Text,
+                prompt: t!(pillar_lang, "survey-feedback-change"),
+                options: Vec::new(),
+                max_choices: 1,
+            },
+        ],
+    };
+    let questions = spec::checked_questions(questions).map_err(|m| Stop::Answer(spec_mistake(&m, lang)))?;
+    let open_for = match request.closes_after {
+        None => Duration::hours(DEFAULT_OPEN_FOR_HOURS),
+        Some(text) => span(text)
+            .filter(|d| *d <= Duration::days(MAX_OPEN_DAYS))
+            .ok_or_else(|| Stop::Answer(t!(lang, "when-bad-duration", text = text.trim())))?,
+    };
+    let nudge_before = match request.nudge {
+        None => None,
+        Some(text) => {
+            let before = span(text).ok_or_else(|| Stop::Answer(t!(lang, "when-bad-duration", text = text.trim())))?;
+            if before >= open_for {
+                return refuse(t!(
+                    lang,
+                    "survey-nudge-too-late",
+                    span = i18n::format::span(before.num_seconds(), lang)
+                ));
+            }
+            Some(before.num_milliseconds())
+        }
+    };
+    if request.anonymous && settings.voter_key.is_none() {
+        return refuse(t!(lang, "survey-anonymous-needs-key"));
+    }
+    let title = request
+        .title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| t!(pillar_lang, "survey-feedback-title", meeting = meeting.title.as_str()))
+        .chars()
+        .take(MAX_PROMPT)
+        .collect::<String>();
+    let template = NewTemplate {
+        meeting_id: meeting.id,
+        title,
+        questions,
+        anonymous: request.anonymous,
+        open_for_ms: open_for.num_milliseconds(),
+        nudge_before_ms: nudge_before,
+        created_by: format!("{}:{}", asker.platform, asker.user_id),
+    };
+    store.attach_survey(&template, now.timestamp_millis()).await?;
+    Ok(t!(
+        lang,
+        "survey-attached",
+        meeting = meeting.id,
+        title = escape(&meeting.title),
+        span = i18n::format::span(open_for.num_seconds(), lang)
     ))
 }
 
