@@ -13,6 +13,7 @@
 //! them only SQLite is measured).
 
 #[path = "support/measure.rs"]
+#[allow(dead_code)]
 mod measure;
 
 use std::time::Instant;
