@@ -60,7 +60,6 @@ survey-deadline-past = The deadline { $when } has passed already.
 survey-deadline-too-far = The deadline is at most { $days } days away.
 survey-nudge-too-late = The reminder { $span } before the deadline would come before the survey opens.
 survey-unknown-pillar = There is no pillar `{ $pillar }`; pillars: { $known }.
-survey-secretariat-only = Only the secretariat may { $what }.
 survey-anonymous-needs-key = Anonymous surveys need a key for the voters' hashes: set [surveys] voter_key_env or voter_key_file.
 
 ## Started, closed, cancelled: answers to the secretariat.
