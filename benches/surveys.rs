@@ -19,7 +19,7 @@ mod measure;
 use std::time::Instant;
 
 use magnet::bridge::Payload;
-use magnet::store::{NewSurvey, PlannedPost, Store};
+use magnet::store::{NewSurvey, Store};
 use magnet::survey::plan;
 use magnet::survey::results;
 use magnet::survey::spec::{Answer, Kind, Question};
@@ -129,28 +129,7 @@ async fn run(backend: &str, url: &str, count: usize) {
     let at = Instant::now();
     let closed = store
         .close_survey(id, "deadline", now + 3_600_000, &[], None, |posts, rooms| {
-            rooms
-                .iter()
-                .flat_map(|room| {
-                    posts
-                        .iter()
-                        .filter(move |p| p.room_id == room.id && p.part != plan::OWN_MESSAGE)
-                        .map(move |p| PlannedPost {
-                            room_id: room.id,
-                            part: p.part,
-                            payload: Payload::SurveyPollEnd {
-                                survey: id,
-                                part: p.part,
-                            }
-                            .to_json(),
-                        })
-                        .chain(std::iter::once(PlannedPost {
-                            room_id: room.id,
-                            part: 0,
-                            payload: Payload::SurveyResults { survey: id }.to_json(),
-                        }))
-                })
-                .collect()
+            plan::ending(id, posts, rooms, &Payload::SurveyResults { survey: id })
         })
         .await
         .unwrap();

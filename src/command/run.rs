@@ -152,13 +152,7 @@ async fn meeting(
         Err(Stop::Failed(error)) => return Err(error),
     };
     if command.needs_secretariat() {
-        // A change may have queued notices and moved due times: wake whoever has work.
-        for platform in [Platform::Matrix, Platform::Discord] {
-            for room in store.active_rooms(platform).await.map_err(|e| e.to_string())? {
-                context.platforms.wake(room.id);
-            }
-        }
-        context.platforms.wake_scheduler();
+        wake_everything(context).await?;
     }
     Ok(answer)
 }
@@ -279,12 +273,7 @@ async fn survey(
         Err(Stop::Failed(error)) => return Err(error),
     };
     if command.needs_secretariat() {
-        for platform in [Platform::Matrix, Platform::Discord] {
-            for room in store.active_rooms(platform).await.map_err(|e| e.to_string())? {
-                context.platforms.wake(room.id);
-            }
-        }
-        context.platforms.wake_scheduler();
+        wake_everything(context).await?;
     }
     Ok(answer)
 }
@@ -344,6 +333,18 @@ async fn unlink(context: &CommandContext<'_>, invoker: &Invoker<'_>) -> Result<S
     } else {
         t!(lang, "unlink-none")
     })
+}
+
+/// After a secretariat's change (which may have queued notices and moved due times): every
+/// room's worker and the scheduler look for work.
+async fn wake_everything(context: &CommandContext<'_>) -> Result<(), String> {
+    for platform in [Platform::Matrix, Platform::Discord] {
+        for room in context.store.active_rooms(platform).await.map_err(|e| e.to_string())? {
+            context.platforms.wake(room.id);
+        }
+    }
+    context.platforms.wake_scheduler();
+    Ok(())
 }
 
 fn internal_error(error: &str, lang: Lang) -> String {

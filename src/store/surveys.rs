@@ -687,17 +687,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let rows = sqlx::query(
-            "SELECT survey_id, room_id, part, question_id, remote_id FROM survey_posts WHERE survey_id = $1
-             ORDER BY room_id, part",
-        )
-        .bind(survey_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let posts: Vec<PostRow> = rows.iter().map(post_from_row).collect::<Result<_>>()?;
-        let rooms = survey_rooms(&mut tx, survey_id).await?;
-        let planned = plan(&posts, &rooms);
-        let woken = queue_posts(&mut tx, survey_id, &[], &planned, now).await?;
+        let woken = queue_ending(&mut tx, survey_id, now, plan).await?;
         tx.commit().await?;
         Ok(Some(woken))
     }
@@ -725,17 +715,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         }
-        let rows = sqlx::query(
-            "SELECT survey_id, room_id, part, question_id, remote_id FROM survey_posts WHERE survey_id = $1
-             ORDER BY room_id, part",
-        )
-        .bind(survey_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let posts: Vec<PostRow> = rows.iter().map(post_from_row).collect::<Result<_>>()?;
-        let rooms = survey_rooms(&mut tx, survey_id).await?;
-        let planned = plan(&posts, &rooms);
-        let woken = queue_posts(&mut tx, survey_id, &[], &planned, now).await?;
+        let woken = queue_ending(&mut tx, survey_id, now, plan).await?;
         tx.commit().await?;
         Ok(Some(woken))
     }
@@ -842,6 +822,27 @@ async fn survey_rooms(tx: &mut sqlx::Transaction<'_, sqlx::Any>, survey_id: i64)
     .fetch_all(&mut **tx)
     .await?;
     rows.iter().map(room_from_row).collect()
+}
+
+/// Queues what a survey's end posts in its rooms (`plan`, knowing its posts), in the
+/// transaction that ended it.
+async fn queue_ending(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    survey_id: i64,
+    now: i64,
+    plan: impl FnOnce(&[PostRow], &[RoomRow]) -> Vec<PlannedPost>,
+) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT survey_id, room_id, part, question_id, remote_id FROM survey_posts WHERE survey_id = $1
+         ORDER BY room_id, part",
+    )
+    .bind(survey_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let posts: Vec<PostRow> = rows.iter().map(post_from_row).collect::<Result<_>>()?;
+    let rooms = survey_rooms(tx, survey_id).await?;
+    let planned = plan(&posts, &rooms);
+    queue_posts(tx, survey_id, &[], &planned, now).await
 }
 
 /// Queues planned posts as deliveries; a post of the survey's own (`questions` given: it

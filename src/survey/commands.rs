@@ -25,7 +25,7 @@ use crate::schedule::meetings::{Asker, Stop};
 use crate::schedule::render::{escape, when_text, zone_of_pillar};
 use crate::schedule::when::parse_start;
 use crate::store::{
-    Answered, NewSurvey, NewTemplate, PillarRow, PlannedPost, QuestionRow, Store, SurveyRow, SurveyState, account_key,
+    Answered, NewSurvey, NewTemplate, PillarRow, QuestionRow, Store, SurveyRow, SurveyState, account_key,
 };
 use crate::t;
 
@@ -529,29 +529,7 @@ pub async fn close_now(
     let id = survey.id;
     store
         .close_survey(id, by, now, &reach, hidden_below, |posts, rooms| {
-            let mut planned = Vec::new();
-            for room in rooms {
-                for post in posts
-                    .iter()
-                    .filter(|p| p.room_id == room.id && p.part != plan::OWN_MESSAGE)
-                {
-                    planned.push(PlannedPost {
-                        room_id: room.id,
-                        part: post.part,
-                        payload: Payload::SurveyPollEnd {
-                            survey: id,
-                            part: post.part,
-                        }
-                        .to_json(),
-                    });
-                }
-                planned.push(PlannedPost {
-                    room_id: room.id,
-                    part: 0,
-                    payload: Payload::SurveyResults { survey: id }.to_json(),
-                });
-            }
-            planned
+            plan::ending(id, posts, rooms, &Payload::SurveyResults { survey: id })
         })
         .await
 }
@@ -692,29 +670,7 @@ pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc
     let by = format!("{}:{}", asker.platform, asker.user_id);
     let cancelled = store
         .cancel_survey(id, &by, now.timestamp_millis(), |posts, rooms| {
-            let mut planned = Vec::new();
-            for room in rooms {
-                for post in posts
-                    .iter()
-                    .filter(|p| p.room_id == room.id && p.part != plan::OWN_MESSAGE)
-                {
-                    planned.push(PlannedPost {
-                        room_id: room.id,
-                        part: post.part,
-                        payload: Payload::SurveyPollEnd {
-                            survey: id,
-                            part: post.part,
-                        }
-                        .to_json(),
-                    });
-                }
-                planned.push(PlannedPost {
-                    room_id: room.id,
-                    part: 0,
-                    payload: Payload::SurveyCancelled { survey: id }.to_json(),
-                });
-            }
-            planned
+            plan::ending(id, posts, rooms, &Payload::SurveyCancelled { survey: id })
         })
         .await?;
     match cancelled {

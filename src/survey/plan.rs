@@ -11,7 +11,7 @@ use magnet_chat::Platform;
 
 use super::spec::{Kind, Question};
 use crate::bridge::Payload;
-use crate::store::{PlannedPost, QuestionRow, RoomRow};
+use crate::store::{PlannedPost, PostRow, QuestionRow, RoomRow};
 
 /// The longest Discord lets a poll run.
 pub const DISCORD_POLL_MAX_MS: i64 = 32 * 24 * 3_600_000;
@@ -51,6 +51,31 @@ pub fn posts(
                 payload: Payload::SurveyPost { survey, part }.to_json(),
             });
         }
+    }
+    planned
+}
+
+/// What a survey's end posts in each of its rooms: the end of each of its polls there,
+/// then `last` (its results, or the notice that it was cancelled).
+pub fn ending(survey: i64, posts: &[PostRow], rooms: &[RoomRow], last: &Payload) -> Vec<PlannedPost> {
+    let mut planned = Vec::new();
+    for room in rooms {
+        for post in posts.iter().filter(|p| p.room_id == room.id && p.part != OWN_MESSAGE) {
+            planned.push(PlannedPost {
+                room_id: room.id,
+                part: post.part,
+                payload: Payload::SurveyPollEnd {
+                    survey,
+                    part: post.part,
+                }
+                .to_json(),
+            });
+        }
+        planned.push(PlannedPost {
+            room_id: room.id,
+            part: OWN_MESSAGE,
+            payload: last.to_json(),
+        });
     }
     planned
 }
