@@ -106,7 +106,7 @@ async fn run(backend: &str, url: &str, count: usize) {
         let answer = Answer::Choices(vec![n % 3]);
         let at = Instant::now();
         store
-            .record_answer(question.id, platform, &user, Some(pillar), Some(&answer), now + 1)
+            .record_answer(question.id, platform, &user, Some(pillar), Some(&answer), true, now + 1)
             .await
             .unwrap();
         latencies_us.push(at.elapsed().as_micros() as i64);

@@ -10,8 +10,8 @@ use std::sync::Arc;
 const ROOM_PING_POWER: i64 = 50;
 
 use magnet_chat::{
-    Commit, EventKind, EventSink, InboundEvent, MessageBody, MessageKind, OutboundAction, Platform, ResumePoint,
-    SinkError,
+    Commit, EventKind, EventSink, InboundEvent, Membership, MessageBody, MessageKind, OutboundAction, Platform,
+    ResumePoint, SinkError,
 };
 
 use super::payload::Payload;
@@ -72,6 +72,18 @@ impl StoreSink {
             Some(pillar) => self.languages.get(pillar).copied().unwrap_or_default(),
             None => self.secretariat.lang(),
         }
+    }
+
+    /// The language to speak with someone in their direct room: that of the (first)
+    /// pillar whose rooms they are in, or the secretariat's.
+    async fn person_lang(&self, event: &InboundEvent) -> Lang {
+        let pillars = command::member_pillars(&self.store, &self.platforms, event.platform, &event.sender.id)
+            .await
+            .unwrap_or_default();
+        pillars
+            .first()
+            .and_then(|pillar| self.languages.get(pillar).copied())
+            .unwrap_or_else(|| self.secretariat.lang())
     }
 
     /// Whether a message's room-wide ping may cross: the pillar allows it, and the sender
@@ -152,6 +164,7 @@ impl StoreSink {
             question: question.position,
             values: chosen.iter().map(usize::to_string).collect(),
             written: false,
+            by_poll: true,
         }))
     }
 
@@ -180,27 +193,71 @@ impl StoreSink {
         Ok(row.filter(|row| row.active))
     }
 
+    /// A refusal of a quiet answer (a vote, a reaction), said where only the person sees
+    /// it: their direct room with the bot, if they have one (Discord's polls and buttons
+    /// refuse by themselves). A vote cast before its survey's deadline but read after it
+    /// gets no word: the close counted it from the poll's own record.
+    async fn private_word(
+        &self,
+        event: &InboundEvent,
+        voted_in: Option<i64>,
+        text: String,
+    ) -> Result<Vec<NewDelivery>, SinkError> {
+        if let Some(survey) = voted_in
+            && let Some(survey) = self.store.survey(survey).await.map_err(internal)?
+            && event.timestamp_ms < survey.closes_at
+        {
+            return Ok(Vec::new());
+        }
+        let Some(direct) = self
+            .store
+            .direct_room_of(event.platform, &event.sender.id)
+            .await
+            .map_err(internal)?
+        else {
+            tracing::info!(platform = %event.platform, event = %event.event_id, "a quiet answer was refused; the person has no direct room with the bot to be told in");
+            return Ok(Vec::new());
+        };
+        let html = match event.platform {
+            Platform::Matrix => Some(format::discord_to_matrix_html(&text, &|_| None)),
+            Platform::Discord => None,
+        };
+        let word = Payload::Direct(OutboundAction::Send {
+            body: MessageBody {
+                kind: MessageKind::Notice,
+                text,
+                html,
+                ..Default::default()
+            },
+            persona: None,
+        });
+        Ok(vec![NewDelivery {
+            room_id: direct.id,
+            action: word.action().to_string(),
+            message_id: None,
+            payload: word.to_json(),
+        }])
+    }
+
     /// The answer to a command, as a delivery back to where it was asked.
     async fn answer(
         &self,
         room: &RoomRow,
         event: &InboundEvent,
         parsed: Result<command::Command, UsageError>,
-    ) -> Payload {
+    ) -> (command::Reply, Payload) {
         let slash = matches!(
             event.kind,
             EventKind::Command { .. } | EventKind::ControlUsed { .. } | EventKind::FormSubmitted { .. }
         );
         // An answer only the asker sees follows their client's language where the bot
         // speaks it; one the room sees is in the room's language.
-        let answer_lang = event
-            .sender
-            .locale
-            .as_deref()
-            .filter(|_| slash)
-            .and_then(Lang::from_tag)
-            .unwrap_or_else(|| self.room_lang(room));
-        let text = match parsed {
+        let answer_lang = match event.sender.locale.as_deref().filter(|_| slash).and_then(Lang::from_tag) {
+            Some(lang) => lang,
+            None if room.direct_with.is_some() => self.person_lang(event).await,
+            None => self.room_lang(room),
+        };
+        let reply = match parsed {
             Ok(command) => {
                 let context = CommandContext {
                     store: &self.store,
@@ -216,12 +273,17 @@ impl StoreSink {
                     name: &event.sender.display_name,
                     event: &event.event_id,
                     slash,
+                    private: slash || room.direct_with.is_some(),
                     lang: answer_lang,
                 };
                 command::execute(&command, &context, &invoker).await
             }
-            Err(error) => error.render(answer_lang),
+            Err(error) => command::Reply {
+                text: error.render(answer_lang),
+                refused: true,
+            },
         };
+        let text = reply.text.clone();
         let action = match &event.kind {
             EventKind::Command { interaction, .. }
             | EventKind::ControlUsed { interaction, .. }
@@ -252,7 +314,7 @@ impl StoreSink {
                 }
             }
         };
-        Payload::Direct(action)
+        (reply, Payload::Direct(action))
     }
 }
 
@@ -264,9 +326,10 @@ enum PollChange<'a> {
     One(&'a String, bool),
 }
 
-/// The command an event carries, if it is one.
-fn command_in(event: &InboundEvent) -> Option<Result<command::Command, UsageError>> {
+/// The command an event carries, if it is one. In a direct room every message is one.
+fn command_in(event: &InboundEvent, direct: bool) -> Option<Result<command::Command, UsageError>> {
     match &event.kind {
+        EventKind::Message(body) if direct => Some(command::parse_direct(&body.text)),
         EventKind::Message(body) => command::parse_text(&body.text),
         EventKind::Command { path, options, .. } => Some(command::parse_slash(path, options)),
         EventKind::ControlUsed { control, values, .. } if control.starts_with("survey:") => {
@@ -276,6 +339,7 @@ fn command_in(event: &InboundEvent) -> Option<Result<command::Command, UsageErro
                 question,
                 values: values.clone(),
                 written: false,
+                by_poll: false,
             }))
         }
         EventKind::FormSubmitted { form, fields, .. } => {
@@ -285,6 +349,7 @@ fn command_in(event: &InboundEvent) -> Option<Result<command::Command, UsageErro
                 question,
                 values: fields.iter().map(|(_, text)| text.clone()).take(1).collect(),
                 written: true,
+                by_poll: false,
             }))
         }
         EventKind::ControlUsed { control, .. } => {
@@ -305,11 +370,23 @@ impl EventSink for StoreSink {
             tracing::debug!(platform = %event.platform, room = %event.room, "event from a room that is not configured; ignored");
             return Ok(Commit::Ignored);
         };
+        let direct = room.direct_with.is_some();
+        if direct && let EventKind::Membership { user_id, membership } = &event.kind
+            && room.direct_with.as_deref() == Some(user_id.as_str())
+            && matches!(membership, Membership::Leave | Membership::Ban)
+        {
+            tracing::info!(platform = %event.platform, room = %event.room, "the person left their direct room with the bot");
+            self.store
+                .close_direct_room(event.platform, &event.room)
+                .await
+                .map_err(internal)?;
+            return Ok(Commit::Ignored);
+        }
         let kind = event.kind.dedup_kind();
         let is_new_message = matches!(event.kind, EventKind::Message(_) | EventKind::PollStart(_));
         // A reaction to a meeting reminder is an answer to it, given quietly: the reaction
         // is its own acknowledgement (a reply per reaction would be noise).
-        let command = match command_in(&event) {
+        let command = match command_in(&event, direct) {
             Some(parsed) => Some((parsed, false)),
             None => match self.reaction_answer(&room, &event).await? {
                 Some(answer) => Some((Ok(answer), true)),
@@ -328,15 +405,27 @@ impl EventSink for StoreSink {
                 {
                     return Ok(Commit::Duplicate);
                 }
-                let answer = self.answer(&room, &event, parsed).await;
-                let delivery = NewDelivery {
-                    room_id: room.id,
-                    action: answer.action().to_string(),
-                    message_id: None,
-                    payload: answer.to_json(),
+                let voted_in = match &parsed {
+                    Ok(command::Command::SurveyControl { survey, .. }) => Some(*survey),
+                    _ => None,
                 };
-                (false, if quiet { Vec::new() } else { vec![delivery] }, None)
+                let (reply, answer) = self.answer(&room, &event, parsed).await;
+                let deliveries = if !quiet {
+                    vec![NewDelivery {
+                        room_id: room.id,
+                        action: answer.action().to_string(),
+                        message_id: None,
+                        payload: answer.to_json(),
+                    }]
+                } else if reply.refused {
+                    self.private_word(&event, voted_in, reply.text).await?
+                } else {
+                    Vec::new()
+                };
+                (false, deliveries, None)
             }
+            // A direct room is never bridged: what is not a command there stays there.
+            None if direct => return Ok(Commit::Ignored),
             None => {
                 let ping = self.ping_crosses(&room, &event).await;
                 let route = route::plan(&self.store, &room, &event, ping).await.map_err(internal)?;
@@ -393,6 +482,31 @@ impl EventSink for StoreSink {
             event_id: p.event_id,
             timestamp_ms: p.event_ts,
         }))
+    }
+
+    async fn open_direct(&self, platform: Platform, room: &str, user: &str) -> Result<bool, SinkError> {
+        let opened = self
+            .store
+            .open_direct_room(platform, room, user)
+            .await
+            .map_err(internal)?;
+        if opened.is_some() {
+            // Answers there are deliveries: the room needs its worker.
+            self.platforms.room_added();
+        }
+        Ok(opened.is_some())
+    }
+
+    async fn close_direct(&self, platform: Platform, room: &str) -> Result<(), SinkError> {
+        self.store.close_direct_room(platform, room).await.map_err(internal)
+    }
+
+    async fn direct_rooms(&self, platform: Platform) -> Result<Vec<(String, String)>, SinkError> {
+        let rooms = self.store.direct_rooms(platform).await.map_err(internal)?;
+        Ok(rooms
+            .into_iter()
+            .filter_map(|room| room.direct_with.map(|user| (room.remote_id, user)))
+            .collect())
     }
 
     async fn mark_start(&self, platform: Platform, room: &str, start: ResumePoint) -> Result<(), SinkError> {

@@ -63,6 +63,12 @@ impl Bridge {
             tracing::warn!(%platform, %error, "could not register the bot's commands; text commands still work");
         }
         self.platforms.set(adapter);
+        self.start_workers(platform).await;
+        tracing::info!("bridge: delivering to {platform}");
+    }
+
+    /// Starts a delivery worker for each active room on the platform that has none yet.
+    async fn start_workers(&self, platform: magnet_chat::Platform) {
         let rooms = match self.store.active_rooms(platform).await {
             Ok(rooms) => rooms,
             Err(error) => {
@@ -83,15 +89,24 @@ impl Bridge {
             }
             self.platforms.wake(room.id);
         }
-        tracing::info!("bridge: delivering to {platform}");
     }
 
     /// Serves a started adapter until `stop` is set, then takes it out of service (its
     /// workers wait until it is back); the caller shuts the adapter down.
     pub async fn serve(&self, adapter: Arc<dyn ChatAdapter>, stop: &mut watch::Receiver<bool>) {
         let platform = adapter.platform();
+        let mut rooms_added = self.platforms.rooms_added();
         self.platform_up(adapter).await;
-        let _ = stop.wait_for(|stop| *stop).await;
+        let stopped = async {
+            let _ = stop.wait_for(|stop| *stop).await;
+        };
+        tokio::pin!(stopped);
+        loop {
+            tokio::select! {
+                () = &mut stopped => break,
+                Ok(()) = rooms_added.changed() => self.start_workers(platform).await,
+            }
+        }
         self.platforms.remove(platform);
     }
 }

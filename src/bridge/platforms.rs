@@ -7,14 +7,27 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use magnet_chat::{ChatAdapter, Platform};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 /// Shared by the inbound side, the workers and the commands; cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Platforms {
     adapters: Arc<RwLock<HashMap<Platform, Arc<dyn ChatAdapter>>>>,
     bells: Arc<RwLock<HashMap<i64, Arc<Notify>>>>,
     scheduler: Arc<Notify>,
+    /// Bumped when a room is added while running (a direct room): its worker is started.
+    rooms_added: Arc<watch::Sender<u64>>,
+}
+
+impl Default for Platforms {
+    fn default() -> Platforms {
+        Platforms {
+            adapters: Arc::default(),
+            bells: Arc::default(),
+            scheduler: Arc::default(),
+            rooms_added: Arc::new(watch::channel(0).0),
+        }
+    }
 }
 
 impl Platforms {
@@ -66,5 +79,15 @@ impl Platforms {
 
     pub fn wake_scheduler(&self) {
         self.scheduler.notify_one();
+    }
+
+    /// A room was added while the bot runs: its platform's workers are looked for again.
+    pub fn room_added(&self) {
+        self.rooms_added.send_modify(|n| *n += 1);
+    }
+
+    /// Changes each time a room is added.
+    pub fn rooms_added(&self) -> watch::Receiver<u64> {
+        self.rooms_added.subscribe()
     }
 }

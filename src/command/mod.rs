@@ -16,7 +16,7 @@ use magnet_chat::{CommandForm, CommandOption, CommandSpec, FormField, FormText, 
 use crate::i18n::{self, Lang};
 use crate::t;
 
-pub use run::{CommandContext, Invoker, execute};
+pub use run::{CommandContext, Invoker, Reply, execute, member_pillars};
 pub use usage::UsageError;
 
 /// What a command line starts with on Matrix (and in Discord text).
@@ -131,6 +131,9 @@ pub enum Command {
         values: Vec<String>,
         #[arg(long)]
         written: bool,
+        /// A vote in one of the survey's native polls.
+        #[arg(long)]
+        by_poll: bool,
     },
 }
 
@@ -386,6 +389,15 @@ impl Command {
 ///
 /// The prefix is read in any case: `!MAGNET help` or a phone's `!Magnet help` is meant as
 /// a command, and relaying it to the other side instead would only puzzle both rooms.
+/// Reads a message in a direct room with the bot, where every message is a command and
+/// the prefix may be left out.
+pub fn parse_direct(text: &str) -> Result<Command, UsageError> {
+    match parse_text(text) {
+        Some(parsed) => parsed,
+        None => parse_text(&format!("{PREFIX} {}", text.trim_start())).unwrap_or(Ok(Command::Help)),
+    }
+}
+
 pub fn parse_text(text: &str) -> Option<Result<Command, UsageError>> {
     let (prefix, rest) = text.trim_start().split_at_checked(PREFIX.len())?;
     if !prefix.eq_ignore_ascii_case(PREFIX) {
@@ -680,6 +692,10 @@ mod tests {
     #[test]
     fn text_commands_parse() {
         assert_eq!(parse_text("!magnet help"), Some(Ok(Command::Help)));
+        assert_eq!(parse_direct("help"), Ok(Command::Help));
+        assert_eq!(parse_direct("  !magnet retry 12"), parse_direct("retry 12"));
+        assert!(parse_direct("retry 12").is_ok());
+        assert!(parse_direct("what is this").is_err());
         assert_eq!(parse_text("  !magnet"), Some(Ok(Command::Help)));
         assert_eq!(
             parse_text("!magnet status authorities"),
@@ -889,9 +905,10 @@ mod tests {
                 name: "Someone",
                 event: "3",
                 slash,
+                private: slash,
                 lang: crate::i18n::Lang::En,
             };
-            let answer = execute(&command, &context, &invoker).await;
+            let answer = execute(&command, &context, &invoker).await.text;
             assert!(answer.starts_with("Only the secretariat"), "{answer}");
             assert!(answer.contains(hint), "{answer}");
         }

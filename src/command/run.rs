@@ -11,7 +11,7 @@ use crate::bridge::Platforms;
 use crate::config::Secretariat;
 use crate::i18n::Lang;
 use crate::schedule::meetings::{self, AddRequest, Asker, Stop};
-use crate::store::Store;
+use crate::store::{RoomRow, Store};
 use crate::survey::commands::{self as surveys, Given, StartRequest, SurveySettings, Voter};
 use crate::t;
 
@@ -35,42 +35,76 @@ pub struct Invoker<'a> {
     pub event: &'a str,
     /// Through a Discord slash command (help then shows slash commands).
     pub slash: bool,
+    /// Only the asker sees the answer: a slash command, or a direct room with the bot.
+    pub private: bool,
     /// The language of the answer: the room's.
     pub lang: Lang,
 }
 
+/// A command's answer to show the invoker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub text: String,
+    /// The command was refused (or failed): nothing it asked for happened. A quiet
+    /// command (a vote, a reaction) is answered only then.
+    pub refused: bool,
+}
+
+impl Reply {
+    fn done(text: String) -> Reply {
+        Reply { text, refused: false }
+    }
+
+    fn refused(text: String) -> Reply {
+        Reply { text, refused: true }
+    }
+
+    /// A step's outcome: done, or stopped with an answer.
+    fn of(outcome: Result<String, Stop>) -> Result<Reply, String> {
+        match outcome {
+            Ok(answer) => Ok(Reply::done(answer)),
+            Err(Stop::Answer(answer)) => Ok(Reply::refused(answer)),
+            Err(Stop::Failed(error)) => Err(error),
+        }
+    }
+}
+
 /// Runs a command and returns the answer to show the invoker. Errors that are not the
 /// invoker's fault are logged with a reference the answer gives.
-pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &Invoker<'_>) -> String {
+pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &Invoker<'_>) -> Reply {
     let lang = invoker.lang;
     let secretariat = match is_secretariat(context, invoker).await {
         Ok(answer) => answer,
-        Err(error) => return internal_error(&error, lang),
+        Err(error) => return Reply::refused(internal_error(&error, lang)),
     };
     if command.needs_secretariat() && !secretariat {
-        return t!(
+        return Reply::refused(t!(
             lang,
             "only-secretariat",
             command = command.name(),
             hint = help_hint(invoker.slash, lang)
-        );
+        ));
     }
     let answer = match command {
-        Command::Help => Ok(help(secretariat, invoker.slash, lang)),
-        Command::Status { pillar } => status(context, pillar.as_deref(), secretariat, lang).await,
-        Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref(), invoker.slash, lang).await,
-        Command::Retry { which, pillar } => retry(context, which, pillar.as_deref(), lang).await,
-        Command::Resume { pillar } => resume(context, pillar.as_deref(), lang).await,
+        Command::Help => Ok(help(secretariat, invoker.slash, lang)).map(Reply::done),
+        Command::Status { pillar } => status(context, pillar.as_deref(), secretariat, lang)
+            .await
+            .map(Reply::done),
+        Command::DeadLetters { pillar } => dead_letters(context, pillar.as_deref(), invoker.slash, lang)
+            .await
+            .map(Reply::done),
+        Command::Retry { which, pillar } => retry(context, which, pillar.as_deref(), lang).await.map(Reply::done),
+        Command::Resume { pillar } => resume(context, pillar.as_deref(), lang).await.map(Reply::done),
         Command::Meeting(_) | Command::Rsvp { .. } | Command::RsvpButton { .. } => {
             meeting(command, context, invoker, secretariat).await
         }
         Command::Survey(_) | Command::Answer { .. } | Command::SurveyControl { .. } => {
             survey(command, context, invoker, secretariat).await
         }
-        Command::Link { code } => link(context, invoker, code.as_deref()).await,
-        Command::Unlink => unlink(context, invoker).await,
+        Command::Link { code } => link(context, invoker, code.as_deref()).await.map(Reply::done),
+        Command::Unlink => unlink(context, invoker).await.map(Reply::done),
     };
-    answer.unwrap_or_else(|error| internal_error(&error, lang))
+    answer.unwrap_or_else(|error| Reply::refused(internal_error(&error, lang)))
 }
 
 async fn meeting(
@@ -78,22 +112,10 @@ async fn meeting(
     context: &CommandContext<'_>,
     invoker: &Invoker<'_>,
     secretariat: bool,
-) -> Result<String, String> {
+) -> Result<Reply, String> {
     let store = context.store;
-    let room = store
-        .room(invoker.platform, invoker.room)
-        .await
-        .map_err(|e| e.to_string())?;
-    let asker = Asker {
-        platform: invoker.platform.as_str(),
-        user_id: invoker.user,
-        name: invoker.name,
-        room_pillar: room.as_ref().and_then(|r| r.pillar_id.as_deref()),
-        secretariat,
-        source: format!("{}:{}:{}", invoker.platform, invoker.room, invoker.event),
-        private: invoker.slash,
-        lang: invoker.lang,
-    };
+    let place = Place::of(context, invoker).await?;
+    let asker = place.asker(invoker, secretariat);
     let now = chrono::Utc::now();
     let outcome = match command {
         Command::Meeting(meeting) => match meeting.as_ref() {
@@ -147,14 +169,11 @@ async fn meeting(
         }
         _ => return Err(format!("`{}` is not a meeting command", command.name())),
     };
-    let answer = match outcome {
-        Ok(answer) | Err(Stop::Answer(answer)) => answer,
-        Err(Stop::Failed(error)) => return Err(error),
-    };
+    let reply = Reply::of(outcome)?;
     if command.needs_secretariat() {
         wake_everything(context).await?;
     }
-    Ok(answer)
+    Ok(reply)
 }
 
 async fn survey(
@@ -162,27 +181,14 @@ async fn survey(
     context: &CommandContext<'_>,
     invoker: &Invoker<'_>,
     secretariat: bool,
-) -> Result<String, String> {
+) -> Result<Reply, String> {
     let store = context.store;
-    let room = store
-        .room(invoker.platform, invoker.room)
-        .await
-        .map_err(|e| e.to_string())?;
-    let room_pillar = room.as_ref().and_then(|r| r.pillar_id.as_deref());
-    let asker = Asker {
-        platform: invoker.platform.as_str(),
-        user_id: invoker.user,
-        name: invoker.name,
-        room_pillar,
-        secretariat,
-        source: format!("{}:{}:{}", invoker.platform, invoker.room, invoker.event),
-        private: invoker.slash,
-        lang: invoker.lang,
-    };
+    let place = Place::of(context, invoker).await?;
+    let asker = place.asker(invoker, secretariat);
     let voter = Voter {
         platform: invoker.platform,
         user_id: invoker.user,
-        pillar: room_pillar,
+        pillars: place.voting_pillars(),
         lang: invoker.lang,
     };
     let now = chrono::Utc::now();
@@ -256,26 +262,114 @@ async fn survey(
             question,
             values,
             written,
+            by_poll,
         } => {
+            let chosen = || values.iter().filter_map(|v| v.parse().ok()).collect();
             let given = if *written {
                 Given::Typed(values.first().map(String::as_str).unwrap_or_default())
             } else if values.is_empty() {
                 Given::Withdrawn
+            } else if *by_poll {
+                Given::Voted(chosen())
             } else {
-                Given::Picked(values.iter().filter_map(|v| v.parse().ok()).collect())
+                Given::Picked(chosen())
             };
             surveys::answer(store, &voter, *survey, *question, given, settings, now).await
         }
         _ => return Err(format!("`{}` is not a survey command", command.name())),
     };
-    let answer = match outcome {
-        Ok(answer) | Err(Stop::Answer(answer)) => answer,
-        Err(Stop::Failed(error)) => return Err(error),
-    };
+    let reply = Reply::of(outcome)?;
     if command.needs_secretariat() {
         wake_everything(context).await?;
     }
-    Ok(answer)
+    Ok(reply)
+}
+
+/// Where a command was given: the room, and in a direct room the pillars whose rooms the
+/// person is in (what they may see and answer for there).
+struct Place {
+    room: Option<RoomRow>,
+    member_of: Vec<String>,
+}
+
+impl Place {
+    async fn of(context: &CommandContext<'_>, invoker: &Invoker<'_>) -> Result<Place, String> {
+        let room = context
+            .store
+            .room(invoker.platform, invoker.room)
+            .await
+            .map_err(|e| e.to_string())?;
+        let member_of = match &room {
+            Some(room) if room.direct_with.is_some() => {
+                member_pillars(context.store, context.platforms, invoker.platform, invoker.user).await?
+            }
+            _ => Vec::new(),
+        };
+        Ok(Place { room, member_of })
+    }
+
+    fn room_pillar(&self) -> Option<&str> {
+        self.room.as_ref().and_then(|r| r.pillar_id.as_deref())
+    }
+
+    fn is_direct(&self) -> bool {
+        self.room.as_ref().is_some_and(|r| r.direct_with.is_some())
+    }
+
+    fn asker<'a>(&'a self, invoker: &'a Invoker<'a>, secretariat: bool) -> Asker<'a> {
+        Asker {
+            platform: invoker.platform.as_str(),
+            user_id: invoker.user,
+            name: invoker.name,
+            room_pillar: self.room_pillar(),
+            member_of: &self.member_of,
+            secretariat,
+            source: format!("{}:{}:{}", invoker.platform, invoker.room, invoker.event),
+            private: invoker.private,
+            lang: invoker.lang,
+        }
+    }
+
+    /// The pillars an answer given here counts for; `None`: any (the secretariat's rooms).
+    fn voting_pillars(&self) -> Option<&[String]> {
+        match (&self.room, self.is_direct()) {
+            (_, true) => Some(&self.member_of),
+            (Some(room), false) => room.pillar_id.as_ref().map(std::slice::from_ref),
+            (None, false) => Some(&[]),
+        }
+    }
+}
+
+/// The active pillars with a room on `platform` that `user` is in, by id.
+pub async fn member_pillars(
+    store: &Store,
+    platforms: &Platforms,
+    platform: Platform,
+    user: &str,
+) -> Result<Vec<String>, String> {
+    let Some(adapter) = platforms.get(platform) else {
+        return Ok(Vec::new());
+    };
+    let mut pillars = Vec::new();
+    for pillar in store.pillars().await.map_err(|e| e.to_string())? {
+        if !pillar.active {
+            continue;
+        }
+        let rooms = store.pillar_rooms(&pillar.id).await.map_err(|e| e.to_string())?;
+        for room in rooms.iter().filter(|r| r.platform == platform) {
+            match adapter.member(&room.remote_id, user).await {
+                Ok(Some(_)) => {
+                    pillars.push(pillar.id.clone());
+                    break;
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(room = %room.remote_id, %error, "cannot tell whether someone is in a pillar's room")
+                }
+            }
+        }
+    }
+    Ok(pillars)
 }
 
 /// How long a code to link accounts holds.
@@ -289,7 +383,7 @@ async fn link(context: &CommandContext<'_>, invoker: &Invoker<'_>, code: Option<
     let store = context.store;
     let now = crate::store::now_ms();
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
-        if !invoker.slash {
+        if !invoker.private {
             return Ok(t!(lang, "link-ask-privately"));
         }
         let code = link_code();

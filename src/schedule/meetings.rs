@@ -28,6 +28,9 @@ pub struct Asker<'a> {
     pub name: &'a str,
     /// The pillar of the room they asked in.
     pub room_pillar: Option<&'a str>,
+    /// In a direct room with the bot: the pillars whose rooms they are in (what they may
+    /// see there). Empty elsewhere.
+    pub member_of: &'a [String],
     /// The command's event (platform:room:event id): the same command seen again after a
     /// crash changes nothing twice.
     pub source: String,
@@ -39,8 +42,18 @@ pub struct Asker<'a> {
 }
 
 impl Asker<'_> {
-    fn may_see(&self, pillar: &str) -> bool {
-        self.secretariat || self.room_pillar == Some(pillar)
+    pub fn may_see(&self, pillar: &str) -> bool {
+        self.secretariat || self.room_pillar == Some(pillar) || self.member_of.iter().any(|p| p == pillar)
+    }
+
+    /// The pillar a command about "my pillar" means: the room's, or in a direct room the
+    /// one pillar the person is in.
+    pub fn own_pillar(&self) -> Option<&str> {
+        match (self.room_pillar, self.member_of) {
+            (Some(pillar), _) => Some(pillar),
+            (None, [only]) => Some(only.as_str()),
+            _ => None,
+        }
     }
 
     /// Whether an answer about `pillar` may be given here: privately anywhere; in public
@@ -217,7 +230,7 @@ async fn write_through(store: &Store, meeting: &MeetingRow, end: DateTime<Utc>, 
 
 /// `meeting list`.
 pub async fn list(store: &Store, asker: &Asker<'_>, pillar_id: Option<&str>, now: DateTime<Utc>) -> Step<String> {
-    let wanted = match (pillar_id, asker.room_pillar) {
+    let wanted = match (pillar_id, asker.own_pillar()) {
         (Some(id), _) => Some(id),
         (None, Some(room)) if !asker.secretariat => Some(room),
         (None, room) => room,

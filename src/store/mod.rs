@@ -5,6 +5,7 @@
 //! migrations differ, and they are versioned in step.
 
 mod bridge;
+mod direct_rooms;
 mod links;
 mod pillars;
 mod schedule;

@@ -34,6 +34,8 @@ pub struct RoomRow {
     pub pillar_id: Option<String>,
     pub is_secretariat: bool,
     pub active: bool,
+    /// For a direct room: the one person the bot shares it with.
+    pub direct_with: Option<String>,
 }
 
 impl Store {
@@ -47,7 +49,7 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
         sqlx::query("UPDATE pillars SET active = 0").execute(&mut *tx).await?;
-        sqlx::query("UPDATE rooms SET active = 0, pillar_id = NULL, is_secretariat = 0")
+        sqlx::query("UPDATE rooms SET active = 0, pillar_id = NULL, is_secretariat = 0 WHERE direct_with IS NULL")
             .execute(&mut *tx)
             .await?;
         for pillar in &config.pillars {
@@ -66,7 +68,7 @@ impl Store {
             for (platform, remote_id) in rooms_of(pillar) {
                 sqlx::query(
                     "INSERT INTO rooms (platform, remote_id, pillar_id, active) VALUES ($1, $2, $3, 1)
-                     ON CONFLICT (platform, remote_id) DO UPDATE SET pillar_id = excluded.pillar_id, active = 1",
+                     ON CONFLICT (platform, remote_id) DO UPDATE SET pillar_id = excluded.pillar_id, active = 1, direct_with = NULL",
                 )
                 .bind(platform.as_str())
                 .bind(&remote_id)
@@ -89,7 +91,7 @@ impl Store {
         for (platform, remote_id) in secretariat_rooms {
             sqlx::query(
                 "INSERT INTO rooms (platform, remote_id, is_secretariat, active) VALUES ($1, $2, 1, 1)
-                 ON CONFLICT (platform, remote_id) DO UPDATE SET is_secretariat = 1, active = 1",
+                 ON CONFLICT (platform, remote_id) DO UPDATE SET is_secretariat = 1, active = 1, direct_with = NULL",
             )
             .bind(platform.as_str())
             .bind(&remote_id)
@@ -130,7 +132,7 @@ impl Store {
     /// A room by its platform id, if the bot serves it.
     pub async fn room(&self, platform: Platform, remote_id: &str) -> Result<Option<RoomRow>> {
         let row = sqlx::query(
-            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active FROM rooms WHERE platform = $1 AND remote_id = $2",
+            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active, direct_with FROM rooms WHERE platform = $1 AND remote_id = $2",
         )
         .bind(platform.as_str())
         .bind(remote_id)
@@ -142,7 +144,7 @@ impl Store {
     /// Every active room on a platform: where delivery workers run.
     pub async fn active_rooms(&self, platform: Platform) -> Result<Vec<RoomRow>> {
         let rows = sqlx::query(
-            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active FROM rooms
+            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active, direct_with FROM rooms
              WHERE platform = $1 AND active = 1 ORDER BY id",
         )
         .bind(platform.as_str())
@@ -155,7 +157,7 @@ impl Store {
     /// its attention.
     pub async fn secretariat_rooms(&self) -> Result<Vec<RoomRow>> {
         let rows = sqlx::query(
-            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active FROM rooms
+            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active, direct_with FROM rooms
              WHERE is_secretariat = 1 AND active = 1 ORDER BY platform DESC, id",
         )
         .fetch_all(self.pool())
@@ -166,7 +168,7 @@ impl Store {
     /// The active rooms of a pillar, Matrix first, in a stable order.
     pub async fn pillar_rooms(&self, pillar_id: &str) -> Result<Vec<RoomRow>> {
         let rows = sqlx::query(
-            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active FROM rooms
+            "SELECT id, platform, remote_id, pillar_id, is_secretariat, active, direct_with FROM rooms
              WHERE pillar_id = $1 AND active = 1 ORDER BY platform DESC, id",
         )
         .bind(pillar_id)
@@ -199,5 +201,6 @@ pub(super) fn room_from_row(row: &sqlx::any::AnyRow) -> Result<RoomRow> {
         pillar_id: row.try_get("pillar_id")?,
         is_secretariat: row.try_get::<i64, _>("is_secretariat")? != 0,
         active: row.try_get::<i64, _>("active")? != 0,
+        direct_with: row.try_get("direct_with")?,
     })
 }

@@ -204,7 +204,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let rows = sqlx::query(
-                "SELECT id, platform, remote_id, pillar_id, is_secretariat, active FROM rooms
+                "SELECT id, platform, remote_id, pillar_id, is_secretariat, active, direct_with FROM rooms
                  WHERE pillar_id = $1 AND active = 1 ORDER BY platform DESC, id",
             )
             .bind(pillar)
@@ -435,6 +435,7 @@ impl Store {
         user_id: &str,
         pillar_id: Option<&str>,
         answer: Option<&Answer>,
+        by_poll: bool,
         now: i64,
     ) -> Result<Answered> {
         let mut tx = self.pool().begin().await?;
@@ -459,10 +460,11 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         sqlx::query(
-            "INSERT INTO survey_answers (question_id, voter, platform, user_id, pillar_id, answer, answered_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO survey_answers (question_id, voter, platform, user_id, pillar_id, answer, answered_at, by_poll)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (question_id, voter) DO UPDATE SET platform = excluded.platform, user_id = excluded.user_id,
-                 pillar_id = excluded.pillar_id, answer = excluded.answer, answered_at = excluded.answered_at",
+                 pillar_id = excluded.pillar_id, answer = excluded.answer, answered_at = excluded.answered_at,
+                 by_poll = excluded.by_poll",
         )
         .bind(question_id)
         .bind(&voter)
@@ -471,6 +473,7 @@ impl Store {
         .bind(pillar_id)
         .bind(answer.to_json())
         .bind(now)
+        .bind(i64::from(by_poll))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -481,10 +484,12 @@ impl Store {
         })
     }
 
-    /// The accounts of a platform whose answer to a question is counted now, with it.
+    /// The accounts of a platform whose vote in the question's polls is counted now, with
+    /// it (answers typed or picked elsewhere are not the polls' to take back).
     pub async fn answers_from(&self, question_id: i64, platform: Platform) -> Result<Vec<(String, Answer)>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT user_id, answer FROM survey_answers WHERE question_id = $1 AND platform = $2 ORDER BY user_id",
+            "SELECT user_id, answer FROM survey_answers WHERE question_id = $1 AND platform = $2 AND by_poll = 1
+             ORDER BY user_id",
         )
         .bind(question_id)
         .bind(platform.as_str())
@@ -814,7 +819,7 @@ async fn open_for_answers(tx: &mut sqlx::Transaction<'_, sqlx::Any>, question_id
 
 async fn survey_rooms(tx: &mut sqlx::Transaction<'_, sqlx::Any>, survey_id: i64) -> Result<Vec<RoomRow>> {
     let rows = sqlx::query(
-        "SELECT r.id, r.platform, r.remote_id, r.pillar_id, r.is_secretariat, r.active FROM rooms r
+        "SELECT r.id, r.platform, r.remote_id, r.pillar_id, r.is_secretariat, r.active, r.direct_with FROM rooms r
          JOIN survey_pillars p ON p.pillar_id = r.pillar_id
          WHERE p.survey_id = $1 AND r.active = 1 ORDER BY r.platform DESC, r.id",
     )

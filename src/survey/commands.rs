@@ -422,10 +422,7 @@ fn state_word(state: SurveyState) -> &'static str {
 }
 
 fn may_see(asker: &Asker<'_>, survey: &SurveyRow) -> bool {
-    asker.secretariat
-        || asker
-            .room_pillar
-            .is_some_and(|p| survey.pillars.iter().any(|own| own == p))
+    survey.pillars.iter().any(|own| asker.may_see(own))
 }
 
 async fn visible_survey(store: &Store, asker: &Asker<'_>, id: i64) -> Step<SurveyRow> {
@@ -442,7 +439,7 @@ pub async fn show(store: &Store, asker: &Asker<'_>, id: i64) -> Step<String> {
     let questions = store.survey_questions(id).await?;
     let pillars = store.pillars().await?;
     let pillar = asker
-        .room_pillar
+        .own_pillar()
         .filter(|p| survey.pillars.iter().any(|own| own == p))
         .unwrap_or(&survey.pillars[0]);
     let zone = zone_of_pillar(&pillars, pillar);
@@ -574,7 +571,7 @@ async fn reconcile_polls(
                         continue;
                     };
                     let ids: Vec<String> = (1..=question.question.options.len()).map(|n| n.to_string()).collect();
-                    let lists = match adapter.poll_voters(&room.remote_id, &remote, &ids).await {
+                    let lists = match adapter.poll_voters(&room.remote_id, &remote, &ids, at).await {
                         Ok(Some(lists)) => lists,
                         Ok(None) => continue,
                         Err(error) => {
@@ -615,7 +612,7 @@ async fn reconcile_polls(
                     "a poll vote not seen before is counted from the poll's voters"
                 );
                 store
-                    .record_answer(question.id, platform, user, Some(pillar), Some(&answer), at)
+                    .record_answer(question.id, platform, user, Some(pillar), Some(&answer), true, at)
                     .await?;
             }
             if !listed_all {
@@ -623,7 +620,7 @@ async fn reconcile_polls(
             }
             for (user, _) in counted.iter().filter(|(u, _)| !chosen.contains_key(u)) {
                 tracing::info!(survey = survey.id, "a poll vote taken back unseen is withdrawn");
-                store.record_answer(question.id, platform, user, None, None, at).await?;
+                store.record_answer(question.id, platform, user, None, None, true, at).await?;
             }
         }
     }
@@ -683,9 +680,9 @@ pub async fn cancel(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc
 pub struct Voter<'a> {
     pub platform: Platform,
     pub user_id: &'a str,
-    /// The pillar of the room they answer from (none from a direct room or the
-    /// secretariat's).
-    pub pillar: Option<&'a str>,
+    /// The pillars they answer for: the room's; in a direct room, those whose rooms they
+    /// are in. `None` in the secretariat's rooms (any survey, counted for no pillar).
+    pub pillars: Option<&'a [String]>,
     pub lang: Lang,
 }
 
@@ -695,6 +692,8 @@ pub enum Given<'a> {
     Typed(&'a str),
     /// Picked on a platform's control: choices (0-based) or a rating.
     Picked(Vec<usize>),
+    /// Chosen in one of the survey's native polls (0-based).
+    Voted(Vec<usize>),
     /// Taken back (a vote withdrawn on a poll).
     Withdrawn,
 }
@@ -710,9 +709,16 @@ pub async fn answer(
     now: DateTime<Utc>,
 ) -> Step<String> {
     let lang = voter.lang;
-    let survey = match store.survey(survey_id).await? {
-        Some(survey) if voter.pillar.is_none_or(|p| survey.pillars.iter().any(|own| own == p)) => survey,
-        _ => return refuse(t!(lang, "survey-unknown", id = survey_id)),
+    let Some(survey) = store.survey(survey_id).await? else {
+        return refuse(t!(lang, "survey-unknown", id = survey_id));
+    };
+    // The answer counts for the first of the survey's pillars the person answers for.
+    let pillar = match voter.pillars {
+        None => None,
+        Some(theirs) => match survey.pillars.iter().find(|own| theirs.contains(own)) {
+            Some(pillar) => Some(pillar.as_str()),
+            None => return refuse(t!(lang, "survey-unknown", id = survey_id)),
+        },
     };
     let questions = store.survey_questions(survey_id).await?;
     let Some(question) = questions.iter().find(|q| q.position == position) else {
@@ -727,9 +733,10 @@ pub async fn answer(
     if survey.state != SurveyState::Open || now.timestamp_millis() >= survey.closes_at {
         return refuse(t!(lang, "survey-answer-closed", id = survey_id));
     }
+    let by_poll = matches!(given, Given::Voted(_) | Given::Withdrawn);
     let read = match given {
         Given::Typed(text) => Some(question.question.read_answer(text)),
-        Given::Picked(chosen) => Some(match question.question.kind {
+        Given::Picked(chosen) | Given::Voted(chosen) => Some(match question.question.kind {
             Kind::Rating => match chosen.as_slice() {
                 [n] if (1..=spec::RATING_MAX as usize).contains(n) => Ok(Answer::Rating(*n as u8)),
                 _ => Err(AnswerMistake::NotARating {
@@ -766,7 +773,7 @@ pub async fn answer(
                 question.id,
                 &hash,
                 &linked,
-                voter.pillar,
+                pillar,
                 answer,
                 now.timestamp_millis(),
             )
@@ -777,8 +784,9 @@ pub async fn answer(
                 question.id,
                 voter.platform,
                 voter.user_id,
-                voter.pillar,
+                pillar,
                 answer.as_ref(),
+                by_poll,
                 now.timestamp_millis(),
             )
             .await?

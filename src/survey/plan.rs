@@ -155,6 +155,7 @@ mod tests {
             pillar_id: Some("authorities".into()),
             is_secretariat: false,
             active: true,
+            direct_with: None,
         };
         let planned = posts(
             3,

@@ -124,6 +124,25 @@ pub trait EventSink: Send + Sync {
     /// newly added to the config): history before it is not bridged, and what comes after
     /// it is not lost if the process stops before the first new event.
     async fn mark_start(&self, platform: Platform, room: &str, start: ResumePoint) -> Result<(), SinkError>;
+
+    /// A person opened a direct room with the bot (on Matrix: invited it to a direct chat)
+    /// and the adapter found them in one of the bot's rooms. `Ok(true)`: the core takes it,
+    /// and the adapter reads it like any room from then on; `Ok(false)`: the core has no
+    /// use for it (the adapter leaves it). The default takes none.
+    async fn open_direct(&self, _platform: Platform, _room: &str, _user: &str) -> Result<bool, SinkError> {
+        Ok(false)
+    }
+
+    /// The direct rooms the core keeps on a platform, as `(room, person)`: the adapter
+    /// reads them again after a restart.
+    async fn direct_rooms(&self, _platform: Platform) -> Result<Vec<(String, String)>, SinkError> {
+        Ok(Vec::new())
+    }
+
+    /// The person left their direct room with the bot: nothing more goes there.
+    async fn close_direct(&self, _platform: Platform, _room: &str) -> Result<(), SinkError> {
+        Ok(())
+    }
 }
 
 /// The adapter's side of the port, implemented once per platform.
@@ -158,15 +177,17 @@ pub trait ChatAdapter: Send + Sync {
         Ok(None)
     }
 
-    /// Who chose each answer of a poll the bot started, as the platform lists them now:
-    /// `(answer id, user ids)` for each of `answers`. Where the platform keeps such a list
-    /// (Discord, whose votes are gateway events only, lost while the bot is away); `None`
-    /// elsewhere (Matrix votes are room events, read like any other).
+    /// Who chose each answer of a poll the bot started, by their last vote until
+    /// `until_ms` (epoch ms): `(answer id, user ids)` for each of `answers`. Read from the
+    /// platform's own record (Discord's voter lists; the responses Matrix relates to the
+    /// poll), so votes given or taken back while the bot was away count as cast. `None`
+    /// where the platform keeps no such record.
     async fn poll_voters(
         &self,
         _room: &str,
         _poll: &str,
         _answers: &[String],
+        _until_ms: i64,
     ) -> Result<Option<Vec<(String, Vec<String>)>>, ChatError> {
         Ok(None)
     }

@@ -254,6 +254,8 @@ impl ChatAdapter for DiscordAdapter {
         room: &str,
         poll: &str,
         answers: &[String],
+        // Discord ends the poll itself at its deadline: its lists hold no later vote.
+        _until_ms: i64,
     ) -> Result<Option<Vec<(String, Vec<String>)>>, ChatError> {
         const PAGE: usize = 100;
         let mut lists = Vec::new();

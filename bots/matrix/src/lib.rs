@@ -7,6 +7,7 @@
 
 mod convert;
 mod error;
+mod poll_votes;
 mod reader;
 mod send;
 mod session;
@@ -25,7 +26,7 @@ use matrix_sdk::ruma::events::room::member::MembershipState;
 use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
 use matrix_sdk::ruma::events::room::power_levels::UserPowerLevel;
 use matrix_sdk::ruma::events::room::{EncryptedFile, MediaSource};
-use matrix_sdk::ruma::{OwnedMxcUri, UserId};
+use matrix_sdk::ruma::{OwnedMxcUri, OwnedUserId, UserId};
 use matrix_sdk::ruma::{OwnedRoomId, OwnedRoomOrAliasId, RoomAliasId, RoomId, uint};
 use matrix_sdk::{Client, Room, RoomState};
 use tokio::sync::mpsc;
@@ -78,6 +79,8 @@ struct Shared {
     own_user: String,
     /// Every configured room that could be resolved, joined or not, with its config key.
     configured: HashMap<OwnedRoomId, String>,
+    /// Direct rooms people opened with the bot, with the person; their key is the room id.
+    direct: Mutex<HashMap<OwnedRoomId, OwnedUserId>>,
     /// Rooms being read: their wake-up and their reader task.
     served: Mutex<HashMap<OwnedRoomId, ServedRoom>>,
 }
@@ -92,7 +95,7 @@ impl Shared {
     /// Starts reading a joined configured room, once; returns when its reader knows where
     /// to start.
     async fn serve(self: &Arc<Self>, room_id: &OwnedRoomId) {
-        let Some(key) = self.configured.get(room_id) else {
+        let Some(key) = self.key_of(room_id) else {
             return;
         };
         let Some(room) = self.client.get_room(room_id) else {
@@ -117,7 +120,7 @@ impl Shared {
         let reader = RoomReader {
             room,
             waiting_for_keys: None,
-            key: key.clone(),
+            key,
             sink: self.sink.clone(),
             own_user: self.own_user.clone(),
         };
@@ -135,9 +138,120 @@ impl Shared {
         }
     }
 
+    /// The key the core knows a served room by: its config key, or its id for a direct room.
+    fn key_of(&self, room_id: &OwnedRoomId) -> Option<String> {
+        match self.configured.get(room_id) {
+            Some(key) => Some(key.clone()),
+            None => self
+                .direct
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(room_id)
+                .then(|| room_id.to_string()),
+        }
+    }
+
     fn room_for_key(&self, key: &str) -> Option<Room> {
-        let (room_id, _) = self.configured.iter().find(|(_, k)| k.as_str() == key)?;
-        self.client.get_room(room_id)
+        if let Some((room_id, _)) = self.configured.iter().find(|(_, k)| k.as_str() == key) {
+            return self.client.get_room(room_id);
+        }
+        let room_id = RoomId::parse(key).ok()?;
+        if !self.direct.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&room_id) {
+            return None;
+        }
+        self.client.get_room(&room_id)
+    }
+
+    /// Whether someone shares a joined configured room with the bot: who may open a direct
+    /// room with it.
+    async fn in_served_room(&self, user: &UserId) -> bool {
+        for room_id in self.configured.keys() {
+            let Some(room) = self.client.get_room(room_id) else { continue };
+            if room.state() != RoomState::Joined {
+                continue;
+            }
+            if let Ok(Some(member)) = room.get_member(user).await
+                && *member.membership() == MembershipState::Join
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Serves the direct rooms the core kept, and tells it of those the person left.
+    async fn resume_direct_rooms(self: &Arc<Self>) {
+        let kept = match self.sink.direct_rooms(Platform::Matrix).await {
+            Ok(kept) => kept,
+            Err(error) => {
+                tracing::warn!(%error, "matrix: cannot list the direct rooms; they are served once reopened");
+                return;
+            }
+        };
+        for (room, user) in kept {
+            let (Ok(room_id), Ok(user)) = (RoomId::parse(&room), UserId::parse(&user)) else {
+                tracing::warn!(%room, "matrix: a stored direct room with an unreadable id; skipped");
+                continue;
+            };
+            let joined = self
+                .client
+                .get_room(&room_id)
+                .is_some_and(|room| room.state() == RoomState::Joined);
+            if joined {
+                self.direct.lock().unwrap_or_else(|p| p.into_inner()).insert(room_id.clone(), user);
+                self.serve(&room_id).await;
+            } else if let Err(error) = self.sink.close_direct(Platform::Matrix, room_id.as_str()).await {
+                tracing::warn!(room = %room_id, %error, "matrix: cannot mark a direct room left");
+            }
+        }
+    }
+
+    /// Answers an invite: a configured room is joined and read; a direct chat from someone
+    /// in one of the bot's rooms is joined and read if the core takes it; any other is
+    /// declined.
+    async fn consider_invite(self: &Arc<Self>, room: Room) {
+        let room_id = room.room_id().to_owned();
+        if self.configured.contains_key(&room_id) {
+            match room.join().await {
+                Ok(()) => {
+                    tracing::info!(room = %room_id, "matrix: accepted an invite to a configured room");
+                    self.serve(&room_id).await;
+                }
+                Err(error) => tracing::warn!(room = %room_id, %error, "matrix: cannot accept an invite"),
+            }
+            return;
+        }
+        let inviter = match room.invite_details().await {
+            Ok(invite) => invite.inviter_id,
+            Err(error) => {
+                tracing::warn!(room = %room_id, %error, "matrix: cannot read an invite; declining it");
+                let _ = room.leave().await;
+                return;
+            }
+        };
+        let direct = room.is_direct().await.unwrap_or(false);
+        if !direct || !self.in_served_room(&inviter).await {
+            tracing::info!(room = %room_id, %inviter, direct, "matrix: declining an invite to a room that is not configured");
+            let _ = room.leave().await;
+            return;
+        }
+        if let Err(error) = room.join().await {
+            tracing::warn!(room = %room_id, %error, "matrix: cannot accept a direct chat");
+            return;
+        }
+        match self.sink.open_direct(Platform::Matrix, room_id.as_str(), inviter.as_str()).await {
+            Ok(true) => {
+                tracing::info!(room = %room_id, "matrix: accepted a direct chat");
+                self.direct.lock().unwrap_or_else(|p| p.into_inner()).insert(room_id.clone(), inviter);
+                self.serve(&room_id).await;
+            }
+            Ok(false) => {
+                tracing::info!(room = %room_id, "matrix: the core has no use for a direct chat; leaving it");
+                let _ = room.leave().await;
+            }
+            // The invite is answered (joined); the next start offers the room again.
+            Err(error) => tracing::warn!(room = %room_id, %error, "matrix: cannot record a direct chat"),
+        }
     }
 }
 
@@ -172,6 +286,7 @@ impl MatrixAdapter {
             sink,
             own_user: settings.user_id.clone(),
             configured,
+            direct: Mutex::new(HashMap::new()),
             served: Mutex::new(HashMap::new()),
         });
         for (room_id, key) in &shared.configured {
@@ -182,7 +297,8 @@ impl MatrixAdapter {
                 }
             }
         }
-        accept_configured_invites(&shared);
+        shared.resume_direct_rooms().await;
+        answer_invites(&shared);
         let sync_task = tokio::spawn(sync_loop(shared.clone(), sync_settings));
         let served = shared.served.lock().unwrap_or_else(|p| p.into_inner()).len();
         tracing::info!(rooms = served, configured = settings.rooms.len(), "matrix: ready");
@@ -259,6 +375,22 @@ impl ChatAdapter for MatrixAdapter {
             .room(room)
             .ok_or_else(|| ChatError::Permanent(format!("the bot is not in Matrix room {room}")))?;
         Ok(Some(room.joined_members_count().saturating_sub(1)))
+    }
+
+    /// The votes the room holds for the poll (see [`poll_votes`]).
+    async fn poll_voters(
+        &self,
+        room: &str,
+        poll: &str,
+        answers: &[String],
+        until_ms: i64,
+    ) -> Result<Option<Vec<(String, Vec<String>)>>, ChatError> {
+        let room = self
+            .room(room)
+            .ok_or_else(|| ChatError::Permanent(format!("the bot is not in Matrix room {room}")))?;
+        poll_votes::voters(&room, poll, answers, until_ms, &self.shared.own_user)
+            .await
+            .map(Some)
     }
 
     async fn fetch_media(&self, url: &str) -> Result<Vec<u8>, ChatError> {
@@ -366,8 +498,12 @@ async fn join(client: &Client, room_id: &OwnedRoomId) -> Result<(), String> {
     Ok(())
 }
 
-/// Accepts invites to configured rooms (and starts reading them); declines the others.
-fn accept_configured_invites(shared: &Arc<Shared>) {
+/// Answers invites as they come, and those that came while the bot was away.
+fn answer_invites(shared: &Arc<Shared>) {
+    for room in shared.client.invited_rooms() {
+        let shared = shared.clone();
+        tokio::spawn(async move { shared.consider_invite(room).await });
+    }
     let shared = Arc::downgrade(shared);
     shared
         .upgrade()
@@ -381,19 +517,8 @@ fn accept_configured_invites(shared: &Arc<Shared>) {
                 }
                 // Joining from inside a handler would hold up the sync that delivered it.
                 tokio::spawn(async move {
-                    let Some(shared) = shared.upgrade() else { return };
-                    let room_id = room.room_id().to_owned();
-                    if shared.configured.contains_key(&room_id) {
-                        match room.join().await {
-                            Ok(()) => {
-                                tracing::info!(room = %room_id, "matrix: accepted an invite to a configured room");
-                                shared.serve(&room_id).await;
-                            }
-                            Err(error) => tracing::warn!(room = %room_id, %error, "matrix: cannot accept an invite"),
-                        }
-                    } else {
-                        tracing::info!(room = %room_id, inviter = %event.sender, "matrix: declining an invite to a room that is not configured");
-                        let _ = room.leave().await;
+                    if let Some(shared) = shared.upgrade() {
+                        shared.consider_invite(room).await;
                     }
                 });
             }
