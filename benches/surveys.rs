@@ -19,7 +19,7 @@ mod measure;
 use std::time::Instant;
 
 use magnet::bridge::Payload;
-use magnet::store::{NewSurvey, Store};
+use magnet::store::{NewSurvey, Respondent, Store};
 use magnet::survey::plan;
 use magnet::survey::results;
 use magnet::survey::spec::{Answer, Kind, Question};
@@ -106,7 +106,17 @@ async fn run(backend: &str, url: &str, count: usize) {
         let answer = Answer::Choices(vec![n % 3]);
         let at = Instant::now();
         store
-            .record_answer(question.id, platform, &user, Some(pillar), Some(&answer), true, now + 1)
+            .record_answer(
+                question.id,
+                &Respondent {
+                    platform,
+                    user_id: &user,
+                    pillar_id: Some(pillar),
+                    by_poll: true,
+                },
+                Some(&answer),
+                now + 1,
+            )
             .await
             .unwrap();
         latencies_us.push(at.elapsed().as_micros() as i64);

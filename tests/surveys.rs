@@ -822,3 +822,172 @@ async fn a_survey_attached_to_a_meeting_opens_when_it_ends_and_closes_on_time() 
         "one survey for the one session"
     );
 }
+
+/// A new Matrix user in the authorities' room, and matrix-nio driving them.
+async fn authorities_member(net: &Network, name: &str) -> (magnet_testkit::MatrixUser, magnet_testkit::NioUser) {
+    let user = net.synapse.register_user(name).await.unwrap();
+    net.ayse.invite(&net.authorities_room, &user.user_id).await.unwrap();
+    user.join(&net.authorities_room).await.unwrap();
+    let nio = magnet_testkit::NioUser::new(&user);
+    (user, nio)
+}
+
+/// The bot's messages in a direct room, as its other member reads them.
+async fn direct_bodies(user: &magnet_testkit::MatrixUser, room: &str, bot: &str) -> Vec<String> {
+    user.recent_events(room, 100)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e["sender"] == bot && e["type"] == "m.room.message")
+        .filter_map(|e| e["content"]["body"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pillar_member_answers_privately_in_a_direct_room_with_the_bot() {
+    let net = Network::new(SimConfig::default()).await;
+    let key = net.dir.path().join("voter-key");
+    std::fs::write(&key, VOTER_KEY).unwrap();
+    net.append_config(&format!("[surveys]\nvoter_key_file = \"{}\"\n", key.display()));
+    let _bot = net.start();
+    let room = net.authorities_room.clone();
+    let started = ask_matrix(
+        &net,
+        &room,
+        "!magnet survey start authorities \"How useful was the meeting?\" --rating --anonymous --closes 1h",
+    )
+    .await;
+    assert!(started.contains("Survey #1 is posted"), "{started}");
+    let civil = ask_matrix(
+        &net,
+        &net.civil_room,
+        "!magnet survey start civil-society \"Housing first?\" Yes No --closes 1h",
+    )
+    .await;
+    assert!(civil.contains("Survey #2 is posted"), "{civil}");
+
+    // Deniz, in the authorities' room, opens a direct chat with matrix-nio: the bot joins
+    // it and answers there, with or without the prefix.
+    let (deniz, nio) = authorities_member(&net, "deniz").await;
+    let direct = nio.create_direct_room(&net.bot_user_id).await.unwrap();
+    let help = nio.ask(&direct, "help", &net.bot_user_id, WAIT).await.unwrap();
+    assert!(help.contains("answer"), "{help}");
+    let answered = nio.ask(&direct, "answer 1 1 4", &net.bot_user_id, WAIT).await.unwrap();
+    assert!(answered.contains("counted anonymously"), "{answered}");
+    let again = nio
+        .ask(&direct, "!magnet answer 1 1 5", &net.bot_user_id, WAIT)
+        .await
+        .unwrap();
+    assert!(again.contains("cannot be changed"), "{again}");
+    // A survey of a pillar whose rooms Deniz is not in does not exist for them.
+    let other = nio
+        .ask(&direct, "answer 2 1 Yes", &net.bot_user_id, WAIT)
+        .await
+        .unwrap();
+    assert!(other.contains("There is no survey #2"), "{other}");
+    let listed = nio.ask(&direct, "survey list", &net.bot_user_id, WAIT).await.unwrap();
+    assert!(listed.contains("#1") && !listed.contains("#2"), "{listed}");
+    // What is typed there is never bridged.
+    for body in net.bot_bodies(&room).await.unwrap_or_default() {
+        assert!(!body.contains("answer 1 1 4"), "{body}");
+    }
+    assert!(
+        net.sim
+            .messages(net.authorities_channel)
+            .iter()
+            .all(|m| !m.content.contains("answer 1 1 4"))
+    );
+    let store = net.store().await;
+    let survey = store.survey(1).await.unwrap().unwrap();
+    assert_eq!(
+        store.respondents(survey.id).await.unwrap(),
+        vec![(Some("authorities".to_string()), 1)]
+    );
+
+    // Someone in none of the bot's rooms is not let in: the bot declines the invite.
+    let stranger = net.synapse.register_user("stranger").await.unwrap();
+    let stranger_nio = magnet_testkit::NioUser::new(&stranger);
+    let refused = stranger_nio.create_direct_room(&net.bot_user_id).await.unwrap();
+    eventually("the bot declining a stranger's direct chat", || async {
+        stranger
+            .recent_events(&refused, 50)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|e| {
+                e["type"] == "m.room.member"
+                    && e["state_key"] == net.bot_user_id.as_str()
+                    && e["content"]["membership"] == "leave"
+            })
+    })
+    .await;
+    assert!(direct_bodies(&stranger, &refused, &net.bot_user_id).await.is_empty());
+    drop(deniz);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_matrix_vote_cast_while_the_bot_is_away_counts_and_a_late_one_is_refused_privately() {
+    let net = Network::new(SimConfig::default()).await;
+    let bot = net.start();
+    let room = net.authorities_room.clone();
+    let (deniz, nio) = authorities_member(&net, "deniz").await;
+    let direct = nio.create_direct_room(&net.bot_user_id).await.unwrap();
+    nio.ask(&direct, "help", &net.bot_user_id, WAIT).await.unwrap();
+
+    let closes_in = std::time::Duration::from_secs(30);
+    let started = ask_matrix(
+        &net,
+        &room,
+        "!magnet survey start authorities \"Venue?\" Ankara Online --closes 30s",
+    )
+    .await;
+    assert!(started.contains("Survey #1 is posted"), "{started}");
+    let store = net.store().await;
+    let closes_at = store.survey(1).await.unwrap().unwrap().closes_at;
+    let poll = matrix_poll(&net, &room).await["event_id"].as_str().unwrap().to_string();
+    nio.vote(&room, &poll, &["1"]).await.unwrap();
+    answers_so_far(&net, &room, "one answer so far").await;
+
+    // The bot is away when Deniz changes their mind, and is back only after the deadline.
+    bot.kill().unwrap();
+    nio.vote(&room, &poll, &["2"]).await.unwrap();
+    let past_deadline = closes_at - chrono::Utc::now().timestamp_millis() + 1_000;
+    assert!(past_deadline < closes_in.as_millis() as i64 + 1_000);
+    if past_deadline > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(past_deadline as u64)).await;
+    }
+    let _bot = net.start();
+    let results = eventually("the results on Matrix", || async {
+        net.bot_bodies(&room)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|b| b.contains("Results of survey #1"))
+    })
+    .await;
+    assert!(results.contains("100 % (1) Online"), "{results}");
+
+    // A vote after the close is not counted, and Deniz is told so in the direct room
+    // (not in the pillar's room); the vote before the deadline got no such word.
+    nio.vote(&room, &poll, &["1"]).await.unwrap();
+    let word = eventually("the private word on a late vote", || async {
+        direct_bodies(&deniz, &direct, &net.bot_user_id)
+            .await
+            .into_iter()
+            .find(|b| b.contains("Survey #1 is closed"))
+    })
+    .await;
+    assert!(word.contains("no longer counted"), "{word}");
+    queue_empty(&net).await;
+    let words = direct_bodies(&deniz, &direct, &net.bot_user_id)
+        .await
+        .into_iter()
+        .filter(|b| b.contains("is closed"))
+        .count();
+    assert_eq!(words, 1);
+    for body in net.bot_bodies(&room).await.unwrap_or_default() {
+        assert!(!body.contains("is closed"), "{body}");
+    }
+    let shown = ask_matrix(&net, &room, "!magnet survey results 1").await;
+    assert!(shown.contains("100 % (1) Online"), "{shown}");
+}

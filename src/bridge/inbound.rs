@@ -252,7 +252,13 @@ impl StoreSink {
         );
         // An answer only the asker sees follows their client's language where the bot
         // speaks it; one the room sees is in the room's language.
-        let answer_lang = match event.sender.locale.as_deref().filter(|_| slash).and_then(Lang::from_tag) {
+        let answer_lang = match event
+            .sender
+            .locale
+            .as_deref()
+            .filter(|_| slash)
+            .and_then(Lang::from_tag)
+        {
             Some(lang) => lang,
             None if room.direct_with.is_some() => self.person_lang(event).await,
             None => self.room_lang(room),
@@ -371,7 +377,8 @@ impl EventSink for StoreSink {
             return Ok(Commit::Ignored);
         };
         let direct = room.direct_with.is_some();
-        if direct && let EventKind::Membership { user_id, membership } = &event.kind
+        if direct
+            && let EventKind::Membership { user_id, membership } = &event.kind
             && room.direct_with.as_deref() == Some(user_id.as_str())
             && matches!(membership, Membership::Leave | Membership::Ban)
         {

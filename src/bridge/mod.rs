@@ -63,6 +63,8 @@ impl Bridge {
             tracing::warn!(%platform, %error, "could not register the bot's commands; text commands still work");
         }
         self.platforms.set(adapter);
+        // A survey's close may be waiting to read this platform's polls.
+        self.platforms.wake_scheduler();
         self.start_workers(platform).await;
         tracing::info!("bridge: delivering to {platform}");
     }

@@ -86,7 +86,7 @@ pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &
         ));
     }
     let answer = match command {
-        Command::Help => Ok(help(secretariat, invoker.slash, lang)).map(Reply::done),
+        Command::Help => Ok(Reply::done(help(secretariat, invoker.slash, lang))),
         Command::Status { pillar } => status(context, pillar.as_deref(), secretariat, lang)
             .await
             .map(Reply::done),

@@ -14,7 +14,7 @@ use super::recurrence::Recurrence;
 use super::reminders::{Due, LatenessPolicy, Verdict};
 use crate::bridge::{Payload, Platforms};
 use crate::store::{Fate, NewSurvey, PlannedPost, Store};
-use crate::survey::commands::{SurveySettings, close_now};
+use crate::survey::commands::{CLOSE_WAITS_FOR_POLLS_MS, SurveySettings, close_now, polls_readable};
 
 /// Reminders claimed per transaction: keeps each transaction short when many fall due
 /// at once (the bot was down), and the rest follow at once.
@@ -44,9 +44,15 @@ pub struct Round {
     pub surveys_opened: usize,
     pub surveys_closed: usize,
     pub nudges: usize,
+    /// Surveys due to close that wait for a platform to be up (to read their polls).
+    pub closes_waiting: usize,
     /// When there is work next (epoch ms).
     pub next: Option<i64>,
 }
+
+/// How often a close waiting for a platform looks again (the platform's return rings the
+/// scheduler too).
+const CLOSE_RECHECK_MS: i64 = 2_000;
 
 impl Scheduler {
     pub fn new(store: Store, platforms: Platforms, lateness: LatenessPolicy, instance: String) -> Scheduler {
@@ -140,6 +146,13 @@ impl Scheduler {
             self.store.next_survey_time().await?,
         ];
         round.next = next.into_iter().flatten().min();
+        if round.closes_waiting > 0 {
+            let recheck = now_ms + CLOSE_RECHECK_MS;
+            round.next = Some(match round.next {
+                Some(next) if next > now_ms => next.min(recheck),
+                _ => recheck,
+            });
+        }
         Ok(round)
     }
 
@@ -186,6 +199,20 @@ impl Scheduler {
                 let Some(survey) = self.store.survey(*id).await? else {
                     continue;
                 };
+                if !polls_readable(&self.store, &self.platforms, &survey).await? {
+                    if now_ms < survey.closes_at + CLOSE_WAITS_FOR_POLLS_MS {
+                        tracing::info!(
+                            survey = survey.id,
+                            "a survey's close waits for a platform with its polls to be up"
+                        );
+                        round.closes_waiting += 1;
+                        continue;
+                    }
+                    tracing::warn!(
+                        survey = survey.id,
+                        "a platform with some of a survey's polls stayed down; closing without reading those polls"
+                    );
+                }
                 let closed =
                     close_now(&self.store, &self.platforms, &survey, "deadline", &self.surveys, now_ms).await?;
                 if let Some(rooms) = closed {
@@ -196,7 +223,7 @@ impl Scheduler {
                     }
                 }
             }
-            if (due.len() as i64) < CLAIM_BATCH {
+            if (due.len() as i64) < CLAIM_BATCH || round.closes_waiting > 0 {
                 break;
             }
         }

@@ -29,8 +29,8 @@ pub use schedule::{
 };
 
 pub use surveys::{
-    Answered, DueTemplate, ExportedAnswer, NewSurvey, NewTemplate, PlannedPost, PostRow, QuestionRow, SurveyRow,
-    SurveyState, account_key,
+    Answered, DueTemplate, ExportedAnswer, NewSurvey, NewTemplate, PlannedPost, PostRow, QuestionRow, Respondent,
+    SurveyRow, SurveyState, account_key,
 };
 
 use crate::config::{DatabaseConfig, Secret};

@@ -140,6 +140,17 @@ pub struct ExportedAnswer {
     pub answered_at: Option<i64>,
 }
 
+/// Who gives an answer that is not anonymous, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Respondent<'a> {
+    pub platform: Platform,
+    pub user_id: &'a str,
+    /// The pillar the answer counts for (none from the secretariat's rooms).
+    pub pillar_id: Option<&'a str>,
+    /// A vote in one of the survey's native polls.
+    pub by_poll: bool,
+}
+
 /// A post of a survey found by its remote id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostRow {
@@ -431,13 +442,16 @@ impl Store {
     pub async fn record_answer(
         &self,
         question_id: i64,
-        platform: Platform,
-        user_id: &str,
-        pillar_id: Option<&str>,
+        by: &Respondent<'_>,
         answer: Option<&Answer>,
-        by_poll: bool,
         now: i64,
     ) -> Result<Answered> {
+        let &Respondent {
+            platform,
+            user_id,
+            pillar_id,
+            by_poll,
+        } = by;
         let mut tx = self.pool().begin().await?;
         if !open_for_answers(&mut tx, question_id, now).await? {
             return Ok(Answered::Closed);

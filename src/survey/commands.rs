@@ -25,7 +25,7 @@ use crate::schedule::meetings::{Asker, Stop};
 use crate::schedule::render::{escape, when_text, zone_of_pillar};
 use crate::schedule::when::parse_start;
 use crate::store::{
-    Answered, NewSurvey, NewTemplate, PillarRow, QuestionRow, Store, SurveyRow, SurveyState, account_key,
+    Answered, NewSurvey, NewTemplate, PillarRow, QuestionRow, Respondent, Store, SurveyRow, SurveyState, account_key,
 };
 use crate::t;
 
@@ -531,6 +531,35 @@ pub async fn close_now(
         .await
 }
 
+/// How long past its deadline a survey's close waits for a platform that holds some of
+/// its polls to be up (its votes are read at the close); after that it closes without them.
+pub const CLOSE_WAITS_FOR_POLLS_MS: i64 = 10 * 60_000;
+
+/// Whether the polls of a survey can all be read now: every platform with one of its polls
+/// is up. A close at the deadline waits for that (up to [`CLOSE_WAITS_FOR_POLLS_MS`]), so
+/// votes cast while the bot was away are counted.
+pub async fn polls_readable(
+    store: &Store,
+    platforms: &Platforms,
+    survey: &SurveyRow,
+) -> Result<bool, crate::store::StoreError> {
+    if survey.anonymous {
+        return Ok(true);
+    }
+    for pillar in &survey.pillars {
+        for room in store.pillar_rooms(pillar).await? {
+            if platforms.get(room.platform).is_some() {
+                continue;
+            }
+            let posts = store.survey_posts(survey.id, room.id).await?;
+            if posts.iter().any(|p| p.question_id.is_some() && p.remote_id.is_some()) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
 /// Brings the answers given on platforms that keep their polls' voters (Discord) in line
 /// with those lists before a close: a vote given or taken back while the bot was away
 /// reached no gateway of its, and is counted (or not) as the poll shows it. Recorded as
@@ -612,7 +641,12 @@ async fn reconcile_polls(
                     "a poll vote not seen before is counted from the poll's voters"
                 );
                 store
-                    .record_answer(question.id, platform, user, Some(pillar), Some(&answer), true, at)
+                    .record_answer(
+                        question.id,
+                        &poll_voter(platform, user, Some(pillar)),
+                        Some(&answer),
+                        at,
+                    )
                     .await?;
             }
             if !listed_all {
@@ -620,11 +654,23 @@ async fn reconcile_polls(
             }
             for (user, _) in counted.iter().filter(|(u, _)| !chosen.contains_key(u)) {
                 tracing::info!(survey = survey.id, "a poll vote taken back unseen is withdrawn");
-                store.record_answer(question.id, platform, user, None, None, true, at).await?;
+                store
+                    .record_answer(question.id, &poll_voter(platform, user, None), None, at)
+                    .await?;
             }
         }
     }
     Ok(())
+}
+
+/// Someone as a poll's own record of votes shows them.
+fn poll_voter<'a>(platform: Platform, user_id: &'a str, pillar_id: Option<&'a str>) -> Respondent<'a> {
+    Respondent {
+        platform,
+        user_id,
+        pillar_id,
+        by_poll: true,
+    }
 }
 
 /// `survey close`.
@@ -769,24 +815,19 @@ pub async fn answer(
             .filter_map(|(platform, user)| settings.voter_hash(question.id, &account_key(*platform, user)))
             .collect();
         store
-            .record_anonymous_answer(
-                question.id,
-                &hash,
-                &linked,
-                pillar,
-                answer,
-                now.timestamp_millis(),
-            )
+            .record_anonymous_answer(question.id, &hash, &linked, pillar, answer, now.timestamp_millis())
             .await?
     } else {
         store
             .record_answer(
                 question.id,
-                voter.platform,
-                voter.user_id,
-                pillar,
+                &Respondent {
+                    platform: voter.platform,
+                    user_id: voter.user_id,
+                    pillar_id: pillar,
+                    by_poll,
+                },
                 answer.as_ref(),
-                by_poll,
                 now.timestamp_millis(),
             )
             .await?

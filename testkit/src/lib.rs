@@ -6,6 +6,7 @@
 //! it never passes silently.
 
 pub mod env;
+pub mod nio;
 pub mod postgres;
 pub mod process;
 pub mod sink;
@@ -13,6 +14,7 @@ pub mod synapse;
 pub mod synapse_server;
 pub mod wait;
 
+pub use nio::NioUser;
 pub use process::MagnetProcess;
 pub use sink::RecordingSink;
 pub use synapse::{MatrixUser, Synapse};

@@ -22,7 +22,7 @@ pub struct MatrixUser {
     pub user_id: String,
     pub password: String,
     pub access_token: String,
-    homeserver: String,
+    pub homeserver: String,
     http: reqwest::Client,
 }
 

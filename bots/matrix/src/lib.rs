@@ -156,7 +156,12 @@ impl Shared {
             return self.client.get_room(room_id);
         }
         let room_id = RoomId::parse(key).ok()?;
-        if !self.direct.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&room_id) {
+        if !self
+            .direct
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&room_id)
+        {
             return None;
         }
         self.client.get_room(&room_id)
@@ -166,7 +171,9 @@ impl Shared {
     /// room with it.
     async fn in_served_room(&self, user: &UserId) -> bool {
         for room_id in self.configured.keys() {
-            let Some(room) = self.client.get_room(room_id) else { continue };
+            let Some(room) = self.client.get_room(room_id) else {
+                continue;
+            };
             if room.state() != RoomState::Joined {
                 continue;
             }
@@ -198,7 +205,10 @@ impl Shared {
                 .get_room(&room_id)
                 .is_some_and(|room| room.state() == RoomState::Joined);
             if joined {
-                self.direct.lock().unwrap_or_else(|p| p.into_inner()).insert(room_id.clone(), user);
+                self.direct
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(room_id.clone(), user);
                 self.serve(&room_id).await;
             } else if let Err(error) = self.sink.close_direct(Platform::Matrix, room_id.as_str()).await {
                 tracing::warn!(room = %room_id, %error, "matrix: cannot mark a direct room left");
@@ -239,10 +249,17 @@ impl Shared {
             tracing::warn!(room = %room_id, %error, "matrix: cannot accept a direct chat");
             return;
         }
-        match self.sink.open_direct(Platform::Matrix, room_id.as_str(), inviter.as_str()).await {
+        match self
+            .sink
+            .open_direct(Platform::Matrix, room_id.as_str(), inviter.as_str())
+            .await
+        {
             Ok(true) => {
                 tracing::info!(room = %room_id, "matrix: accepted a direct chat");
-                self.direct.lock().unwrap_or_else(|p| p.into_inner()).insert(room_id.clone(), inviter);
+                self.direct
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(room_id.clone(), inviter);
                 self.serve(&room_id).await;
             }
             Ok(false) => {

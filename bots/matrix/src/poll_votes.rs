@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use magnet_chat::{ChatError, EventKind};
 use matrix_sdk::Room;
 use matrix_sdk::room::{IncludeRelations, RelationsOptions};
+use matrix_sdk::ruma::EventId;
 use matrix_sdk::ruma::api::Direction;
 use matrix_sdk::ruma::events::relation::RelationType;
-use matrix_sdk::ruma::EventId;
 
 use crate::convert::{Converted, MemberLookup, convert};
 use crate::error;
