@@ -322,12 +322,43 @@ async fn bad_surveys_and_answers_are_explained_and_change_nothing() {
             "Anonymous surveys need a key",
         ),
         ("!magnet answer 7 1 Ankara", "There is no survey #7"),
+        ("!magnet survey attach 9", "There is no meeting #9"),
+    ] {
+        let answer = ask_matrix(&net, &room, typed).await;
+        assert!(answer.contains(expected), "{typed}: {answer}");
+    }
+    let added = ask_matrix(
+        &net,
+        &room,
+        "!magnet meeting add authorities \"Sync\" \"2030-01-07 10:00\" --reminders none",
+    )
+    .await;
+    assert!(added.contains("Added meeting #1"), "{added}");
+    for (typed, expected) in [
+        (
+            "!magnet survey attach 1 --closes-after 1h --nudge 2h",
+            "would come before the survey opens",
+        ),
+        ("!magnet survey attach 1 --closes-after 91d", "91d"),
+        (
+            "!magnet meeting add authorities \"Sync 2\" \"2030-01-08 10:00\" --survey 1x",
+            "1x",
+        ),
     ] {
         let answer = ask_matrix(&net, &room, typed).await;
         assert!(answer.contains(expected), "{typed}: {answer}");
     }
     let store = net.store().await;
     assert_eq!(store.table_row_count("surveys").await.unwrap(), 0, "nothing recorded");
+    assert_eq!(store.table_row_count("survey_templates").await.unwrap(), 0);
+    assert_eq!(
+        store.table_row_count("meetings").await.unwrap(),
+        1,
+        "no meeting with a bad --survey"
+    );
+    let attached = ask_matrix(&net, &room, "!magnet survey attach 1 --closes-after 1d").await;
+    assert!(attached.contains("attached to meeting #1"), "{attached}");
+    assert_eq!(store.table_row_count("survey_templates").await.unwrap(), 1);
 
     // A rating of 6 and a text too long, on a survey that exists.
     let started = ask_matrix(
@@ -769,12 +800,13 @@ async fn a_survey_attached_to_a_meeting_opens_when_it_ends_and_closes_on_time() 
     let added = ask_matrix(
         &net,
         &room,
-        &format!("!magnet meeting add authorities \"Quick sync\" \"{start}\" --duration 1m --reminders none"),
+        &format!(
+            "!magnet meeting add authorities \"Quick sync\" \"{start}\" --duration 1m --reminders none --survey 20s"
+        ),
     )
     .await;
     assert!(added.contains("Added meeting #1"), "{added}");
-    let attached = ask_matrix(&net, &room, "!magnet survey attach 1 --closes-after 20s").await;
-    assert!(attached.contains("attached to meeting #1"), "{attached}");
+    assert!(added.contains("attached to meeting #1"), "{added}");
     assert!(
         bot_messages(&net, channel, "Survey #1").is_empty(),
         "nothing before the meeting ends"

@@ -33,6 +33,7 @@ cmd-meeting-add-arg-place = Where: an online link or a place.
 cmd-meeting-add-arg-every = Repeat by a cron rule in the zone, e.g. "0 10 * * TUE" (Tuesdays 10:00).
 cmd-meeting-add-arg-until = The last date of a series, e.g. 2027-06-30.
 cmd-meeting-add-arg-reminders = Reminders before each meeting, e.g. 24h,1h or none (default: the pillar's).
+cmd-meeting-add-arg-survey = A feedback survey after each meeting, open this long, e.g. 1d (alone: 2d).
 cmd-meeting-cancel = Cancel a meeting: the whole series, or one date of it (secretariat).
 cmd-meeting-cancel-arg-meeting = The meeting's number.
 cmd-meeting-cancel-arg-on = Only the meeting on this date, e.g. 2026-12-08.

@@ -32,6 +32,7 @@ cmd-meeting-add-arg-place = Yer: çevrimiçi bir bağlantı ya da bir mekân.
 cmd-meeting-add-arg-every = Saat dilimindeki bir cron kuralıyla tekrar, örn. "0 10 * * TUE" (her salı 10:00).
 cmd-meeting-add-arg-until = Yinelenen toplantının son tarihi, örn. 2027-06-30.
 cmd-meeting-add-arg-reminders = Her oturumdan önce hatırlatmalar, örn. 24h,1h ya da yok (varsayılan: çalışma grubununki).
+cmd-meeting-add-arg-survey = Her oturumdan sonra bir geri bildirim anketi, bu kadar süre açık, örn. 1d (yalnız yazılırsa: 2d).
 cmd-meeting-cancel = Bir toplantıyı iptal eder: tümünü ya da bir tarihteki oturumunu (sekretarya).
 cmd-meeting-cancel-arg-meeting = Toplantının numarası.
 cmd-meeting-cancel-arg-on = Yalnızca bu tarihteki oturum, örn. 2026-12-08.
@@ -91,7 +92,7 @@ cmd-link-arg-code = Diğer platformda size verilen kod.
 cmd-unlink = Hesaplarınız arasındaki bağı kaldırır.
 
 help-options = seçenekler
-help-aliases = Türkçe komut sözcükleri de geçerli: yardım, durum, iletilemeyenler, yeniden-dene (ya da tekrar; all yerine tümü ya da hepsi), sürdür (ya da devam), toplantı (liste ya da listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), anket (başlat, liste, göster, sonuçlar, kapat, iptal), yanıt; seçenekler: --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar, --kapanış, --başlık, --anonim, --hatırlatma, --çoklu, --puan, --metin. Her biri Türkçe harfler olmadan da yazılabilir (toplanti, katilim, sure…).
+help-aliases = Türkçe komut sözcükleri de geçerli: yardım, durum, iletilemeyenler, yeniden-dene (ya da tekrar; all yerine tümü ya da hepsi), sürdür (ya da devam), toplantı (liste ya da listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), anket (başlat, liste, göster, sonuçlar, kapat, iptal), yanıt; seçenekler: --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar, --kapanış, --başlık, --anonim, --hatırlatma, --çoklu, --puan, --metin, --anket. Her biri Türkçe harfler olmadan da yazılabilir (toplanti, katilim, sure…).
 
 ## Komut ve argüman adları: Discord'un eğik çizgi komutunda gösterdiği adlar (İngilizce
 ## sözcükler her yerde geçerli).

@@ -269,6 +269,9 @@ pub enum MeetingCommand {
         /// Reminders before each meeting, e.g. 24h,1h or none (default: the pillar's).
         #[arg(long, alias = "hatırlatmalar", alias = "hatirlatmalar")]
         reminders: Option<String>,
+        /// A feedback survey after each meeting, open this long, e.g. 1d (alone: 2d).
+        #[arg(long, alias = "anket", num_args = 0..=1, default_missing_value = "")]
+        survey: Option<String>,
     },
     /// Cancel a meeting: the whole series, or one date of it (secretariat).
     #[command(alias = "iptal")]
@@ -1009,6 +1012,7 @@ mod tests {
             every: Some("0 10 * * TUE".into()),
             until: None,
             reminders: Some("24h,1h".into()),
+            survey: None,
         }));
         assert_eq!(text, Some(Ok(expected.clone())));
         assert_eq!(slash, Ok(expected));

@@ -132,6 +132,7 @@ async fn meeting(
                 every,
                 until,
                 reminders,
+                survey,
             } => {
                 let request = AddRequest {
                     pillar,
@@ -146,7 +147,20 @@ async fn meeting(
                     reminders: reminders.as_deref(),
                     default_offsets: context.reminder_defaults.get(pillar).map_or(&[], Vec::as_slice),
                 };
-                meetings::add(store, &asker, &request, now).await
+                // A mistake in the survey's span is told before anything is added.
+                let survey = survey.as_deref().map(feedback_span);
+                match survey.map(|span| surveys::open_after_meeting(span, asker.lang)) {
+                    Some(Err(stop)) => Err(stop),
+                    _ => match meetings::add(store, &asker, &request, now).await {
+                        Ok((id, added)) => match survey {
+                            None => Ok(added),
+                            Some(span) => attach_feedback(context, &asker, id, span, now)
+                                .await
+                                .map(|attached| format!("{added}\n{attached}")),
+                        },
+                        Err(stop) => Err(stop),
+                    },
+                }
             }
             MeetingCommand::Cancel { meeting, on } => {
                 meetings::cancel(store, &asker, *meeting, on.as_deref(), now).await
@@ -283,6 +297,34 @@ async fn survey(
         wake_everything(context).await?;
     }
     Ok(reply)
+}
+
+/// The span `--survey` gives: none for the default (the flag alone, or yes from a slash
+/// command's field).
+fn feedback_span(typed: &str) -> Option<&str> {
+    let typed = typed.trim();
+    let default = typed.is_empty() || ["yes", "true", "evet"].contains(&typed.to_lowercase().as_str());
+    (!default).then_some(typed)
+}
+
+/// `meeting add --survey`: the standard feedback survey after each of its meetings, open
+/// for the span given (`yes` or nothing: the default).
+async fn attach_feedback(
+    context: &CommandContext<'_>,
+    asker: &Asker<'_>,
+    meeting: i64,
+    open_for: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, Stop> {
+    let request = surveys::AttachRequest {
+        meeting,
+        closes_after: open_for,
+        title: None,
+        anonymous: false,
+        nudge: None,
+        body: None,
+    };
+    surveys::attach(context.store, asker, &request, context.surveys, now).await
 }
 
 /// Where a command was given: the room, and in a direct room the pillars whose rooms the

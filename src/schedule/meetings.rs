@@ -343,7 +343,13 @@ pub async fn show(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Utc>)
 }
 
 /// `meeting add`.
-pub async fn add(store: &Store, asker: &Asker<'_>, request: &AddRequest<'_>, now: DateTime<Utc>) -> Step<String> {
+/// `meeting add`: the meeting's number, and the answer.
+pub async fn add(
+    store: &Store,
+    asker: &Asker<'_>,
+    request: &AddRequest<'_>,
+    now: DateTime<Utc>,
+) -> Step<(i64, String)> {
     let answers = asker.lang;
     let pillar = pillar(store, request.pillar, answers).await?;
     asker.may_answer_about(&pillar.id).map_err(Stop::Answer)?;
@@ -460,16 +466,19 @@ pub async fn add(store: &Store, asker: &Asker<'_>, request: &AddRequest<'_>, now
         .add_meeting(&meeting, &plan, now.timestamp_millis(), announce)
         .await?;
     if !new {
-        return Ok(t!(answers, "meeting-added-before", id = id));
+        return Ok((id, t!(answers, "meeting-added-before", id = id)));
     }
-    Ok(t!(
-        answers,
-        "meeting-added",
-        id = id,
-        pillar = pillar.name.as_str(),
-        title = escape(title),
-        when = when_text(first, pillar_zone, answers),
-        offsets = i18n::format::spans(&offsets, answers)
+    Ok((
+        id,
+        t!(
+            answers,
+            "meeting-added",
+            id = id,
+            pillar = pillar.name.as_str(),
+            title = escape(title),
+            when = when_text(first, pillar_zone, answers),
+            offsets = i18n::format::spans(&offsets, answers)
+        ),
     ))
 }
 

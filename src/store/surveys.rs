@@ -116,6 +116,8 @@ pub struct NewTemplate {
     pub open_for_ms: i64,
     pub nudge_before_ms: Option<i64>,
     pub created_by: String,
+    /// The command that attached it (platform:room:event), if one did.
+    pub source_event: Option<String>,
 }
 
 /// An occurrence that ended with a survey attached to its meeting and not opened yet.
@@ -258,8 +260,9 @@ impl Store {
     pub async fn attach_survey(&self, template: &NewTemplate, now: i64) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO survey_templates (meeting_id, title, questions, anonymous, open_for_ms, nudge_before_ms,
-                                           created_by, created_at, active)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) RETURNING id",
+                                           created_by, created_at, active, source_event)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)
+             ON CONFLICT (source_event) DO NOTHING RETURNING id",
         )
         .bind(template.meeting_id)
         .bind(&template.title)
@@ -269,9 +272,17 @@ impl Store {
         .bind(template.nudge_before_ms)
         .bind(&template.created_by)
         .bind(now)
-        .fetch_one(self.pool())
+        .bind(&template.source_event)
+        .fetch_optional(self.pool())
         .await?;
-        Ok(row.try_get("id")?)
+        if let Some(row) = row {
+            return Ok(row.try_get("id")?);
+        }
+        let (id,): (i64,) = sqlx::query_as("SELECT id FROM survey_templates WHERE source_event = $1")
+            .bind(&template.source_event)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(id)
     }
 
     /// Occurrences held, ended after their meeting's survey was attached, whose survey is
@@ -309,6 +320,7 @@ impl Store {
                         open_for_ms: row.try_get("open_for_ms")?,
                         nudge_before_ms: row.try_get("nudge_before_ms")?,
                         created_by: row.try_get("created_by")?,
+                        source_event: None,
                     },
                 })
             })

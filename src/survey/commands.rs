@@ -196,6 +196,17 @@ pub struct AttachRequest<'a> {
 /// How long a meeting's survey stays open when `--closes-after` is not given.
 const DEFAULT_OPEN_FOR_HOURS: i64 = 48;
 
+/// How long a meeting's survey stays open: the span typed (at most
+/// [`MAX_OPEN_DAYS`]), or the default.
+pub fn open_after_meeting(typed: Option<&str>, lang: Lang) -> Step<Duration> {
+    match typed {
+        None => Ok(Duration::hours(DEFAULT_OPEN_FOR_HOURS)),
+        Some(text) => span(text)
+            .filter(|d| *d <= Duration::days(MAX_OPEN_DAYS))
+            .ok_or_else(|| Stop::Answer(t!(lang, "when-bad-duration", text = text.trim()))),
+    }
+}
+
 /// `survey attach`: the questions under the command, or the standard feedback (a rating of
 /// the meeting and what to change), in the meeting pillar's language.
 pub async fn attach(
@@ -233,12 +244,7 @@ pub async fn attach(
         ],
     };
     let questions = spec::checked_questions(questions).map_err(|m| Stop::Answer(spec_mistake(&m, lang)))?;
-    let open_for = match request.closes_after {
-        None => Duration::hours(DEFAULT_OPEN_FOR_HOURS),
-        Some(text) => span(text)
-            .filter(|d| *d <= Duration::days(MAX_OPEN_DAYS))
-            .ok_or_else(|| Stop::Answer(t!(lang, "when-bad-duration", text = text.trim())))?,
-    };
+    let open_for = open_after_meeting(request.closes_after, lang)?;
     let nudge_before = match request.nudge {
         None => None,
         Some(text) => {
@@ -273,6 +279,7 @@ pub async fn attach(
         open_for_ms: open_for.num_milliseconds(),
         nudge_before_ms: nudge_before,
         created_by: format!("{}:{}", asker.platform, asker.user_id),
+        source_event: Some(asker.source.clone()),
     };
     store.attach_survey(&template, now.timestamp_millis()).await?;
     Ok(t!(
