@@ -34,6 +34,32 @@ async fn bot_events_of_type(net: &Network, room: &str, event_type: &str) -> Vec<
         .collect()
 }
 
+/// The bot's messages in a Matrix room that contain `needle`, oldest first.
+async fn matrix_bodies_with(net: &Network, room: &str, needle: &str) -> Vec<String> {
+    net.bot_bodies(room)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|b| b.contains(needle))
+        .collect()
+}
+
+/// Waits for the bot's first message in a Matrix room that contains `needle`.
+async fn first_on_matrix(net: &Network, room: &str, needle: &str) -> String {
+    eventually(&format!("`{needle}` on Matrix"), || async {
+        matrix_bodies_with(net, room, needle).await.into_iter().next()
+    })
+    .await
+}
+
+/// Waits for the bot's first message in a Discord channel that contains `needle`.
+async fn first_on_discord(net: &Network, channel: u64, needle: &str) -> magnet_discord_sim::SeenMessage {
+    eventually(&format!("`{needle}` on Discord"), || async {
+        bot_messages(net, channel, needle).into_iter().next()
+    })
+    .await
+}
+
 /// The survey's poll on Discord, by its question.
 async fn discord_poll(net: &Network, channel: u64, question: &str) -> magnet_discord_sim::SeenMessage {
     eventually("the poll on Discord", || async {
@@ -182,33 +208,13 @@ async fn poll_on_both_platforms(net: Network) {
     // Closed by the secretariat: the results once in each room, the polls ended.
     let closed = ask_matrix(&net, &room, "!magnet survey close 1").await;
     assert!(closed.contains("Survey #1 is closed"), "{closed}");
-    let on_discord = eventually("the results on Discord", || async {
-        let found: Vec<_> = net
-            .sim
-            .messages(channel)
-            .into_iter()
-            .filter(|m| m.author_id == net.sim.bot_user_id() && m.content.contains("Results of survey #1"))
-            .collect();
-        (!found.is_empty()).then_some(found)
-    })
-    .await;
-    let results = &on_discord[0].content;
+    let results = &first_on_discord(&net, channel, "Results of survey #1").await.content;
     assert!(results.contains("2 people answered."), "{results}");
     assert!(results.contains("50 % (1) Ankara"), "{results}");
     assert!(results.contains("50 % (1) Online"), "{results}");
     assert!(results.contains("Migration authorities: 2 of"), "{results}");
-    let on_matrix = eventually("the results on Matrix", || async {
-        let found: Vec<String> = net
-            .bot_bodies(&room)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|b| b.contains("Results of survey #1"))
-            .collect();
-        (!found.is_empty()).then_some(found)
-    })
-    .await;
-    assert!(on_matrix[0].contains("50 % (1) Online"), "{}", on_matrix[0]);
+    let on_matrix = first_on_matrix(&net, &room, "Results of survey #1").await;
+    assert!(on_matrix.contains("50 % (1) Online"), "{on_matrix}");
     eventually("the Discord poll ended", || async {
         net.sim
             .messages(channel)
@@ -240,13 +246,7 @@ async fn poll_on_both_platforms(net: Network) {
         "one count per platform"
     );
     let _ = WAIT;
-    let results_on_discord = net
-        .sim
-        .messages(channel)
-        .into_iter()
-        .filter(|m| m.author_id == net.sim.bot_user_id() && m.content.contains("Results of survey #1"))
-        .count();
-    assert_eq!(results_on_discord, 1);
+    assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
 
     // The secretariat's files: CSV a spreadsheet reads, JSON with the results.
     let export = |format: &str| {
@@ -451,14 +451,7 @@ async fn an_anonymous_survey_keeps_no_link_to_its_voters_and_closes_at_its_deadl
     .await;
     assert!(net.sim.messages(channel).iter().all(|m| m.poll_question.is_none()));
     assert!(survey.content.contains("Anonymous"), "{}", survey.content);
-    let on_matrix = eventually("the survey on Matrix", || async {
-        net.bot_bodies(&net.civil_room)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|b| b.contains("Survey #1: January check"))
-    })
-    .await;
+    let on_matrix = first_on_matrix(&net, &net.civil_room, "Survey #1: January check").await;
     assert!(on_matrix.contains("!magnet answer 1"), "{on_matrix}");
     assert!(
         bot_events_of_type(&net, &room, "org.matrix.msc3381.poll.start")
@@ -516,13 +509,7 @@ async fn an_anonymous_survey_keeps_no_link_to_its_voters_and_closes_at_its_deadl
     // The reminder before the deadline, in every room of the survey.
     eventually_within("the reminder before the deadline", deadline + WAIT, || async {
         let discord = bot_messages(&net, net.civil_channel, "⏰ Survey #1").len();
-        let matrix = net
-            .bot_bodies(&room)
-            .await
-            .unwrap_or_default()
-            .iter()
-            .filter(|b| b.contains("⏰ Survey #1"))
-            .count();
+        let matrix = matrix_bodies_with(&net, &room, "⏰ Survey #1").await.len();
         (discord == 1 && matrix == 1).then_some(())
     })
     .await;
@@ -540,14 +527,7 @@ async fn an_anonymous_survey_keeps_no_link_to_its_voters_and_closes_at_its_deadl
         results.content
     );
     assert!(!results.content.contains("Housing"), "{}", results.content);
-    eventually("the results in the other pillar's Matrix room", || async {
-        net.bot_bodies(&net.civil_room)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|b| b.contains("Results of survey #1"))
-    })
-    .await;
+    first_on_matrix(&net, &net.civil_room, "Results of survey #1").await;
     let late = choose(&net, survey.id, net.secretary, "survey:1:2", &["5"]).await;
     assert!(late.contains("Survey #1 is closed"), "{late}");
 }
@@ -582,23 +562,10 @@ async fn votes_survive_the_bot_killed_and_the_close_is_posted_once() {
 
     // Back again: the results once in each room, with both changes counted.
     let _bot = net.start();
-    let results = eventually("the results on Discord", || async {
-        bot_messages(&net, channel, "Results of survey #1").into_iter().next()
-    })
-    .await;
+    let results = first_on_discord(&net, channel, "Results of survey #1").await;
     assert!(results.content.contains("50 % (1) Ankara"), "{}", results.content);
     assert!(results.content.contains("50 % (1) Online"), "{}", results.content);
-    let matrix_results = eventually("the results on Matrix", || async {
-        let found: Vec<String> = net
-            .bot_bodies(&room)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|b| b.contains("Results of survey #1"))
-            .collect();
-        (!found.is_empty()).then_some(found)
-    })
-    .await;
+    first_on_matrix(&net, &room, "Results of survey #1").await;
     eventually("the Discord poll ended", || async {
         net.sim
             .messages(channel)
@@ -609,15 +576,7 @@ async fn votes_survive_the_bot_killed_and_the_close_is_posted_once() {
     // Whatever is left in the queue is done: still one each.
     queue_empty(&net).await;
     assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
-    assert_eq!(matrix_results.len(), 1);
-    let results_on_matrix = net
-        .bot_bodies(&room)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|b| b.contains("Results of survey #1"))
-        .count();
-    assert_eq!(results_on_matrix, 1);
+    assert_eq!(matrix_bodies_with(&net, &room, "Results of survey #1").await.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -647,29 +606,12 @@ async fn two_instances_on_postgresql_close_a_survey_once_when_the_serving_one_di
         .expect("the serving instance aborts at the close");
     assert!(!status.success(), "{status:?}");
     second.wait_for_log("holding the instance lease", WAIT).unwrap();
-    let results = eventually("the results on Discord", || async {
-        bot_messages(&net, channel, "Results of survey #1").into_iter().next()
-    })
-    .await;
+    let results = first_on_discord(&net, channel, "Results of survey #1").await;
     assert!(results.content.contains("100 % (1) Ankara"), "{}", results.content);
-    eventually("the results on Matrix", || async {
-        net.bot_bodies(&room)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|b| b.contains("Results of survey #1"))
-    })
-    .await;
+    first_on_matrix(&net, &room, "Results of survey #1").await;
     queue_empty(&net).await;
     assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
-    let on_matrix = net
-        .bot_bodies(&room)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|b| b.contains("Results of survey #1"))
-        .count();
-    assert_eq!(on_matrix, 1);
+    assert_eq!(matrix_bodies_with(&net, &room, "Results of survey #1").await.len(), 1);
     second.stop(WAIT).unwrap();
 }
 
@@ -829,14 +771,7 @@ async fn a_survey_attached_to_a_meeting_opens_when_it_ends_and_closes_on_time() 
         "{}",
         survey.content
     );
-    eventually("the feedback survey on Matrix", || async {
-        net.bot_bodies(&room)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|b| b.contains("Survey #1: Feedback: Quick sync"))
-    })
-    .await;
+    first_on_matrix(&net, &room, "Survey #1: Feedback: Quick sync").await;
     let rated = choose(&net, survey.id, net.bora, "survey:1:1", &["4"]).await;
     assert!(rated.contains("is counted"), "{rated}");
 
@@ -989,14 +924,7 @@ async fn a_matrix_vote_cast_while_the_bot_is_away_counts_and_a_late_one_is_refus
         tokio::time::sleep(std::time::Duration::from_millis(past_deadline as u64)).await;
     }
     let _bot = net.start();
-    let results = eventually("the results on Matrix", || async {
-        net.bot_bodies(&room)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .find(|b| b.contains("Results of survey #1"))
-    })
-    .await;
+    let results = first_on_matrix(&net, &room, "Results of survey #1").await;
     assert!(results.contains("100 % (1) Online"), "{results}");
 
     // A vote after the close is not counted, and Deniz is told so in the direct room

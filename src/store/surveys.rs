@@ -527,6 +527,19 @@ impl Store {
             .collect())
     }
 
+    /// The platform a person's current answer to a question came from (through any of
+    /// their linked accounts), if they answered.
+    pub async fn answered_on(&self, question_id: i64, platform: Platform, user_id: &str) -> Result<Option<Platform>> {
+        let voter = self.person(platform, user_id).await?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT platform FROM survey_answers WHERE question_id = $1 AND voter = $2")
+                .bind(question_id)
+                .bind(&voter)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.and_then(|(platform,)| Platform::parse(&platform)))
+    }
+
     /// A person's current answer to a question (not anonymous).
     pub async fn answer_of(&self, question_id: i64, platform: Platform, user_id: &str) -> Result<Option<Answer>> {
         let voter = self.person(platform, user_id).await?;

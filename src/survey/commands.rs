@@ -643,6 +643,15 @@ async fn reconcile_polls(
                 if counted.iter().any(|(u, a)| u == user && *a == answer) {
                     continue;
                 }
+                // Someone whose linked account on the other platform answered since: that
+                // later answer stands (a voter list does not say when a vote was cast).
+                if store
+                    .answered_on(question.id, platform, user)
+                    .await?
+                    .is_some_and(|on| on != platform)
+                {
+                    continue;
+                }
                 tracing::info!(
                     survey = survey.id,
                     "a poll vote not seen before is counted from the poll's voters"
