@@ -24,4 +24,5 @@ pub mod i18n;
 pub mod runtime;
 pub mod schedule;
 pub mod store;
+pub mod summary;
 pub mod survey;

@@ -508,3 +508,31 @@ fn in_a_turkish_environment_the_report_and_the_description_are_turkish() {
     }
     assert!(!outcome.stdout.contains("pw\n") && !outcome.stdout.contains(" tok"));
 }
+
+#[test]
+fn rapporteurs_and_action_reminders_are_checked() {
+    let text = VALID.replacen(
+        "discord_channels = [\"1093848219043012610\"]\n",
+        "discord_channels = [\"1093848219043012610\"]\nrapporteurs = { matrix = [\"deniz\"], discord = [\"bora\"] }\n",
+        1,
+    ) + "\n[actions]\nremind_before = \"a fortnight\"\n";
+    let outcome = check_config(&text, SECRETS);
+    assert!(!outcome.success);
+    let line = line_of(&text, "rapporteurs =");
+    assert_reported(&outcome, line, "pillars[0].rapporteurs.matrix", "@");
+    assert_reported(&outcome, line, "pillars[0].rapporteurs.discord", "bora");
+    assert_reported(
+        &outcome,
+        line_of(&text, "a fortnight"),
+        "actions.remind_before",
+        "is not a span up to 30 days",
+    );
+
+    let fine = VALID.replacen(
+        "discord_channels = [\"1093848219043012610\"]\n",
+        "discord_channels = [\"1093848219043012610\"]\nrapporteurs = { matrix = [\"@deniz:example.org\"], discord = [\"1093848219043012999\"] }\n",
+        1,
+    ) + "\n[actions]\nremind_before = \"2d\"\n";
+    let outcome = check_config(&fine, SECRETS);
+    assert!(outcome.success, "{}", outcome.stderr);
+}

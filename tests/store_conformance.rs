@@ -476,7 +476,145 @@ async fn concurrent_writers_get_distinct_gapless_sequence_numbers(store: Store) 
 
 // ---- running each case on both backends -------------------------------------------------
 
+/// One summary's life on the store: recorded once per command, found by a word of a
+/// decision, edited with the earlier version kept (an unchanged action keeps its state, a
+/// removed one is dropped), its reminders claimed once, withdrawn out of search.
+async fn summaries_are_versioned_searchable_and_remind_once(store: Store) {
+    use magnet::store::{Changed, NewSummary, Revision, SummaryState};
+    use magnet::summary::body;
+    let store = prepared(store).await;
+    let room = room_id(&store, Platform::Matrix, "!auth:example.org").await;
+    let first = body::read(
+        "We went through the venues.\nDecision: Meet in Ankara in January.\nAction: Book the hall @deniz:example.org due 2030-01-10\nAction: Call the ministry @Selin due 2030-01-12",
+    )
+    .unwrap();
+    let notice = |_: i64| {
+        vec![NewDelivery {
+            room_id: room,
+            action: "send".into(),
+            message_id: None,
+            payload: "{}".into(),
+        }]
+    };
+    let new = NewSummary {
+        pillar_id: "authorities",
+        occurrence_id: None,
+        draft: false,
+        summary: &first,
+        remind_at: vec![Some(1_000), Some(5_000)],
+        created_by: "matrix:@ayse:example.org",
+        source_event: "matrix:!auth:example.org:$add",
+    };
+    let (id, fresh) = store.add_summary(&new, 100, notice).await.unwrap();
+    assert!(fresh);
+    assert_eq!(store.add_summary(&new, 100, notice).await.unwrap(), (id, false));
+    assert_eq!(
+        store.table_row_count("deliveries").await.unwrap(),
+        1,
+        "one notice for one command"
+    );
+
+    let found = store.search_summaries(&["ankara".into()], 10).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].summary_id, found[0].kind.as_str()), (id, "decision"));
+    assert!(
+        store
+            .search_summaries(&["ankara".into(), "berlin".into()], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // What people type is words, never search syntax.
+    assert!(
+        store
+            .search_summaries(&["\"hall".into(), "OR".into()], 10)
+            .await
+            .is_ok()
+    );
+
+    let stored = store.summary(id).await.unwrap().unwrap();
+    let (hall, call) = (stored.actions[0].id, stored.actions[1].id);
+    assert_eq!(
+        store
+            .close_action(hall, true, "matrix:@deniz:example.org", 200)
+            .await
+            .unwrap(),
+        Changed::Done
+    );
+    assert_eq!(
+        store.close_action(hall, false, "x", 201).await.unwrap(),
+        Changed::NotNow
+    );
+
+    // Edited: the hall stays (done), the call is dropped, a new action comes.
+    let second = body::read(
+        "We went through the venues again.\nDecision: Meet in Izmir in January.\nAction: Book the hall @deniz:example.org due 2030-01-10\nAction: Print the agenda <@42> due 2030-01-09",
+    )
+    .unwrap();
+    let edit = Revision {
+        summary: &second,
+        remind_at: &[Some(1_000), Some(2_000)],
+        by: "matrix:@ayse:example.org",
+        source_event: "matrix:!auth:example.org:$edit",
+    };
+    assert_eq!(store.edit_summary(id, &edit, 300, notice).await.unwrap(), Changed::Done);
+    assert_eq!(
+        store.edit_summary(id, &edit, 300, notice).await.unwrap(),
+        Changed::Before
+    );
+    let edited = store.summary(id).await.unwrap().unwrap();
+    assert_eq!(edited.version, 2);
+    assert_eq!(edited.decisions, vec!["Meet in Izmir in January."]);
+    let states: Vec<(i64, &str)> = edited.actions.iter().map(|a| (a.id, a.state.as_str())).collect();
+    assert!(states.contains(&(hall, "done")), "{states:?}");
+    assert!(states.contains(&(call, "dropped")), "{states:?}");
+    assert_eq!(store.table_row_count("summary_versions").await.unwrap(), 1);
+    assert!(store.search_summaries(&["ankara".into()], 10).await.unwrap().is_empty());
+    assert_eq!(store.search_summaries(&["izmir".into()], 10).await.unwrap().len(), 1);
+
+    // The new action's reminder once, whoever claims it; the done and dropped ones never.
+    let claim = |now| {
+        store.claim_due_action_reminders(now, |_, rooms| {
+            rooms
+                .iter()
+                .map(|room| NewDelivery {
+                    room_id: *room,
+                    action: "send".into(),
+                    message_id: None,
+                    payload: "{}".into(),
+                })
+                .collect()
+        })
+    };
+    let (a, b) = tokio::join!(claim(10_000), claim(10_000));
+    assert_eq!(a.unwrap().len() + b.unwrap().len(), 2, "the pillar's two rooms, once");
+    assert!(claim(20_000).await.unwrap().is_empty());
+    assert_eq!(store.next_action_reminder().await.unwrap(), None);
+    let open = store.open_actions(Some("2030-01-10")).await.unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].owner, Some((Platform::Discord, "42".to_string())));
+
+    assert_eq!(
+        store
+            .withdraw_summary(
+                id,
+                "matrix:@ayse:example.org",
+                "matrix:!auth:example.org:$withdraw",
+                400,
+                notice
+            )
+            .await
+            .unwrap(),
+        Changed::Done
+    );
+    assert_eq!(store.summary(id).await.unwrap().unwrap().state, SummaryState::Withdrawn);
+    assert!(store.search_summaries(&["izmir".into()], 10).await.unwrap().is_empty());
+    assert!(store.open_actions(None).await.unwrap().is_empty());
+    assert_eq!(store.table_row_count("summary_versions").await.unwrap(), 2);
+}
+
 on_both_backends!(
+    summaries_are_versioned_searchable_and_remind_once,
     migrations_apply_once_and_again_harmlessly,
     the_schema_covers_the_design,
     config_sync_records_pillars_and_rooms_and_follows_changes,

@@ -154,3 +154,4 @@ config-describe-none = none
 ## [surveys]
 config-anonymous-min-range = expected 1 to 1000 answers, found { $found }
 config-secret-voter-key = the key of the anonymous voters' hashes
+config-action-remind-before = `{ $found }` is not a span up to 30 days, like 1d or 36h.

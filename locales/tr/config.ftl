@@ -130,3 +130,4 @@ config-describe-none = yok
 ## [surveys]
 config-anonymous-min-range = beklenen: 1 ile 1000 arası yanıt; bulunan: { $found }
 config-secret-voter-key = anonim oy verenlerin özetlerinin anahtarı
+config-action-remind-before = `{ $found }` geçerli bir süre değil: en çok 30 gün olabilir; 1d ya da 36h gibi yazın.

@@ -20,6 +20,7 @@ use crate::command::{self, CommandContext, Invoker, UsageError};
 use crate::config::{Config, Secretariat};
 use crate::i18n::Lang;
 use crate::store::{InboundRecord, NewDelivery, Recorded, RoomRow, Store};
+use crate::summary::commands::SummarySettings;
 use crate::survey::commands::SurveySettings;
 
 /// Commits inbound events to the store and rings the workers of the rooms they go to.
@@ -35,6 +36,7 @@ pub struct StoreSink {
     /// Each pillar's language.
     languages: Arc<HashMap<String, Lang>>,
     surveys: Arc<SurveySettings>,
+    summaries: Arc<SummarySettings>,
 }
 
 impl StoreSink {
@@ -63,6 +65,7 @@ impl StoreSink {
             ),
             languages: Arc::new(config.pillars.iter().map(|p| (p.id.clone(), p.lang())).collect()),
             surveys: Arc::new(SurveySettings::from_config(&config.surveys)),
+            summaries: Arc::new(SummarySettings::from_config(config)),
         }
     }
 
@@ -271,6 +274,7 @@ impl StoreSink {
                     secretariat: &self.secretariat,
                     reminder_defaults: &self.reminder_defaults,
                     surveys: &self.surveys,
+                    summaries: &self.summaries,
                 };
                 let invoker = Invoker {
                     platform: event.platform,

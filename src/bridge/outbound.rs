@@ -197,6 +197,24 @@ pub async fn build(
             .await?
             .into_iter()
             .collect(),
+        // A summary withdrawn or edited again before its post went out is done with
+        // nothing sent (the later state is posted instead).
+        Payload::Summary { summary, version } => crate::summary::render::post(store, summary, version, room)
+            .await?
+            .into_iter()
+            .collect(),
+        Payload::SummaryDraft { summary } => crate::summary::render::draft(store, summary, room, secretariat_lang)
+            .await?
+            .into_iter()
+            .collect(),
+        Payload::SummaryWithdrawn { summary } => crate::summary::render::withdrawn(store, summary, room)
+            .await?
+            .into_iter()
+            .collect(),
+        Payload::ActionReminder { action } => crate::summary::render::action_reminder(store, action, room)
+            .await?
+            .into_iter()
+            .collect(),
     };
     Ok(Built {
         actions: actions.into_iter().enumerate().map(|(n, a)| outbound(n, a)).collect(),

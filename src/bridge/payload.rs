@@ -56,6 +56,14 @@ pub enum Payload {
     SurveyResults { survey: i64 },
     /// A survey was cancelled.
     SurveyCancelled { survey: i64 },
+    /// A published summary (the version it was queued for), in one of its pillar's rooms.
+    Summary { summary: i64, version: i64 },
+    /// A rapporteur's draft, in one of the secretariat's rooms.
+    SummaryDraft { summary: i64 },
+    /// That a summary was withdrawn.
+    SummaryWithdrawn { summary: i64 },
+    /// An action's reminder to its owner, in one of its pillar's rooms.
+    ActionReminder { action: i64 },
 }
 
 impl Author {
@@ -76,7 +84,11 @@ impl Payload {
             | Payload::SurveyNudge { .. }
             | Payload::SurveyPollEnd { .. }
             | Payload::SurveyResults { .. }
-            | Payload::SurveyCancelled { .. } => "send",
+            | Payload::SurveyCancelled { .. }
+            | Payload::Summary { .. }
+            | Payload::SummaryDraft { .. }
+            | Payload::SummaryWithdrawn { .. }
+            | Payload::ActionReminder { .. } => "send",
             Payload::Edit { .. } => "edit",
             Payload::Delete => "delete",
             Payload::React { .. } => "react",

@@ -113,6 +113,19 @@ pub enum Command {
         #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
         answer: Vec<String>,
     },
+    /// Meeting summaries: add, list, show, edit, withdraw, approve.
+    #[command(subcommand, alias = "özet", alias = "ozet")]
+    Summary(Box<SummaryCommand>),
+    /// Action items from the summaries: list, done, drop.
+    #[command(subcommand, alias = "eylem")]
+    Action(Box<ActionCommand>),
+    /// Find summaries, decisions and actions by words in them.
+    #[command(alias = "ara")]
+    Search {
+        /// The words to look for.
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        words: Vec<String>,
+    },
     /// Link your Matrix and Discord accounts, to count once: ask for a code with /magnet link on Discord, then send !magnet link CODE on Matrix.
     #[command(alias = "bağla", alias = "bagla")]
     Link {
@@ -134,6 +147,97 @@ pub enum Command {
         /// A vote in one of the survey's native polls.
         #[arg(long)]
         by_poll: bool,
+    },
+}
+
+/// The summary commands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum SummaryCommand {
+    /// Post a meeting summary, Decision: and Action: lines under it (secretariat, rapporteurs).
+    #[command(alias = "ekle")]
+    Add {
+        /// The pillar's id, e.g. authorities.
+        pillar: String,
+        /// The meeting it sums up (default: the pillar's last one held).
+        #[arg(long, alias = "toplantı", alias = "toplanti")]
+        meeting: Option<i64>,
+        /// For a series: the date of the session (default: its last one held).
+        #[arg(long, alias = "tarih")]
+        on: Option<String>,
+        /// The text, with Decision: and Action: lines: what follows the command's first line.
+        #[arg(long, hide = true)]
+        body: Option<String>,
+        /// One decision per line (Discord's form).
+        #[arg(long, hide = true)]
+        decisions: Option<String>,
+        /// One action per line (Discord's form).
+        #[arg(long, hide = true)]
+        actions: Option<String>,
+    },
+    /// List the latest summaries.
+    #[command(alias = "liste", alias = "listele")]
+    List {
+        /// Only this pillar.
+        pillar: Option<String>,
+    },
+    /// Show a summary with its decisions and actions.
+    #[command(alias = "göster", alias = "goster")]
+    Show {
+        /// The summary's number.
+        summary: i64,
+    },
+    /// Replace a summary; the earlier version is kept (secretariat, rapporteurs).
+    #[command(alias = "düzenle", alias = "duzenle")]
+    Edit {
+        /// The summary's number.
+        summary: i64,
+        /// The new text, with Decision: and Action: lines.
+        #[arg(long, hide = true)]
+        body: Option<String>,
+        /// One decision per line (Discord's form).
+        #[arg(long, hide = true)]
+        decisions: Option<String>,
+        /// One action per line (Discord's form).
+        #[arg(long, hide = true)]
+        actions: Option<String>,
+    },
+    /// Withdraw a summary; its versions are kept (secretariat).
+    #[command(alias = "geri-çek", alias = "geri-cek")]
+    Withdraw {
+        /// The summary's number.
+        summary: i64,
+    },
+    /// Approve a rapporteur's draft and post it to the pillar's rooms (secretariat).
+    #[command(alias = "onayla")]
+    Approve {
+        /// The summary's number.
+        summary: i64,
+    },
+}
+
+/// The action item commands.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum ActionCommand {
+    /// List the open actions, or only the overdue ones.
+    #[command(alias = "liste", alias = "listele")]
+    List {
+        /// Only this pillar.
+        pillar: Option<String>,
+        /// Only the actions past their due date.
+        #[arg(long, alias = "gecikmiş", alias = "gecikmis")]
+        overdue: bool,
+    },
+    /// Mark an action done (its owner or the secretariat).
+    #[command(alias = "tamam", alias = "bitti")]
+    Done {
+        /// The action's number.
+        action: i64,
+    },
+    /// Drop an action that is no longer to be done (its owner or the secretariat).
+    #[command(alias = "bırak", alias = "birak")]
+    Drop {
+        /// The action's number.
+        action: i64,
     },
 }
 
@@ -350,6 +454,10 @@ impl Command {
                     | MeetingCommand::Reminders { .. }
             ),
             Command::Survey(survey) => !matches!(**survey, SurveyCommand::List | SurveyCommand::Show { .. }),
+            Command::Summary(summary) => matches!(
+                **summary,
+                SummaryCommand::Withdraw { .. } | SummaryCommand::Approve { .. }
+            ),
             _ => false,
         }
     }
@@ -381,6 +489,20 @@ impl Command {
                 SurveyCommand::Cancel { .. } => "survey cancel",
             },
             Command::Answer { .. } | Command::SurveyControl { .. } => "answer",
+            Command::Summary(summary) => match **summary {
+                SummaryCommand::Add { .. } => "summary add",
+                SummaryCommand::List { .. } => "summary list",
+                SummaryCommand::Show { .. } => "summary show",
+                SummaryCommand::Edit { .. } => "summary edit",
+                SummaryCommand::Withdraw { .. } => "summary withdraw",
+                SummaryCommand::Approve { .. } => "summary approve",
+            },
+            Command::Action(action) => match **action {
+                ActionCommand::List { .. } => "action list",
+                ActionCommand::Done { .. } => "action done",
+                ActionCommand::Drop { .. } => "action drop",
+            },
+            Command::Search { .. } => "search",
             Command::Link { .. } => "link",
             Command::Unlink => "unlink",
         }
@@ -588,34 +710,44 @@ pub fn slash_commands() -> Vec<CommandSpec> {
 fn body_form(command: &clap::Command, path: &[&str]) -> Option<CommandForm> {
     command.get_arguments().find(|a| a.get_id() == "body")?;
     let one_line = command.get_arguments().any(|a| a.get_id() == "question");
+    // The hidden text arguments a form asks for, one field each: `body` first.
+    let ids: Vec<&str> = ["body", "decisions", "actions"]
+        .into_iter()
+        .filter(|id| command.get_arguments().any(|a| a.get_id() == *id))
+        .collect();
     let key = path.join("-");
-    let text = |lang: Lang| {
-        let title = i18n::text(lang, &format!("form-{key}-title"), None);
-        let label = i18n::text(lang, &format!("form-{key}-body"), None);
-        let placeholder = i18n::text(lang, &format!("form-{key}-placeholder"), None);
-        (title, label, placeholder)
+    let title = |lang: Lang| i18n::text(lang, &format!("form-{key}-title"), None);
+    let field = |lang: Lang, id: &str| {
+        let label = i18n::text(lang, &format!("form-{key}-{id}"), None);
+        let placeholder = i18n::text(lang, &format!("form-{key}-{id}-placeholder"), None);
+        (label, Some(placeholder))
     };
-    let (title, label, placeholder) = text(Lang::En);
     Some(CommandForm {
         unless: one_line.then(|| "question".into()),
-        title,
-        fields: vec![FormField {
-            id: "body".into(),
-            label,
-            placeholder: Some(placeholder),
-            paragraph: true,
-            required: one_line,
-            max_length: 4000,
-        }],
+        title: title(Lang::En),
+        fields: ids
+            .iter()
+            .map(|id| {
+                let (label, placeholder) = field(Lang::En, id);
+                FormField {
+                    id: id.to_string(),
+                    label,
+                    placeholder,
+                    paragraph: true,
+                    // The one field of a survey's questions is needed unless a question is given.
+                    required: one_line,
+                    max_length: 4000,
+                }
+            })
+            .collect(),
         localized: SLASH_LOCALES
             .iter()
             .map(|(lang, locale)| {
-                let (title, label, placeholder) = text(*lang);
                 (
                     locale.to_string(),
                     FormText {
-                        title,
-                        fields: vec![(label, Some(placeholder))],
+                        title: title(*lang),
+                        fields: ids.iter().map(|id| field(*lang, id)).collect(),
                     },
                 )
             })
@@ -892,12 +1024,14 @@ mod tests {
         let secretariat = crate::config::Secretariat::default();
         let reminder_defaults = std::collections::HashMap::new();
         let surveys = crate::survey::commands::SurveySettings::default();
+        let summaries = crate::summary::commands::SummarySettings::default();
         let context = CommandContext {
             store: &store,
             platforms: &platforms,
             secretariat: &secretariat,
             reminder_defaults: &reminder_defaults,
             surveys: &surveys,
+            summaries: &summaries,
         };
         let command = Command::DeadLetters { pillar: None };
         for (slash, hint) in [(true, "Send `/magnet help`"), (false, "Send `!magnet help`")] {
@@ -1097,6 +1231,9 @@ mod tests {
                 "rsvp",
                 "survey",
                 "answer",
+                "summary",
+                "action",
+                "search",
                 "link",
                 "unlink"
             ]

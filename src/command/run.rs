@@ -6,12 +6,13 @@ use std::fmt::Write;
 
 use magnet_chat::Platform;
 
-use super::{Command, MeetingCommand, SurveyCommand, help_hint, help_lines};
+use super::{ActionCommand, Command, MeetingCommand, SummaryCommand, SurveyCommand, help_hint, help_lines};
 use crate::bridge::Platforms;
 use crate::config::Secretariat;
 use crate::i18n::Lang;
 use crate::schedule::meetings::{self, AddRequest, Asker, Stop};
 use crate::store::{RoomRow, Store};
+use crate::summary::commands::{self as summary_commands, SummarySettings};
 use crate::survey::commands::{self as surveys, Given, StartRequest, SurveySettings, Voter};
 use crate::t;
 
@@ -23,6 +24,7 @@ pub struct CommandContext<'a> {
     /// Each pillar's default reminder offsets, in seconds.
     pub reminder_defaults: &'a HashMap<String, Vec<i64>>,
     pub surveys: &'a SurveySettings,
+    pub summaries: &'a SummarySettings,
 }
 
 /// Who ran a command, and where.
@@ -100,6 +102,9 @@ pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &
         }
         Command::Survey(_) | Command::Answer { .. } | Command::SurveyControl { .. } => {
             survey(command, context, invoker, secretariat).await
+        }
+        Command::Summary(_) | Command::Action(_) | Command::Search { .. } => {
+            summaries(command, context, invoker, secretariat).await
         }
         Command::Link { code } => link(context, invoker, code.as_deref()).await.map(Reply::done),
         Command::Unlink => unlink(context, invoker).await.map(Reply::done),
@@ -412,6 +417,75 @@ pub async fn member_pillars(
         }
     }
     Ok(pillars)
+}
+
+async fn summaries(
+    command: &Command,
+    context: &CommandContext<'_>,
+    invoker: &Invoker<'_>,
+    secretariat: bool,
+) -> Result<Reply, String> {
+    let store = context.store;
+    let place = Place::of(context, invoker).await?;
+    let asker = place.asker(invoker, secretariat);
+    let settings = context.summaries;
+    let now = chrono::Utc::now();
+    // A summary's text, from the lines under the command or a form's fields.
+    let whole = |body: &Option<String>, decisions: &Option<String>, actions: &Option<String>| {
+        crate::summary::body::from_fields(
+            body.as_deref().unwrap_or_default(),
+            decisions.as_deref().unwrap_or_default(),
+            actions.as_deref().unwrap_or_default(),
+        )
+    };
+    let outcome = match command {
+        Command::Summary(summary) => match summary.as_ref() {
+            SummaryCommand::Add {
+                pillar,
+                meeting,
+                on,
+                body,
+                decisions,
+                actions,
+            } => {
+                let text = whole(body, decisions, actions);
+                let request = summary_commands::AddRequest {
+                    pillar,
+                    meeting: *meeting,
+                    on: on.as_deref(),
+                    body: &text,
+                };
+                summary_commands::add(store, context.platforms, &asker, &request, settings, now).await
+            }
+            SummaryCommand::List { pillar } => summary_commands::list(store, &asker, pillar.as_deref(), settings).await,
+            SummaryCommand::Show { summary } => summary_commands::show(store, &asker, *summary, settings).await,
+            SummaryCommand::Edit {
+                summary,
+                body,
+                decisions,
+                actions,
+            } => {
+                let text = whole(body, decisions, actions);
+                summary_commands::edit(store, context.platforms, &asker, *summary, &text, settings, now).await
+            }
+            SummaryCommand::Withdraw { summary } => summary_commands::withdraw(store, &asker, *summary, now).await,
+            SummaryCommand::Approve { summary } => summary_commands::approve(store, &asker, *summary, now).await,
+        },
+        Command::Action(action) => match action.as_ref() {
+            ActionCommand::List { pillar, overdue } => {
+                summary_commands::actions(store, &asker, pillar.as_deref(), *overdue, now).await
+            }
+            ActionCommand::Done { action } => summary_commands::close_action(store, &asker, *action, true, now).await,
+            ActionCommand::Drop { action } => summary_commands::close_action(store, &asker, *action, false, now).await,
+        },
+        Command::Search { words } => summary_commands::search(store, &asker, words).await,
+        _ => return Err(format!("`{}` is not a summary command", command.name())),
+    };
+    let reply = Reply::of(outcome)?;
+    if matches!(command, Command::Summary(_)) {
+        wake_everything(context).await?;
+    }
+    Ok(reply)
 }
 
 /// How long a code to link accounts holds.

@@ -47,6 +47,23 @@ pub struct Config {
     pub bridge: BridgeConfig,
     pub schedule: ScheduleConfig,
     pub surveys: SurveysConfig,
+    pub actions: ActionsConfig,
+}
+
+/// Action items (`[actions]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionsConfig {
+    /// How long before its due date (at 09:00 on the pillar's clock) an action's owner is
+    /// reminded.
+    pub remind_before: Duration,
+}
+
+impl Default for ActionsConfig {
+    fn default() -> Self {
+        ActionsConfig {
+            remind_before: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 /// Surveys (`[surveys]`).
@@ -176,6 +193,10 @@ pub struct Pillar {
     /// Whether a room-wide ping (@everyone, @here, @room) crosses to the pillar's other
     /// rooms when its sender had the right to ping their own room.
     pub allow_room_pings: bool,
+    /// Who may post the pillar's summaries as drafts for the secretariat to approve
+    /// (`rapporteurs = { matrix = [...], discord = [...] }`).
+    pub rapporteurs_matrix: Vec<String>,
+    pub rapporteurs_discord: Vec<u64>,
 }
 
 impl Pillar {
@@ -183,6 +204,11 @@ impl Pillar {
     pub fn lang(&self) -> crate::i18n::Lang {
         crate::i18n::Lang::from_tag(&self.language).unwrap_or_default()
     }
+}
+
+/// Whether `text` is a Matrix user id (`@local:server`).
+pub fn is_matrix_user_id(text: &str) -> bool {
+    ids::matrix_user_id(text, crate::i18n::Lang::En).is_ok()
 }
 
 #[derive(Debug, Clone)]
@@ -262,6 +288,7 @@ pub fn parse_in(path: &Path, text: &str, lang: Lang) -> Result<Config, ConfigErr
     let bridge = read_bridge(&mut doc, &mut top);
     let schedule = read_schedule(&mut doc, &mut top);
     let surveys = read_surveys(&mut doc, &mut top);
+    let actions = read_actions(&mut doc, &mut top);
     top.finish(&mut doc);
     let sections = (
         root.get_ref().contains_key("matrix"),
@@ -282,6 +309,7 @@ pub fn parse_in(path: &Path, text: &str, lang: Lang) -> Result<Config, ConfigErr
             bridge,
             schedule,
             surveys,
+            actions,
         }),
         _ => None,
     };
@@ -460,6 +488,25 @@ fn read_surveys(doc: &mut Document, top: &mut TableReader) -> Option<SurveysConf
     config.voter_key = read_secret_source(doc, &mut table, "voter_key", what)?;
     table.finish(doc);
     Some(config)
+}
+
+fn read_actions(doc: &mut Document, top: &mut TableReader) -> ActionsConfig {
+    let mut config = ActionsConfig::default();
+    let Some(mut table) = top.table(doc, "actions") else {
+        return config;
+    };
+    if let Some(before) = table.string(doc, "remind_before") {
+        match humantime::parse_duration(before.get_ref()) {
+            Ok(span) if span <= Duration::from_secs(30 * 24 * 3600) => config.remind_before = span,
+            _ => doc.report(
+                &before.span(),
+                "actions.remind_before",
+                t!(doc.lang(), "config-action-remind-before", found = before.get_ref()),
+            ),
+        }
+    }
+    table.finish(doc);
+    config
 }
 
 fn read_http(doc: &mut Document, top: &mut TableReader) -> Option<HttpConfig> {
@@ -779,6 +826,15 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
         let allow_room_pings = table
             .boolean(doc, "allow_room_pings")
             .is_some_and(|allowed| *allowed.get_ref());
+        let (rapporteurs_matrix, rapporteurs_discord) = match table.table(doc, "rapporteurs") {
+            Some(mut people) => {
+                let matrix = people.string_list(doc, "matrix");
+                let discord = people.id_list(doc, "discord");
+                people.finish(doc);
+                (matrix, discord)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
         table.finish(doc);
 
         if let Some(id) = &id {
@@ -817,6 +873,15 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
         }
         let matrix_rooms = matrix_rooms_checked(doc, matrix_rooms, &format!("{prefix}.matrix_rooms"));
         let discord_channels = snowflakes_checked(doc, discord_channels, &format!("{prefix}.discord_channels"));
+        let mut matrix_rapporteurs = Vec::new();
+        for user in rapporteurs_matrix {
+            match ids::matrix_user_id(user.get_ref(), lang) {
+                Ok(()) => matrix_rapporteurs.push(user.into_inner()),
+                Err(message) => doc.report(&user.span(), &format!("{prefix}.rapporteurs.matrix"), message),
+            }
+        }
+        let discord_rapporteurs =
+            snowflakes_checked(doc, rapporteurs_discord, &format!("{prefix}.rapporteurs.discord"));
 
         if let (Some(id), Some(name), Some(timezone)) = (id, name, timezone) {
             pillars.push(Pillar {
@@ -828,6 +893,8 @@ fn read_pillars(doc: &mut Document, top: &mut TableReader) -> Vec<Pillar> {
                 discord_channels,
                 reminder_offsets,
                 allow_room_pings,
+                rapporteurs_matrix: matrix_rapporteurs,
+                rapporteurs_discord: discord_rapporteurs,
             });
         }
     }

@@ -89,6 +89,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("config.ftl", include_str!("../../locales/en/config.ftl")),
             ("cli.ftl", include_str!("../../locales/en/cli.ftl")),
             ("surveys.ftl", include_str!("../../locales/en/surveys.ftl")),
+            ("summaries.ftl", include_str!("../../locales/en/summaries.ftl")),
         ],
     ),
     (
@@ -102,6 +103,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("config.ftl", include_str!("../../locales/tr/config.ftl")),
             ("cli.ftl", include_str!("../../locales/tr/cli.ftl")),
             ("surveys.ftl", include_str!("../../locales/tr/surveys.ftl")),
+            ("summaries.ftl", include_str!("../../locales/tr/summaries.ftl")),
         ],
     ),
 ];

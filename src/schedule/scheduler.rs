@@ -13,7 +13,7 @@ use super::plan::{LEAD, stretch};
 use super::recurrence::Recurrence;
 use super::reminders::{Due, LatenessPolicy, Verdict};
 use crate::bridge::{Payload, Platforms};
-use crate::store::{Fate, NewSurvey, PlannedPost, Store};
+use crate::store::{Fate, NewDelivery, NewSurvey, PlannedPost, Store};
 use crate::survey::commands::{CLOSE_WAITS_FOR_POLLS_MS, SurveySettings, close_now, polls_readable};
 
 /// Reminders claimed per transaction: keeps each transaction short when many fall due
@@ -44,6 +44,8 @@ pub struct Round {
     pub surveys_opened: usize,
     pub surveys_closed: usize,
     pub nudges: usize,
+    /// Rooms an action's reminder was queued for.
+    pub action_reminders: usize,
     /// Surveys due to close that wait for a platform to be up (to read their polls).
     pub closes_waiting: usize,
     /// When there is work next (epoch ms).
@@ -144,6 +146,7 @@ impl Scheduler {
         let next = [
             self.store.next_schedule_time(LEAD.num_milliseconds()).await?,
             self.store.next_survey_time().await?,
+            self.store.next_action_reminder().await?,
         ];
         round.next = next.into_iter().flatten().min();
         if round.closes_waiting > 0 {
@@ -244,6 +247,25 @@ impl Scheduler {
         for room in woken {
             self.platforms.wake(room);
         }
+        let reminded = self
+            .store
+            .claim_due_action_reminders(now_ms, |action, rooms| {
+                let payload = Payload::ActionReminder { action: action.id };
+                rooms
+                    .iter()
+                    .map(|room| NewDelivery {
+                        room_id: *room,
+                        action: payload.action().to_string(),
+                        message_id: None,
+                        payload: payload.to_json(),
+                    })
+                    .collect()
+            })
+            .await?;
+        round.action_reminders += reminded.len();
+        for room in reminded {
+            self.platforms.wake(room);
+        }
         Ok(())
     }
 
@@ -273,6 +295,7 @@ impl Scheduler {
                         + round.surveys_opened
                         + round.surveys_closed
                         + round.nudges
+                        + round.action_reminders
                         > 0
                     {
                         tracing::info!(
@@ -282,6 +305,7 @@ impl Scheduler {
                             surveys_opened = round.surveys_opened,
                             surveys_closed = round.surveys_closed,
                             nudges = round.nudges,
+                            action_reminders = round.action_reminders,
                             "scheduler round"
                         );
                     }

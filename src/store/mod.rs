@@ -10,6 +10,7 @@ mod links;
 mod pillars;
 mod schedule;
 pub mod sole_writer;
+mod summaries;
 mod surveys;
 
 use std::path::Path;
@@ -28,6 +29,7 @@ pub use schedule::{
     Claimed, DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch,
 };
 
+pub use summaries::{ActionRow, Changed, Found, NewSummary, Revision, SummaryRow, SummaryState};
 pub use surveys::{
     Answered, DueTemplate, ExportedAnswer, NewSurvey, NewTemplate, PlannedPost, PostRow, QuestionRow, Respondent,
     SurveyRow, SurveyState, account_key,
@@ -317,7 +319,10 @@ pub const TABLES: &[&str] = &[
     "survey_anonymous_answers",
     "survey_reach",
     "summaries",
+    "summary_versions",
+    "decisions",
     "action_items",
+    "summary_search",
     "report_runs",
 ];
 

@@ -79,6 +79,10 @@ pub async fn perform(adapter: &DiscordAdapter, channel: u64, outbound: &Outbound
         }
         OutboundAction::Send { body, persona: None } => {
             let mut payload = bot_message(&outbound.idempotency_key, &body.text);
+            // The bot pings only whom the core names (an action's owner), never a role.
+            if !body.mentions.is_empty() {
+                payload["allowed_mentions"] = allowed_mentions(body);
+            }
             if let Some(reply_to) = &body.reply_to {
                 payload["message_reference"] = json!({"message_id": reply_to, "fail_if_not_exists": false});
             }
