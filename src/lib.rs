@@ -23,6 +23,7 @@ pub mod http;
 pub mod i18n;
 pub mod runtime;
 pub mod schedule;
+pub mod report;
 pub mod store;
 pub mod summary;
 pub mod survey;

@@ -90,6 +90,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("cli.ftl", include_str!("../../locales/en/cli.ftl")),
             ("surveys.ftl", include_str!("../../locales/en/surveys.ftl")),
             ("summaries.ftl", include_str!("../../locales/en/summaries.ftl")),
+            ("reports.ftl", include_str!("../../locales/en/reports.ftl")),
         ],
     ),
     (
@@ -104,6 +105,7 @@ const CATALOGUES: [(Lang, &[(&str, &str)]); 2] = [
             ("cli.ftl", include_str!("../../locales/tr/cli.ftl")),
             ("surveys.ftl", include_str!("../../locales/tr/surveys.ftl")),
             ("summaries.ftl", include_str!("../../locales/tr/summaries.ftl")),
+            ("reports.ftl", include_str!("../../locales/tr/reports.ftl")),
         ],
     ),
 ];

@@ -189,11 +189,13 @@ impl Store {
         let message_id = match &record.starts_message_in {
             Some(pillar_id) => {
                 let row = sqlx::query(
-                    "INSERT INTO bridged_messages (pillar_id, origin_room_id, created_at) VALUES ($1, $2, $3) RETURNING id",
+                    "INSERT INTO bridged_messages (pillar_id, origin_room_id, created_at, sender_id) VALUES ($1, $2, $3, $4)
+                     RETURNING id",
                 )
                 .bind(pillar_id)
                 .bind(record.room_id)
                 .bind(now)
+                .bind(&record.sender_id)
                 .fetch_one(&mut *tx)
                 .await?;
                 let id: i64 = row.try_get("id")?;

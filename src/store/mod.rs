@@ -8,6 +8,7 @@ mod bridge;
 mod direct_rooms;
 mod links;
 mod pillars;
+mod reports;
 mod schedule;
 pub mod sole_writer;
 mod summaries;
@@ -29,6 +30,9 @@ pub use schedule::{
     Claimed, DueReminder, Fate, MeetingRow, Moved, NewMeeting, OccurrenceRow, ReminderRow, RsvpCounts, Stretch,
 };
 
+pub use reports::{
+    ActionFigure, ActivityFigure, DeliveryFigure, ReportRun, SessionFigure, Span, SummaryFigure, SurveyFigure,
+};
 pub use summaries::{ActionRow, Changed, Found, NewSummary, Revision, SummaryRow, SummaryState};
 pub use surveys::{
     Answered, DueTemplate, ExportedAnswer, NewSurvey, NewTemplate, PlannedPost, PostRow, QuestionRow, Respondent,

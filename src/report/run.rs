@@ -1,0 +1,122 @@
+//! Making a report: its files in a folder of its own, and for the scheduled report, once
+//! per period (claimed in `report_runs`, whichever instance gets there first, again after
+//! a failure or a death mid-run), finished together with its posts to the secretariat's
+//! rooms in one transaction.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::figures;
+use super::period::Period;
+use super::render;
+use crate::config::{ReportFormat, Reports};
+use crate::i18n::Lang;
+use crate::store::{NewDelivery, RoomRow, Store, StoreError};
+
+/// A run that started this long ago and never finished belongs to a process that died.
+const STALE_MS: i64 = 10 * 60_000;
+/// The short text posted with the report, kept beside its files.
+pub const CHAT_FILE: &str = "chat.md";
+
+/// What went wrong making a report.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the report to {dir}: {reason}")]
+    Write { dir: PathBuf, reason: String },
+}
+
+/// A report made: where, which files, and its short chat text.
+#[derive(Debug, Clone)]
+pub struct Made {
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
+    pub chat: String,
+}
+
+/// The folder of a period's report (and one pillar's) under `root`.
+pub fn folder(root: &Path, period: &Period, pillar: Option<&str>) -> PathBuf {
+    match pillar {
+        Some(pillar) => root.join(format!("{}_{pillar}", period.slug())),
+        None => root.join(period.slug()),
+    }
+}
+
+/// Gathers and writes a report: the formats asked for, and the chat text beside them.
+pub async fn make(
+    store: &Store,
+    period: &Period,
+    pillar: Option<&str>,
+    formats: &[ReportFormat],
+    dir: &Path,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<Made, Failure> {
+    let report = figures::gather(store, period, pillar, lang, now).await?;
+    let unwritable = |reason: String| Failure::Write {
+        dir: dir.to_path_buf(),
+        reason,
+    };
+    let mut files = render::write(&report, period, formats, dir).map_err(unwritable)?;
+    let chat = render::chat(&report).map_err(|e| unwritable(e.to_string()))?;
+    std::fs::write(dir.join(CHAT_FILE), &chat).map_err(|e| unwritable(e.to_string()))?;
+    files.sort();
+    Ok(Made {
+        dir: dir.to_path_buf(),
+        files,
+        chat,
+    })
+}
+
+/// The scheduled report due by `now`, if it was not made yet: claimed, made, and finished
+/// with `posts(run, secretariat rooms)` queued. The run's id when this call made it.
+pub async fn scheduled(
+    store: &Store,
+    config: &Reports,
+    lang: Lang,
+    now: DateTime<Utc>,
+    posts: impl Fn(i64, &[RoomRow]) -> Vec<NewDelivery>,
+) -> Result<Option<i64>, StoreError> {
+    let Some((period, _due)) = Period::scheduled(&config.schedule, config.timezone, now) else {
+        return Ok(None);
+    };
+    let now_ms = now.timestamp_millis();
+    let Some(run) = store
+        .claim_scheduled_report(period.span(), now_ms, now_ms - STALE_MS)
+        .await?
+    else {
+        return Ok(None);
+    };
+    crate::fault::point("report-claimed");
+    let dir = folder(&config.output_dir, &period, None);
+    match make(store, &period, None, &config.formats, &dir, lang, now).await {
+        Ok(made) => {
+            let rooms = store.secretariat_rooms().await?;
+            let finished = store
+                .finish_report(run, &made.dir.display().to_string(), now_ms, &posts(run, &rooms))
+                .await?;
+            tracing::info!(run, period = %period.slug(), dir = %made.dir.display(), finished, "scheduled report made");
+            Ok(finished.then_some(run))
+        }
+        Err(Failure::Store(error)) => {
+            store.fail_report(run, &error.to_string(), now_ms).await?;
+            Err(error)
+        }
+        Err(failure) => {
+            tracing::error!(run, period = %period.slug(), %failure, "the scheduled report failed; it is tried again at the next start");
+            store.fail_report(run, &failure.to_string(), now_ms).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// When the schedule runs next after `now`.
+pub fn next_time(config: &Reports, now: DateTime<Utc>) -> Option<i64> {
+    config
+        .schedule
+        .after(&now.with_timezone(&config.timezone))
+        .next()
+        .map(|at| at.timestamp_millis())
+}
