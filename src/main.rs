@@ -31,6 +31,18 @@ enum Command {
     Migrate,
     #[command(subcommand)]
     Survey(SurveyCli),
+    Report {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        pillar: Option<String>,
+        #[arg(long, value_delimiter = ',')]
+        format: Vec<String>,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     Calendar {
         pillar: String,
         #[arg(long)]
@@ -75,6 +87,22 @@ fn main() -> ExitCode {
         }
         Command::Survey(SurveyCli::Export { id, format, output }) => load_config(cli.config.as_deref(), lang)
             .and_then(|config| runtime.block_on(export_survey(config, id, format, output.as_deref(), lang))),
+        Command::Report {
+            from,
+            to,
+            pillar,
+            format,
+            output,
+        } => load_config(cli.config.as_deref(), lang).and_then(|config| {
+            let request = ReportRequest {
+                from: from.as_deref(),
+                to: to.as_deref(),
+                pillar: pillar.as_deref(),
+                formats: &format,
+                output: output.as_deref(),
+            };
+            runtime.block_on(report(config, &request, lang))
+        }),
         Command::Calendar { pillar, output, link } => load_config(cli.config.as_deref(), lang).and_then(|config| {
             if link {
                 calendar_link(&config, &pillar, lang)
@@ -307,6 +335,101 @@ async fn export_survey(
         anyhow::bail!(t!(lang, "cli-no-survey", id = id));
     };
     write_out(&text, output, lang)
+}
+
+/// `magnet report`, as typed.
+struct ReportRequest<'a> {
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    pillar: Option<&'a str>,
+    formats: &'a [String],
+    output: Option<&'a Path>,
+}
+
+/// `magnet report`: the report of a period written to a folder (the config's
+/// `[reports] output_dir` unless `--output`), and recorded when no bot is serving the
+/// SQLite database.
+async fn report(config: Config, request: &ReportRequest<'_>, lang: Lang) -> anyhow::Result<()> {
+    use magnet::config::ReportFormat;
+    use magnet::report::{period::Period, run};
+    let now = chrono::Utc::now();
+    let period = Period::typed(request.from, request.to, now, config.reports.timezone)
+        .map_err(|m| anyhow::anyhow!(run::period_mistake(&m, lang)))?;
+    let formats = if request.formats.is_empty() {
+        config.reports.formats.clone()
+    } else {
+        let mut formats = Vec::new();
+        for name in request.formats {
+            let format = match name.trim() {
+                "markdown" | "md" => ReportFormat::Markdown,
+                "html" => ReportFormat::Html,
+                "csv" => ReportFormat::Csv,
+                other => anyhow::bail!(t!(lang, "report-unknown-format", format = other)),
+            };
+            formats.push(format);
+        }
+        formats
+    };
+    let sole_writer = magnet::store::sole_writer::claim(&config.database.url).ok();
+    let store = Store::open(&config.database).await?;
+    let serving = store.backend() == magnet::store::Backend::Sqlite && sole_writer.is_none();
+    if !serving {
+        store.migrate().await?;
+        store.sync_config(&config).await?;
+    }
+    if let Some(pillar) = request.pillar
+        && !store.pillars().await?.iter().any(|p| p.id == pillar)
+    {
+        store.close().await;
+        anyhow::bail!(t!(lang, "no-such-pillar", pillar = pillar));
+    }
+    let root = request.output.unwrap_or(&config.reports.output_dir);
+    let dir = run::folder(root, &period, request.pillar);
+    let made = run::make(&store, &period, request.pillar, &formats, &dir, lang, now).await;
+    let made = match made {
+        Ok(made) => made,
+        Err(run::Failure::Write { dir, reason }) => {
+            store.close().await;
+            anyhow::bail!(t!(
+                lang,
+                "report-unwritable",
+                dir = dir.display().to_string(),
+                reason = reason
+            ));
+        }
+        Err(error) => {
+            store.close().await;
+            return Err(error.into());
+        }
+    };
+    if !serving {
+        store
+            .record_report(
+                period.span(),
+                &made.dir.display().to_string(),
+                now.timestamp_millis(),
+                |_| Vec::new(),
+            )
+            .await?;
+    }
+    store.close().await;
+    let files: Vec<String> = made
+        .files
+        .iter()
+        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    println!(
+        "{}",
+        t!(
+            lang,
+            "report-written",
+            from = period.from.to_string(),
+            to = period.to.to_string(),
+            dir = made.dir.display().to_string(),
+            files = files.join(", ")
+        )
+    );
+    Ok(())
 }
 
 /// Writes to the file given, or to standard output.

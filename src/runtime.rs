@@ -105,7 +105,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         config.schedule.lateness,
         format!("{}:{}", hostname(), std::process::id()),
     )
-    .with_surveys(crate::survey::commands::SurveySettings::from_config(&config.surveys));
+    .with_surveys(crate::survey::commands::SurveySettings::from_config(&config.surveys))
+    .with_reports(config.reports.clone(), config.secretariat.lang());
     let scheduler_task = tokio::spawn(scheduler.run(stop_rx.clone()));
     let matrix_task = config.matrix.as_ref().map(|matrix| {
         let settings = matrix_settings(&config, matrix);

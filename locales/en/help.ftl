@@ -101,12 +101,16 @@ cmd-action-drop = Drop an action that is no longer to be done (its owner or the 
 cmd-action-drop-arg-action = The action's number.
 cmd-search = Find summaries, decisions and actions by words in them.
 cmd-search-arg-words = The words to look for.
+cmd-report = Make a report of a period: the last month, or --from and --to (secretariat).
+cmd-report-arg-pillar = Only this pillar (in a pillar's room: that pillar).
+cmd-report-arg-from = The first day, e.g. 2026-11-01.
+cmd-report-arg-to = The last day, e.g. 2026-11-30.
 cmd-link = Link your Matrix and Discord accounts to count once: a code from /magnet link, sent on Matrix.
 cmd-link-arg-code = The code you were given on the other platform.
 cmd-unlink = Undo the link between your accounts.
 
 help-options = options
-help-aliases = Turkish command words work too: yardım, durum, iletilemeyenler, yeniden-dene (or tekrar; tümü or hepsi for all), sürdür (or devam), toplantı (liste or listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), anket (başlat, liste, göster, sonuçlar, kapat, iptal), yanıt, özet (ekle, liste, göster, düzenle, geri-çek, onayla), eylem (liste, tamam, bırak), ara; options --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar, --kapanış, --başlık, --anonim, --hatırlatma, --çoklu, --puan, --metin, --toplantı, --gecikmiş. Each may also be typed without Turkish letters (toplanti, katilim, sure…).
+help-aliases = Turkish command words work too: yardım, durum, iletilemeyenler, yeniden-dene (or tekrar; tümü or hepsi for all), sürdür (or devam), toplantı (liste or listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), anket (başlat, liste, göster, sonuçlar, kapat, iptal), yanıt, özet (ekle, liste, göster, düzenle, geri-çek, onayla), eylem (liste, tamam, bırak), ara, rapor; options --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar, --kapanış, --başlık, --anonim, --hatırlatma, --çoklu, --puan, --metin, --toplantı, --gecikmiş, --başlangıç, --son. Each may also be typed without Turkish letters (toplanti, katilim, sure…).
 
 ## Names of commands and arguments: in English the words typed; in other languages the
 ## names Discord shows for the slash command (the English words work everywhere).
@@ -140,6 +144,9 @@ arg-summary = summary
 arg-action = action
 arg-overdue = overdue
 arg-words = words
+name-report = report
+arg-from = from
+arg-to = to
 name-link = link
 name-unlink = unlink
 name-attach = attach

@@ -78,3 +78,5 @@ report-too-long = A report covers at most { $years } years.
 report-unwritable = Cannot write the report to { $dir }: { $reason }
 report-written = The report of { $from } to { $to } is written to { $dir }: { $files }.
 report-unknown-format = `{ $format }` is not a report format: markdown, html or csv.
+report-made-here = The report of { $from } to { $to } is made; here it comes.
+report-other-pillar = Here only the report of { $pillar } can be made; the others, in the secretariat's rooms or privately.

@@ -112,12 +112,16 @@ cmd-action-drop = Artık yapılmayacak bir eylemi bırakır (sorumlusu ya da sek
 cmd-action-drop-arg-action = Eylemin numarası.
 cmd-search = Özetlerde, kararlarda ve eylemlerde sözcük arar.
 cmd-search-arg-words = Aranacak sözcükler.
+cmd-report = Bir dönemin raporunu hazırlar: geçen ay ya da --başlangıç ve --son (sekretarya).
+cmd-report-arg-pillar = Yalnızca bu çalışma grubu (bir çalışma grubunun odasında: o grup).
+cmd-report-arg-from = İlk gün, örn. 2026-11-01.
+cmd-report-arg-to = Son gün, örn. 2026-11-30.
 cmd-link = Hesaplarınızı bağlar, bir kez sayılırsınız: Discord'da /magnet link kodunu Matrix'te gönderin.
 cmd-link-arg-code = Diğer platformda size verilen kod.
 cmd-unlink = Hesaplarınız arasındaki bağı kaldırır.
 
 help-options = seçenekler
-help-aliases = Türkçe komut sözcükleri de geçerli: yardım, durum, iletilemeyenler, yeniden-dene (ya da tekrar; all yerine tümü ya da hepsi), sürdür (ya da devam), toplantı (liste ya da listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), anket (başlat, liste, göster, sonuçlar, kapat, iptal), yanıt, özet (ekle, liste, göster, düzenle, geri-çek, onayla), eylem (liste, tamam, bırak), ara; seçenekler: --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar, --kapanış, --başlık, --anonim, --hatırlatma, --çoklu, --puan, --metin, --anket, --toplantı, --gecikmiş. Her biri Türkçe harfler olmadan da yazılabilir (toplanti, katilim, sure…).
+help-aliases = Türkçe komut sözcükleri de geçerli: yardım, durum, iletilemeyenler, yeniden-dene (ya da tekrar; all yerine tümü ya da hepsi), sürdür (ya da devam), toplantı (liste ya da listele, göster, ekle, iptal, taşı, hatırlatmalar), katılım (evet, belki, hayır), anket (başlat, liste, göster, sonuçlar, kapat, iptal), yanıt, özet (ekle, liste, göster, düzenle, geri-çek, onayla), eylem (liste, tamam, bırak), ara, rapor; seçenekler: --tarih, --süre, --gündem, --yer, --her, --bitiş, --saat-dilimi, --hatırlatmalar, --kapanış, --başlık, --anonim, --hatırlatma, --çoklu, --puan, --metin, --anket, --toplantı, --gecikmiş, --başlangıç, --son. Her biri Türkçe harfler olmadan da yazılabilir (toplanti, katilim, sure…).
 
 ## Komut ve argüman adları: Discord'un eğik çizgi komutunda gösterdiği adlar (İngilizce
 ## sözcükler her yerde geçerli).
@@ -151,6 +155,9 @@ arg-summary = özet
 arg-action = eylem
 arg-overdue = gecikmiş
 arg-words = sözcükler
+name-report = rapor
+arg-from = başlangıç
+arg-to = son
 name-link = bağla
 name-unlink = ayır
 name-attach = iliştir

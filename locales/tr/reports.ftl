@@ -66,3 +66,5 @@ report-too-long = Bir rapor en çok { $years } yılı kapsayabilir.
 report-unwritable = Rapor { $dir } klasörüne yazılamıyor: { $reason }
 report-written = { $from } – { $to } raporu { $dir } klasörüne yazıldı: { $files }.
 report-unknown-format = `{ $format }` bir rapor biçimi değil: markdown, html ya da csv.
+report-made-here = { $from } – { $to } raporu hazırlandı; birazdan burada.
+report-other-pillar = Burada yalnızca { $pillar } çalışma grubunun raporu hazırlanabilir; diğerleri sekretaryanın odalarında ya da özel olarak.

@@ -7,6 +7,9 @@ CREATE INDEX bridged_messages_time ON bridged_messages (created_at);
 CREATE INDEX deliveries_time ON deliveries (created_at);
 CREATE INDEX occurrences_time ON meeting_occurrences (starts_at);
 CREATE INDEX reminders_time ON reminders (due_at);
+-- Which process runs a report: only one instance serves at a time, so a run left
+-- 'running' by another one was cut short by its death and is taken over.
+ALTER TABLE report_runs ADD COLUMN claimed_by TEXT;
 
 -- The figures of the reports, as views: a BI tool pointed at the shared database reads the
 -- same numbers as the report. Times are UTC epoch milliseconds; every view has the
@@ -97,3 +100,11 @@ CREATE VIEW report_deliveries AS
 SELECT d.id AS delivery_id, r.pillar_id, r.platform, d.action, d.state, d.attempts, d.created_at
   FROM deliveries d JOIN rooms r ON r.id = d.room_id
  WHERE r.pillar_id IS NOT NULL;
+
+-- When this database started to keep reports: a scheduled report is made for periods whose
+-- run time came after it, never retroactively for the time before.
+CREATE TABLE reports_since (
+    id  BIGINT PRIMARY KEY CHECK (id = 1),
+    at  BIGINT NOT NULL
+);
+INSERT INTO reports_since (id, at) VALUES (1, CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT));

@@ -37,6 +37,7 @@ pub struct StoreSink {
     languages: Arc<HashMap<String, Lang>>,
     surveys: Arc<SurveySettings>,
     summaries: Arc<SummarySettings>,
+    reports: Arc<crate::config::Reports>,
 }
 
 impl StoreSink {
@@ -66,6 +67,7 @@ impl StoreSink {
             languages: Arc::new(config.pillars.iter().map(|p| (p.id.clone(), p.lang())).collect()),
             surveys: Arc::new(SurveySettings::from_config(&config.surveys)),
             summaries: Arc::new(SummarySettings::from_config(config)),
+            reports: Arc::new(config.reports.clone()),
         }
     }
 
@@ -275,6 +277,7 @@ impl StoreSink {
                     reminder_defaults: &self.reminder_defaults,
                     surveys: &self.surveys,
                     summaries: &self.summaries,
+                    reports: &self.reports,
                 };
                 let invoker = Invoker {
                     platform: event.platform,

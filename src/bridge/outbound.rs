@@ -215,6 +215,7 @@ pub async fn build(
             .await?
             .into_iter()
             .collect(),
+        Payload::Report { run } => report_post(store, run, room).await?,
     };
     Ok(Built {
         actions: actions.into_iter().enumerate().map(|(n, a)| outbound(n, a)).collect(),
@@ -470,6 +471,44 @@ fn escape_html(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A report as posted: its short text, then its HTML file. Files that went missing since
+/// the run are left out (logged); a run with no files posts nothing.
+async fn report_post(store: &Store, run: i64, room: &RoomRow) -> Result<Vec<OutboundAction>, StoreError> {
+    let Some(run) = store.report_run(run).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(dir) = run.output.filter(|_| run.state == "done").map(std::path::PathBuf::from) else {
+        return Ok(Vec::new());
+    };
+    let mut actions = Vec::new();
+    match std::fs::read_to_string(dir.join(crate::report::run::CHAT_FILE)) {
+        Ok(text) => actions.push(OutboundAction::Send {
+            body: crate::schedule::render::body(room.platform, text),
+            persona: None,
+        }),
+        Err(error) => tracing::warn!(run = run.id, dir = %dir.display(), %error, "a report's text is gone; not posted"),
+    }
+    match std::fs::read(dir.join("report.html")) {
+        Ok(data) => actions.push(OutboundAction::SendFile {
+            file: magnet_chat::FileUpload {
+                name: format!(
+                    "magnet-report-{}.html",
+                    dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                ),
+                mime_type: Some("text/html".into()),
+                data,
+            },
+            caption: None,
+            persona: None,
+        }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => {
+            tracing::warn!(run = run.id, dir = %dir.display(), %error, "a report's HTML cannot be read; not attached")
+        }
+    }
+    Ok(actions)
 }
 
 /// The language of what the bot itself says in a room: its pillar's, or the secretariat's.

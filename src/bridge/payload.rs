@@ -64,6 +64,8 @@ pub enum Payload {
     SummaryWithdrawn { summary: i64 },
     /// An action's reminder to its owner, in one of its pillar's rooms.
     ActionReminder { action: i64 },
+    /// A report: its short text, then its HTML file (read from where the run wrote them).
+    Report { run: i64 },
 }
 
 impl Author {
@@ -88,7 +90,8 @@ impl Payload {
             | Payload::Summary { .. }
             | Payload::SummaryDraft { .. }
             | Payload::SummaryWithdrawn { .. }
-            | Payload::ActionReminder { .. } => "send",
+            | Payload::ActionReminder { .. }
+            | Payload::Report { .. } => "send",
             Payload::Edit { .. } => "edit",
             Payload::Delete => "delete",
             Payload::React { .. } => "react",

@@ -126,6 +126,18 @@ pub enum Command {
         #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
         words: Vec<String>,
     },
+    /// Make a report of a period: the last month, or --from and --to (secretariat).
+    #[command(alias = "rapor")]
+    Report {
+        /// Only this pillar (in a pillar's room: that pillar).
+        pillar: Option<String>,
+        /// The first day, e.g. 2026-11-01.
+        #[arg(long, alias = "başlangıç", alias = "baslangic")]
+        from: Option<String>,
+        /// The last day, e.g. 2026-11-30.
+        #[arg(long, alias = "son")]
+        to: Option<String>,
+    },
     /// Link your Matrix and Discord accounts, to count once: ask for a code with /magnet link on Discord, then send !magnet link CODE on Matrix.
     #[command(alias = "bağla", alias = "bagla")]
     Link {
@@ -445,7 +457,9 @@ impl Command {
     /// what shows another pillar's failures.
     pub fn needs_secretariat(&self) -> bool {
         match self {
-            Command::DeadLetters { .. } | Command::Retry { .. } | Command::Resume { .. } => true,
+            Command::DeadLetters { .. } | Command::Retry { .. } | Command::Resume { .. } | Command::Report { .. } => {
+                true
+            }
             Command::Meeting(meeting) => matches!(
                 **meeting,
                 MeetingCommand::Add { .. }
@@ -503,6 +517,7 @@ impl Command {
                 ActionCommand::Drop { .. } => "action drop",
             },
             Command::Search { .. } => "search",
+            Command::Report { .. } => "report",
             Command::Link { .. } => "link",
             Command::Unlink => "unlink",
         }
@@ -1025,6 +1040,7 @@ mod tests {
         let reminder_defaults = std::collections::HashMap::new();
         let surveys = crate::survey::commands::SurveySettings::default();
         let summaries = crate::summary::commands::SummarySettings::default();
+        let reports = crate::config::embedded_default().reports;
         let context = CommandContext {
             store: &store,
             platforms: &platforms,
@@ -1032,6 +1048,7 @@ mod tests {
             reminder_defaults: &reminder_defaults,
             surveys: &surveys,
             summaries: &summaries,
+            reports: &reports,
         };
         let command = Command::DeadLetters { pillar: None };
         for (slash, hint) in [(true, "Send `/magnet help`"), (false, "Send `!magnet help`")] {
@@ -1234,6 +1251,7 @@ mod tests {
                 "summary",
                 "action",
                 "search",
+                "report",
                 "link",
                 "unlink"
             ]

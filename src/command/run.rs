@@ -25,6 +25,7 @@ pub struct CommandContext<'a> {
     pub reminder_defaults: &'a HashMap<String, Vec<i64>>,
     pub surveys: &'a SurveySettings,
     pub summaries: &'a SummarySettings,
+    pub reports: &'a crate::config::Reports,
 }
 
 /// Who ran a command, and where.
@@ -106,6 +107,7 @@ pub async fn execute(command: &Command, context: &CommandContext<'_>, invoker: &
         Command::Summary(_) | Command::Action(_) | Command::Search { .. } => {
             summaries(command, context, invoker, secretariat).await
         }
+        Command::Report { pillar, from, to } => report(context, invoker, secretariat, (pillar, from, to)).await,
         Command::Link { code } => link(context, invoker, code.as_deref()).await.map(Reply::done),
         Command::Unlink => unlink(context, invoker).await.map(Reply::done),
     };
@@ -483,6 +485,30 @@ async fn summaries(
     };
     let reply = Reply::of(outcome)?;
     if matches!(command, Command::Summary(_)) {
+        wake_everything(context).await?;
+    }
+    Ok(reply)
+}
+
+async fn report(
+    context: &CommandContext<'_>,
+    invoker: &Invoker<'_>,
+    secretariat: bool,
+    (pillar, from, to): (&Option<String>, &Option<String>, &Option<String>),
+) -> Result<Reply, String> {
+    let place = Place::of(context, invoker).await?;
+    let asker = place.asker(invoker, secretariat);
+    let outcome = crate::report::run::on_demand(
+        context.store,
+        context.reports,
+        &asker,
+        place.room.as_ref(),
+        (pillar.as_deref(), from.as_deref(), to.as_deref()),
+        chrono::Utc::now(),
+    )
+    .await;
+    let reply = Reply::of(outcome)?;
+    if !reply.refused {
         wake_everything(context).await?;
     }
     Ok(reply)

@@ -177,7 +177,9 @@ pub async fn gather(
         .collect();
 
     for session in store.report_sessions(span).await? {
-        let Some(report) = pillars.get_mut(&session.pillar_id) else { continue };
+        let Some(report) = pillars.get_mut(&session.pillar_id) else {
+            continue;
+        };
         match session.state.as_str() {
             "held" => report.held += 1,
             "cancelled" => report.cancelled += 1,
@@ -202,7 +204,9 @@ pub async fn gather(
         });
     }
     for (pillar_id, state, count) in store.report_reminders(span).await? {
-        let Some(report) = pillars.get_mut(&pillar_id) else { continue };
+        let Some(report) = pillars.get_mut(&pillar_id) else {
+            continue;
+        };
         match state.as_str() {
             "sent" => report.reminders_sent += count,
             "late" => report.reminders_late += count,
@@ -211,7 +215,9 @@ pub async fn gather(
         }
     }
     for summary in store.report_summaries(span).await? {
-        let Some(report) = pillars.get_mut(&summary.pillar_id) else { continue };
+        let Some(report) = pillars.get_mut(&summary.pillar_id) else {
+            continue;
+        };
         report.decisions += summary.decisions.len();
         report.summaries.push(SummaryLine {
             id: summary.summary_id,
@@ -222,7 +228,9 @@ pub async fn gather(
     }
     let last_day = period.to.format("%Y-%m-%d").to_string();
     for action in store.report_actions(span).await? {
-        let Some(report) = pillars.get_mut(&action.pillar_id) else { continue };
+        let Some(report) = pillars.get_mut(&action.pillar_id) else {
+            continue;
+        };
         if action.created_at >= span.from {
             report.actions_opened += 1;
         }
@@ -247,7 +255,9 @@ pub async fn gather(
         }
     }
     for activity in store.report_activity(span).await? {
-        let Some(report) = pillars.get_mut(&activity.pillar_id) else { continue };
+        let Some(report) = pillars.get_mut(&activity.pillar_id) else {
+            continue;
+        };
         report.messages += activity.messages;
         platform_line(report, &activity.platform).messages += activity.messages;
         platform_line(report, &activity.platform).participants += activity.participants;
@@ -258,13 +268,17 @@ pub async fn gather(
         }
     }
     for (pillar_id, day, count) in store.report_daily_activity(span).await? {
-        let Some(report) = pillars.get_mut(&pillar_id) else { continue };
+        let Some(report) = pillars.get_mut(&pillar_id) else {
+            continue;
+        };
         if let Some(slot) = usize::try_from(day).ok().and_then(|d| report.daily.get_mut(d)) {
             *slot += count;
         }
     }
     for delivery in store.report_deliveries(span).await? {
-        let Some(report) = pillars.get_mut(&delivery.pillar_id) else { continue };
+        let Some(report) = pillars.get_mut(&delivery.pillar_id) else {
+            continue;
+        };
         report.deliveries += delivery.deliveries;
         report.deliveries_failed += delivery.failed;
         report.deliveries_retried += delivery.retried;

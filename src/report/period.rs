@@ -97,7 +97,10 @@ fn midnight(day: NaiveDate, zone: Tz) -> i64 {
     let start = day.and_hms_opt(0, 0, 0).expect("midnight");
     zone.from_local_datetime(&start)
         .earliest()
-        .or_else(|| zone.from_local_datetime(&(start + chrono::Duration::hours(1))).earliest())
+        .or_else(|| {
+            zone.from_local_datetime(&(start + chrono::Duration::hours(1)))
+                .earliest()
+        })
         .map(|at| at.timestamp_millis())
         .unwrap_or_else(|| start.and_utc().timestamp_millis())
 }

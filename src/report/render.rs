@@ -22,20 +22,28 @@ const HTML: &str = include_str!("../../templates/report.html.j2");
 /// `md` filter that keeps people's words from turning into Markdown.
 fn environment(lang: Lang) -> Environment<'static> {
     let mut env = Environment::new();
-    env.add_template("report.md", MARKDOWN).expect("the Markdown template is valid");
+    env.add_template("report.md", MARKDOWN)
+        .expect("the Markdown template is valid");
     env.add_template("chat.md", CHAT).expect("the chat template is valid");
-    env.add_template("report.html", HTML).expect("the HTML template is valid");
-    env.add_function("t", move |key: String, kwargs: Kwargs| -> Result<String, minijinja::Error> {
-        let mut args = i18n::Args::new();
-        for name in kwargs.args() {
-            let value: Value = kwargs.get(name)?;
-            match value.as_i64() {
-                Some(number) => args.set(name.to_string(), number),
-                None => args.set(name.to_string(), value.as_str().map_or_else(|| value.to_string(), str::to_string)),
+    env.add_template("report.html", HTML)
+        .expect("the HTML template is valid");
+    env.add_function(
+        "t",
+        move |key: String, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let mut args = i18n::Args::new();
+            for name in kwargs.args() {
+                let value: Value = kwargs.get(name)?;
+                match value.as_i64() {
+                    Some(number) => args.set(name.to_string(), number),
+                    None => args.set(
+                        name.to_string(),
+                        value.as_str().map_or_else(|| value.to_string(), str::to_string),
+                    ),
+                }
             }
-        }
-        Ok(i18n::text(lang, &key, Some(&args)))
-    });
+            Ok(i18n::text(lang, &key, Some(&args)))
+        },
+    );
     env.add_filter("md", |text: String| crate::schedule::render::escape(&text));
     env
 }
@@ -170,7 +178,10 @@ pub fn write(report: &Report, period: &Period, formats: &[ReportFormat], dir: &P
     for format in formats {
         match format {
             ReportFormat::Markdown => put("report.md", markdown(report).map_err(|e| e.to_string())?.as_bytes())?,
-            ReportFormat::Html => put("report.html", html(report, period).map_err(|e| e.to_string())?.as_bytes())?,
+            ReportFormat::Html => put(
+                "report.html",
+                html(report, period).map_err(|e| e.to_string())?.as_bytes(),
+            )?,
             ReportFormat::Csv => {
                 for (name, table) in super::tables::all(report).map_err(|e| e.to_string())? {
                     put(&format!("{name}.csv"), &table)?;

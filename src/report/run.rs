@@ -76,15 +76,19 @@ pub async fn scheduled(
     store: &Store,
     config: &Reports,
     lang: Lang,
+    instance: &str,
     now: DateTime<Utc>,
     posts: impl Fn(i64, &[RoomRow]) -> Vec<NewDelivery>,
 ) -> Result<Option<i64>, StoreError> {
-    let Some((period, _due)) = Period::scheduled(&config.schedule, config.timezone, now) else {
+    let Some((period, due)) = Period::scheduled(&config.schedule, config.timezone, now) else {
         return Ok(None);
     };
+    if due.timestamp_millis() < store.reports_since().await? {
+        return Ok(None);
+    }
     let now_ms = now.timestamp_millis();
     let Some(run) = store
-        .claim_scheduled_report(period.span(), now_ms, now_ms - STALE_MS)
+        .claim_scheduled_report(period.span(), instance, now_ms, now_ms - STALE_MS)
         .await?
     else {
         return Ok(None);
@@ -119,4 +123,104 @@ pub fn next_time(config: &Reports, now: DateTime<Utc>) -> Option<i64> {
         .after(&now.with_timezone(&config.timezone))
         .next()
         .map(|at| at.timestamp_millis())
+}
+
+/// `report [pillar] [--from] [--to]` in chat (secretariat): the report made and recorded;
+/// in a room (not privately) it is posted there too, its HTML attached. In a pillar's room
+/// only that pillar's report is made, so no pillar's figures reach another's room.
+pub async fn on_demand(
+    store: &Store,
+    config: &Reports,
+    asker: &crate::schedule::meetings::Asker<'_>,
+    room: Option<&RoomRow>,
+    request: (Option<&str>, Option<&str>, Option<&str>),
+    now: DateTime<Utc>,
+) -> Result<String, crate::schedule::meetings::Stop> {
+    use crate::schedule::meetings::Stop;
+    use crate::t;
+    let (pillar, from, to) = request;
+    let lang = asker.lang;
+    let pillars = store.pillars().await?;
+    let pillar = match (asker.room_pillar, pillar) {
+        (Some(here), Some(asked)) if here != asked => {
+            return Err(Stop::Answer(t!(lang, "report-other-pillar", pillar = here)));
+        }
+        (Some(here), _) => Some(here),
+        (None, Some(asked)) => {
+            if !pillars.iter().any(|p| p.id == asked) {
+                let known: Vec<&str> = pillars.iter().filter(|p| p.active).map(|p| p.id.as_str()).collect();
+                return Err(Stop::Answer(t!(
+                    lang,
+                    "no-such-pillar-known",
+                    pillar = asked,
+                    known = known.join(", ")
+                )));
+            }
+            Some(asked)
+        }
+        (None, None) => None,
+    };
+    let period = Period::typed(from, to, now, config.timezone).map_err(|m| Stop::Answer(period_mistake(&m, lang)))?;
+    let dir = folder(&config.output_dir, &period, pillar);
+    let made = match make(store, &period, pillar, &config.formats, &dir, lang, now).await {
+        Ok(made) => made,
+        Err(Failure::Store(error)) => return Err(error.into()),
+        Err(failure @ Failure::Write { .. }) => {
+            tracing::warn!(%failure, "a report asked for in chat could not be written");
+            return Err(Stop::Answer(t!(
+                lang,
+                "report-unwritable",
+                dir = dir.display().to_string(),
+                reason = match &failure {
+                    Failure::Write { reason, .. } => reason.clone(),
+                    Failure::Store(_) => String::new(),
+                }
+            )));
+        }
+    };
+    let post_here = room.filter(|_| !asker.private);
+    let run = store
+        .record_report(
+            period.span(),
+            &made.dir.display().to_string(),
+            now.timestamp_millis(),
+            |run| {
+                post_here
+                    .map(|room| {
+                        let payload = crate::bridge::Payload::Report { run };
+                        NewDelivery {
+                            room_id: room.id,
+                            action: payload.action().to_string(),
+                            message_id: None,
+                            payload: payload.to_json(),
+                        }
+                    })
+                    .into_iter()
+                    .collect()
+            },
+        )
+        .await?;
+    tracing::info!(run, dir = %made.dir.display(), "report made on demand");
+    let (from, to) = (period.from.to_string(), period.to.to_string());
+    Ok(if post_here.is_some() {
+        t!(lang, "report-made-here", from = from.as_str(), to = to.as_str())
+    } else {
+        made.chat
+    })
+}
+
+/// A mistake in the period typed, in `lang`.
+pub fn period_mistake(mistake: &super::period::Mistake, lang: Lang) -> String {
+    use super::period::{MAX_YEARS, Mistake};
+    use crate::t;
+    match mistake {
+        Mistake::BadDate(typed) => t!(lang, "report-bad-date", typed = typed.as_str()),
+        Mistake::FromAfterTo { from, to } => t!(
+            lang,
+            "report-from-after-to",
+            from = from.to_string(),
+            to = to.to_string()
+        ),
+        Mistake::TooLong => t!(lang, "report-too-long", years = MAX_YEARS),
+    }
 }

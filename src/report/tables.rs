@@ -29,10 +29,30 @@ fn table(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Result
 fn pillars(report: &Report) -> Result<Vec<u8>, csv::Error> {
     table(
         &[
-            "pillar", "from", "to", "held", "cancelled", "moved", "rsvp_yes", "rsvp_maybe", "rsvp_no", "attended",
-            "reminders_on_time", "reminders_late", "reminders_missed", "summaries", "decisions", "actions_opened",
-            "actions_done", "actions_open", "actions_overdue", "messages", "participants", "deliveries",
-            "deliveries_failed", "deliveries_retried",
+            "pillar",
+            "from",
+            "to",
+            "held",
+            "cancelled",
+            "moved",
+            "rsvp_yes",
+            "rsvp_maybe",
+            "rsvp_no",
+            "attended",
+            "reminders_on_time",
+            "reminders_late",
+            "reminders_missed",
+            "summaries",
+            "decisions",
+            "actions_opened",
+            "actions_done",
+            "actions_open",
+            "actions_overdue",
+            "messages",
+            "participants",
+            "deliveries",
+            "deliveries_failed",
+            "deliveries_retried",
         ],
         report.pillars.iter().map(|p| {
             vec![
@@ -67,7 +87,17 @@ fn pillars(report: &Report) -> Result<Vec<u8>, csv::Error> {
 
 fn sessions(report: &Report) -> Result<Vec<u8>, csv::Error> {
     table(
-        &["pillar", "meeting", "title", "starts", "state", "rsvp_yes", "rsvp_maybe", "rsvp_no", "attended"],
+        &[
+            "pillar",
+            "meeting",
+            "title",
+            "starts",
+            "state",
+            "rsvp_yes",
+            "rsvp_maybe",
+            "rsvp_no",
+            "attended",
+        ],
         report.pillars.iter().flat_map(|p| {
             p.sessions.iter().map(|s| {
                 vec![
@@ -88,7 +118,15 @@ fn sessions(report: &Report) -> Result<Vec<u8>, csv::Error> {
 
 fn activity(report: &Report) -> Result<Vec<u8>, csv::Error> {
     table(
-        &["pillar", "platform", "messages", "participants", "deliveries", "deliveries_failed", "deliveries_retried"],
+        &[
+            "pillar",
+            "platform",
+            "messages",
+            "participants",
+            "deliveries",
+            "deliveries_failed",
+            "deliveries_retried",
+        ],
         report.pillars.iter().flat_map(|p| {
             p.platforms.iter().map(|l| {
                 vec![
@@ -123,7 +161,18 @@ fn daily(report: &Report) -> Result<Vec<u8>, csv::Error> {
 
 fn surveys(report: &Report) -> Result<Vec<u8>, csv::Error> {
     table(
-        &["survey", "title", "state", "closes", "anonymous", "respondents", "pillar", "answered", "members", "rate_percent"],
+        &[
+            "survey",
+            "title",
+            "state",
+            "closes",
+            "anonymous",
+            "respondents",
+            "pillar",
+            "answered",
+            "members",
+            "rate_percent",
+        ],
         report.surveys.iter().flat_map(|s| {
             s.pillars.iter().map(|pl| {
                 vec![
@@ -145,7 +194,9 @@ fn surveys(report: &Report) -> Result<Vec<u8>, csv::Error> {
 
 fn survey_results(report: &Report) -> Result<Vec<u8>, csv::Error> {
     table(
-        &["survey", "question", "prompt", "kind", "answer", "count", "percent", "mean"],
+        &[
+            "survey", "question", "prompt", "kind", "answer", "count", "percent", "mean",
+        ],
         report.surveys.iter().filter(|s| !s.hidden).flat_map(|s| {
             s.questions.iter().flat_map(move |q| {
                 q.options.iter().map(move |o| {

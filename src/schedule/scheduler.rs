@@ -13,6 +13,8 @@ use super::plan::{LEAD, stretch};
 use super::recurrence::Recurrence;
 use super::reminders::{Due, LatenessPolicy, Verdict};
 use crate::bridge::{Payload, Platforms};
+use crate::config::Reports;
+use crate::i18n::Lang;
 use crate::store::{Fate, NewDelivery, NewSurvey, PlannedPost, Store};
 use crate::survey::commands::{CLOSE_WAITS_FOR_POLLS_MS, SurveySettings, close_now, polls_readable};
 
@@ -30,6 +32,8 @@ pub struct Scheduler {
     /// Who claims, as recorded on each claimed reminder.
     instance: String,
     surveys: SurveySettings,
+    /// The scheduled report, and the language it is written in (the secretariat's).
+    reports: Option<(Reports, Lang)>,
 }
 
 /// What one round did.
@@ -46,6 +50,8 @@ pub struct Round {
     pub nudges: usize,
     /// Rooms an action's reminder was queued for.
     pub action_reminders: usize,
+    /// The scheduled report this round made.
+    pub report: Option<i64>,
     /// Surveys due to close that wait for a platform to be up (to read their polls).
     pub closes_waiting: usize,
     /// When there is work next (epoch ms).
@@ -64,7 +70,14 @@ impl Scheduler {
             lateness,
             instance,
             surveys: SurveySettings::default(),
+            reports: None,
         }
+    }
+
+    /// Making the scheduled report too, in `lang`.
+    pub fn with_reports(mut self, reports: Reports, lang: Lang) -> Scheduler {
+        self.reports = Some((reports, lang));
+        self
     }
 
     /// With the config's survey settings (the anonymous threshold the closes apply).
@@ -143,10 +156,34 @@ impl Scheduler {
         }
         round.held = self.store.close_ended_occurrences(now_ms).await?;
         self.surveys_round(now_ms, &mut round).await?;
+        if let Some((reports, lang)) = &self.reports {
+            round.report =
+                crate::report::run::scheduled(&self.store, reports, *lang, &self.instance, now, |run, rooms| {
+                    let payload = Payload::Report { run };
+                    rooms
+                        .iter()
+                        .map(|room| NewDelivery {
+                            room_id: room.id,
+                            action: payload.action().to_string(),
+                            message_id: None,
+                            payload: payload.to_json(),
+                        })
+                        .collect()
+                })
+                .await?;
+            if round.report.is_some() {
+                for room in self.store.secretariat_rooms().await? {
+                    self.platforms.wake(room.id);
+                }
+            }
+        }
         let next = [
             self.store.next_schedule_time(LEAD.num_milliseconds()).await?,
             self.store.next_survey_time().await?,
             self.store.next_action_reminder().await?,
+            self.reports
+                .as_ref()
+                .and_then(|(reports, _)| crate::report::run::next_time(reports, now)),
         ];
         round.next = next.into_iter().flatten().min();
         if round.closes_waiting > 0 {
@@ -296,6 +333,7 @@ impl Scheduler {
                         + round.surveys_closed
                         + round.nudges
                         + round.action_reminders
+                        + usize::from(round.report.is_some())
                         > 0
                     {
                         tracing::info!(
@@ -306,6 +344,7 @@ impl Scheduler {
                             surveys_closed = round.surveys_closed,
                             nudges = round.nudges,
                             action_reminders = round.action_reminders,
+                            report = ?round.report,
                             "scheduler round"
                         );
                     }

@@ -328,6 +328,7 @@ pub const TABLES: &[&str] = &[
     "action_items",
     "summary_search",
     "report_runs",
+    "reports_since",
 ];
 
 /// Now, as stored: UTC epoch milliseconds.

@@ -174,12 +174,12 @@ impl Store {
 
     /// The answers counted for a survey, as `(question position, answer JSON)`.
     pub async fn report_survey_answers(&self, survey_id: i64) -> Result<Vec<(i64, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT question, answer FROM report_survey_answers WHERE survey_id = $1 ORDER BY question",
+        Ok(
+            sqlx::query_as("SELECT question, answer FROM report_survey_answers WHERE survey_id = $1 ORDER BY question")
+                .bind(survey_id)
+                .fetch_all(self.pool())
+                .await?,
         )
-        .bind(survey_id)
-        .fetch_all(self.pool())
-        .await?)
     }
 
     /// Summaries published in the period, with their decisions.
@@ -309,39 +309,67 @@ impl Store {
             .collect())
     }
 
-    /// Claims the scheduled report of a period: a new run, or one that failed or was left
-    /// running before `stale_before` (its process died). `None`: made already, or being made.
-    pub async fn claim_scheduled_report(&self, span: Span, now: i64, stale_before: i64) -> Result<Option<i64>> {
+    /// Claims the scheduled report of a period for `instance`: a new run, or one that
+    /// failed or was left running by another process or before `stale_before` (its process
+    /// died). `None`: made already, or being made.
+    pub async fn claim_scheduled_report(
+        &self,
+        span: Span,
+        instance: &str,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<Option<i64>> {
         let inserted = sqlx::query(
-            "INSERT INTO report_runs (kind, period_start, period_end, state, started_at)
-             VALUES ('scheduled', $1, $2, 'running', $3)
+            "INSERT INTO report_runs (kind, period_start, period_end, state, started_at, claimed_by)
+             VALUES ('scheduled', $1, $2, 'running', $3, $4)
              ON CONFLICT (period_start, period_end) WHERE kind = 'scheduled' DO NOTHING RETURNING id",
         )
         .bind(span.from)
         .bind(span.to)
         .bind(now)
+        .bind(instance)
         .fetch_optional(self.pool())
         .await?;
         if let Some(row) = inserted {
             return Ok(Some(row.try_get("id")?));
         }
+        // Left running by another process (which died: one instance serves at a time), or
+        // by any after a long time.
         let retaken = sqlx::query(
-            "UPDATE report_runs SET state = 'running', started_at = $3, finished_at = NULL
+            "UPDATE report_runs SET state = 'running', started_at = $3, finished_at = NULL, claimed_by = $4
               WHERE kind = 'scheduled' AND period_start = $1 AND period_end = $2
-                AND (state = 'failed' OR (state = 'running' AND started_at < $4))
+                AND (state = 'failed'
+                     OR (state = 'running' AND (claimed_by IS NULL OR claimed_by <> $4 OR started_at < $5)))
              RETURNING id",
         )
         .bind(span.from)
         .bind(span.to)
         .bind(now)
+        .bind(instance)
         .bind(stale_before)
         .fetch_optional(self.pool())
         .await?;
         retaken.map(|row| Ok(row.try_get("id")?)).transpose()
     }
 
-    /// Records a report made on demand (done, with where its files went).
-    pub async fn record_report(&self, span: Span, output: &str, now: i64) -> Result<i64> {
+    /// When this database started to keep reports (epoch ms).
+    pub async fn reports_since(&self) -> Result<i64> {
+        let (at,): (i64,) = sqlx::query_as("SELECT at FROM reports_since WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(at)
+    }
+
+    /// Records a report made on demand (done, with where its files went) and queues
+    /// `posts(run)`, in one transaction.
+    pub async fn record_report(
+        &self,
+        span: Span,
+        output: &str,
+        now: i64,
+        posts: impl FnOnce(i64) -> Vec<NewDelivery>,
+    ) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
         let row = sqlx::query(
             "INSERT INTO report_runs (kind, period_start, period_end, state, started_at, finished_at, output)
              VALUES ('on_demand', $1, $2, 'done', $3, $3, $4) RETURNING id",
@@ -350,9 +378,14 @@ impl Store {
         .bind(span.to)
         .bind(now)
         .bind(output)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(row.try_get("id")?)
+        let id: i64 = row.try_get("id")?;
+        for post in posts(id) {
+            super::bridge::insert_delivery(&mut tx, post.room_id, None, None, &post.action, &post.payload, now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Marks a claimed run done and queues its posts, in one transaction; false if the run
@@ -390,12 +423,11 @@ impl Store {
     }
 
     pub async fn report_run(&self, id: i64) -> Result<Option<ReportRun>> {
-        let row = sqlx::query(
-            "SELECT id, kind, period_start, period_end, state, output FROM report_runs WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        let row =
+            sqlx::query("SELECT id, kind, period_start, period_end, state, output FROM report_runs WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         row.map(|row| {
             Ok(ReportRun {
                 id: row.try_get("id")?,
