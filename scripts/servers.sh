@@ -93,6 +93,24 @@ if [[ ${MAGNET_NO_POSTGRES:-0} != 1 ]]; then
         start >/dev/null || { cat "$PGDATA/server.log" >&2; exit 1; }
 fi
 
+# --- Chromium, for the report's HTML -----------------------------------------------------
+find_chromium() { command -v chromium || command -v chromium-browser || command -v google-chrome || true; }
+if [[ ${MAGNET_NO_POSTGRES:-0} != 1 ]]; then
+    CHROMIUM=$(find_chromium)
+    if [[ -z $CHROMIUM ]] && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        say "Chromium is not installed; installing it with apt-get (for the report's HTML test)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
+            || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2; } \
+            || true
+        CHROMIUM=$(find_chromium)
+    fi
+    if [[ -n $CHROMIUM ]]; then
+        export MAGNET_TEST_CHROMIUM="$CHROMIUM"
+    else
+        say "Chromium could not be installed here (not root, or no apt-get): the report HTML test will fail and say so. Install the 'chromium' package to run it."
+    fi
+fi
+
 # --- Synapse ------------------------------------------------------------------------
 if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c "import synapse, nio" 2>/dev/null; then
     say "installing matrix-synapse $SYNAPSE_VERSION and matrix-nio $NIO_VERSION into $VENV"

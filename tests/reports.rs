@@ -301,3 +301,73 @@ async fn figures_match_a_hand_count_on_sqlite() {
 async fn figures_match_a_hand_count_on_postgresql() {
     figures_match_a_hand_count(magnet_testkit::postgres::fresh_database().await).await;
 }
+
+/// The HTML opens in headless Chromium without a console error, and its screenshot shows
+/// the charts (the only coloured things on the page).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_html_opens_in_chromium_with_its_charts_drawn() {
+    let chromium = magnet_testkit::env::chromium();
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _seed) = seeded(&format!("sqlite://{}", dir.path().join("magnet.db").display())).await;
+    let period = november();
+    let now: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-12-05T08:00:00Z").unwrap().into();
+    let made = run::make(
+        &store,
+        &period,
+        None,
+        &[ReportFormat::Html],
+        &dir.path().join("out"),
+        Lang::En,
+        now,
+    )
+    .await
+    .unwrap();
+    store.close().await;
+    let page = made.dir.join("report.html");
+    let shot = dir.path().join("shot.png");
+    let profile = dir.path().join("profile");
+    let output = tokio::process::Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--hide-scrollbars",
+            "--window-size=1200,1400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .await
+        .expect("Chromium runs");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    let console: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("Failed to load"))
+        .collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    let channels = frame.color_type.samples();
+    assert!(channels >= 3, "{:?}", frame.color_type);
+    let coloured = pixels[..frame.buffer_size()]
+        .chunks(channels)
+        .filter(|p| {
+            let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+            (r - g).abs() + (g - b).abs() + (r - b).abs() > 90
+        })
+        .count();
+    assert!(
+        coloured > 2_000,
+        "the charts should be drawn: {coloured} coloured pixels in {}x{}",
+        frame.width,
+        frame.height
+    );
+}

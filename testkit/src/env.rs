@@ -29,3 +29,13 @@ pub fn synapse_shared_secret() -> String {
 pub fn python() -> String {
     required("MAGNET_TEST_PYTHON")
 }
+
+/// Headless Chromium, for the report's HTML (`scripts/test` installs it where it can).
+pub fn chromium() -> String {
+    match std::env::var("MAGNET_TEST_CHROMIUM") {
+        Ok(path) if !path.is_empty() => path,
+        _ => panic!(
+            "MAGNET_TEST_CHROMIUM is not set: this test opens the report's HTML in headless Chromium; scripts/test installs the 'chromium' package when it runs as root with apt-get, and said why it could not otherwise. Install chromium and run scripts/test again."
+        ),
+    }
+}
