@@ -44,6 +44,7 @@ fn every_command_has_help() {
         &["run", "--help"],
         &["check-config", "--help"],
         &["migrate", "--help"],
+        &["report", "--help"],
     ] {
         let output = magnet(dir.path(), args);
         assert!(output.status.success(), "{args:?}");
@@ -288,4 +289,82 @@ fn a_missing_config_file_named_explicitly_is_an_error() {
         "{}",
         text(&output.stderr)
     );
+}
+
+#[test]
+fn report_writes_a_folder_of_files_and_refuses_what_it_cannot_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!(
+        "[database]\nurl = \"sqlite://{}\"",
+        dir.path().join("magnet.db").display()
+    );
+    let config = write_config(dir.path(), &db);
+    let config = config.to_str().unwrap();
+    let out = dir.path().join("out");
+    let output = magnet(
+        dir.path(),
+        &[
+            "--config",
+            config,
+            "report",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let folder = out.join("2026-11-01_2026-11-30");
+    assert!(
+        text(&output.stdout).contains(&folder.display().to_string()),
+        "{}",
+        text(&output.stdout)
+    );
+    for file in ["report.md", "report.html", "pillars.csv", "sessions.csv", "chat.md"] {
+        assert!(folder.join(file).exists(), "{file}");
+    }
+    let only_csv = magnet(
+        dir.path(),
+        &[
+            "--config",
+            config,
+            "report",
+            "--format",
+            "csv",
+            "--pillar",
+            "authorities",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(only_csv.status.success(), "{}", text(&only_csv.stderr));
+
+    // A file where the folder should be: nothing can be written there.
+    let blocked = dir.path().join("blocked");
+    std::fs::write(&blocked, "a file").unwrap();
+    for (args, expected) in [
+        (
+            vec!["--output", blocked.to_str().unwrap()],
+            "Cannot write the report to",
+        ),
+        (
+            vec!["--from", "2026-11-30", "--to", "2026-11-01"],
+            "starts (2026-11-30) after it ends",
+        ),
+        (vec!["--from", "2020-01-01", "--to", "2026-11-01"], "at most 5 years"),
+        (vec!["--format", "pdf"], "`pdf` is not a report format"),
+        (vec!["--pillar", "nowhere"], "There is no pillar `nowhere`"),
+    ] {
+        let mut all = vec!["--config", config, "report"];
+        all.extend(args.iter().copied());
+        let output = magnet(dir.path(), &all);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(
+            text(&output.stderr).contains(expected),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+    }
 }

@@ -73,23 +73,16 @@ async fn queue_empty(net: &Network) {
 /// soon is reminded at once).
 async fn network() -> (Network, String, u64) {
     let net = Network::new(SimConfig::default()).await;
-    let room = net.ayse.create_room("secretariat", &[&net.bot_user_id]).await.unwrap();
-    let channel = net.sim.create_channel(net.guild, "secretariat");
+    let (room, channel) = net.add_secretariat_rooms().await;
     let config = std::fs::read_to_string(&net.config).unwrap();
-    let config = config
-        .replacen(
-            "[secretariat]\n",
-            &format!("[secretariat]\nmatrix_rooms = [\"{room}\"]\ndiscord_channels = [\"{channel}\"]\n"),
-            1,
-        )
-        .replacen(
-            &format!("discord_channels = [\"{}\"]\n", net.authorities_channel),
-            &format!(
-                "discord_channels = [\"{}\"]\nrapporteurs = {{ discord = [\"{}\"] }}\n",
-                net.authorities_channel, net.bora
-            ),
-            1,
-        );
+    let config = config.replacen(
+        &format!("discord_channels = [\"{}\"]\n", net.authorities_channel),
+        &format!(
+            "discord_channels = [\"{}\"]\nrapporteurs = {{ discord = [\"{}\"] }}\n",
+            net.authorities_channel, net.bora
+        ),
+        1,
+    );
     std::fs::write(&net.config, config).unwrap();
     net.append_config("[actions]\nremind_before = \"30d\"\n");
     (net, room, channel)

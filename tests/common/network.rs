@@ -205,6 +205,23 @@ discord_channels = [{civil_channels}]
         }
     }
 
+    /// Gives the secretariat a room on each platform (before the bot starts): their ids.
+    pub async fn add_secretariat_rooms(&self) -> (String, u64) {
+        let room = self
+            .ayse
+            .create_room("secretariat", &[&self.bot_user_id])
+            .await
+            .unwrap();
+        let channel = self.sim.create_channel(self.guild, "secretariat");
+        let config = std::fs::read_to_string(&self.config).unwrap().replacen(
+            "[secretariat]\n",
+            &format!("[secretariat]\nmatrix_rooms = [\"{room}\"]\ndiscord_channels = [\"{channel}\"]\n"),
+            1,
+        );
+        std::fs::write(&self.config, config).unwrap();
+        (room, channel)
+    }
+
     /// Adds TOML sections at the end of the bot's config (before it starts).
     pub fn append_config(&self, text: &str) {
         let mut config = std::fs::read_to_string(&self.config).unwrap();
