@@ -154,7 +154,10 @@ async fn seed(url: &str, messages: i64) {
     // `numbers(i)` from 0 to n - 1.
     let numbers = |n: i64| {
         if postgres {
-            format!("(SELECT g AS i FROM generate_series(CAST(0 AS BIGINT), {}) AS g) numbers", n - 1)
+            format!(
+                "(SELECT g AS i FROM generate_series(CAST(0 AS BIGINT), {}) AS g) numbers",
+                n - 1
+            )
         } else {
             format!(
                 "(WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < {}) SELECT i FROM c) numbers",

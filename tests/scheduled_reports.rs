@@ -214,3 +214,50 @@ async fn the_report_command_answers_and_refuses_plainly() {
     let store = net.store().await;
     assert_eq!(store.table_row_count("report_runs").await.unwrap(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_scheduled_report_is_recorded_with_its_reason_and_made_at_the_next_start() {
+    let net = Network::new(SimConfig::default()).await;
+    let (room, channel) = net.add_secretariat_rooms().await;
+    // A file where the reports' folder should be: nothing can be written under it.
+    let blocked = net.dir.path().join("blocked");
+    std::fs::write(&blocked, "a file").unwrap();
+    let (schedule, _at) = soon(Duration::from_secs(20));
+    net.append_config(&format!(
+        "[reports]\nschedule = \"{schedule}\"\ntimezone = \"UTC\"\noutput_dir = \"{}\"\n",
+        blocked.join("reports").display()
+    ));
+    let bot = net.start();
+    let store = net.store().await;
+    let failed = eventually("the run recorded as failed", || async {
+        store
+            .scheduled_reports()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|run| run.state == "failed")
+    })
+    .await;
+    assert!(
+        failed
+            .output
+            .as_deref()
+            .is_some_and(|reason| reason.contains("cannot write the report")),
+        "{failed:?}"
+    );
+    assert_eq!(posted(&net, &room, channel).await, (0, 0, 0, 0));
+    bot.stop(WAIT).unwrap();
+
+    // The folder can be written now: the next start makes it, once.
+    std::fs::remove_file(&blocked).unwrap();
+    let _bot = net.start();
+    eventually("the report in both secretariat rooms", || async {
+        (posted(&net, &room, channel).await == (1, 1, 1, 1)).then_some(())
+    })
+    .await;
+    queue_empty(&net).await;
+    assert_eq!(posted(&net, &room, channel).await, (1, 1, 1, 1));
+    let runs = store.scheduled_reports().await.unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].state, "done");
+}

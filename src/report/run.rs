@@ -71,12 +71,14 @@ pub async fn make(
 }
 
 /// The scheduled report due by `now`, if it was not made yet: claimed, made, and finished
-/// with `posts(run, secretariat rooms)` queued. The run's id when this call made it.
+/// with `posts(run, secretariat rooms)` queued. A run that failed is tried again only with
+/// `retry_failed` (the first round after a start). The run's id when this call made it.
 pub async fn scheduled(
     store: &Store,
     config: &Reports,
     lang: Lang,
     instance: &str,
+    retry_failed: bool,
     now: DateTime<Utc>,
     posts: impl Fn(i64, &[RoomRow]) -> Vec<NewDelivery>,
 ) -> Result<Option<i64>, StoreError> {
@@ -88,7 +90,7 @@ pub async fn scheduled(
     }
     let now_ms = now.timestamp_millis();
     let Some(run) = store
-        .claim_scheduled_report(period.span(), instance, now_ms, now_ms - STALE_MS)
+        .claim_scheduled_report(period.span(), instance, retry_failed, now_ms, now_ms - STALE_MS)
         .await?
     else {
         return Ok(None);

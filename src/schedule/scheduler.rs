@@ -13,6 +13,9 @@ use super::plan::{LEAD, stretch};
 use super::recurrence::Recurrence;
 use super::reminders::{Due, LatenessPolicy, Verdict};
 use crate::bridge::{Payload, Platforms};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::config::Reports;
 use crate::i18n::Lang;
 use crate::store::{Fate, NewDelivery, NewSurvey, PlannedPost, Store};
@@ -34,6 +37,9 @@ pub struct Scheduler {
     surveys: SurveySettings,
     /// The scheduled report, and the language it is written in (the secretariat's).
     reports: Option<(Reports, Lang)>,
+    /// Whether a failed report was tried again since this process started (once only:
+    /// what failed would fail the same way every round).
+    reports_retried: Arc<AtomicBool>,
 }
 
 /// What one round did.
@@ -71,6 +77,7 @@ impl Scheduler {
             instance,
             surveys: SurveySettings::default(),
             reports: None,
+            reports_retried: Arc::default(),
         }
     }
 
@@ -157,8 +164,15 @@ impl Scheduler {
         round.held = self.store.close_ended_occurrences(now_ms).await?;
         self.surveys_round(now_ms, &mut round).await?;
         if let Some((reports, lang)) = &self.reports {
-            round.report =
-                crate::report::run::scheduled(&self.store, reports, *lang, &self.instance, now, |run, rooms| {
+            let retry_failed = !self.reports_retried.swap(true, Ordering::Relaxed);
+            round.report = crate::report::run::scheduled(
+                &self.store,
+                reports,
+                *lang,
+                &self.instance,
+                retry_failed,
+                now,
+                |run, rooms| {
                     let payload = Payload::Report { run };
                     rooms
                         .iter()
@@ -169,8 +183,9 @@ impl Scheduler {
                             payload: payload.to_json(),
                         })
                         .collect()
-                })
-                .await?;
+                },
+            )
+            .await?;
             if round.report.is_some() {
                 for room in self.store.secretariat_rooms().await? {
                     self.platforms.wake(room.id);

@@ -309,13 +309,15 @@ impl Store {
             .collect())
     }
 
-    /// Claims the scheduled report of a period for `instance`: a new run, or one that
-    /// failed or was left running by another process or before `stale_before` (its process
-    /// died). `None`: made already, or being made.
+    /// Claims the scheduled report of a period for `instance`: a new run, one left running
+    /// by another process or before `stale_before` (its process died), or with
+    /// `retry_failed` (once per start) one that failed. `None`: made already, being made, or
+    /// failed and not to be tried again yet.
     pub async fn claim_scheduled_report(
         &self,
         span: Span,
         instance: &str,
+        retry_failed: bool,
         now: i64,
         stale_before: i64,
     ) -> Result<Option<i64>> {
@@ -338,7 +340,7 @@ impl Store {
         let retaken = sqlx::query(
             "UPDATE report_runs SET state = 'running', started_at = $3, finished_at = NULL, claimed_by = $4
               WHERE kind = 'scheduled' AND period_start = $1 AND period_end = $2
-                AND (state = 'failed'
+                AND ((state = 'failed' AND $6 = 1)
                      OR (state = 'running' AND (claimed_by IS NULL OR claimed_by <> $4 OR started_at < $5)))
              RETURNING id",
         )
@@ -347,6 +349,7 @@ impl Store {
         .bind(now)
         .bind(instance)
         .bind(stale_before)
+        .bind(i64::from(retry_failed))
         .fetch_optional(self.pool())
         .await?;
         retaken.map(|row| Ok(row.try_get("id")?)).transpose()
