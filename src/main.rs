@@ -407,6 +407,7 @@ async fn report(config: Config, request: &ReportRequest<'_>, lang: Lang) -> anyh
             .record_report(
                 period.span(),
                 &made.dir.display().to_string(),
+                None,
                 now.timestamp_millis(),
                 |_| Vec::new(),
             )

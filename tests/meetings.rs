@@ -18,19 +18,6 @@ fn istanbul_in(seconds: i64) -> String {
         .to_string()
 }
 
-/// Sends a text command in a Matrix room as Ayşe and returns the bot's answer to it.
-async fn ask_matrix(net: &Network, room: &str, text: &str) -> String {
-    let asked = net.ayse.send_text(room, text).await.unwrap();
-    let answer = eventually(&format!("an answer to `{text}`"), || async {
-        net.bot_events(room)
-            .await
-            .into_iter()
-            .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == asked.as_str())
-    })
-    .await;
-    answer["content"]["body"].as_str().unwrap().to_string()
-}
-
 /// Runs a slash command on Discord and returns the private answer.
 async fn ask_discord(net: &Network, user: u64, path: &[&str], options: &[(&str, &str)]) -> String {
     let sim = &net.sim;
@@ -207,16 +194,16 @@ async fn meeting_reminds_both_platforms(net: Network) {
     })
     .await;
     assert_eq!(store.rsvp_counts(occurrence).await.unwrap().yes, 2);
-    let maybe = ask_matrix(&net, &room, "!magnet rsvp 1 maybe").await;
+    let maybe = net.ask_matrix(&room, "!magnet rsvp 1 maybe").await;
     assert!(
         maybe.contains("Noted: maybe") || maybe.contains("Noted: **maybe**"),
         "{maybe}"
     );
     assert!(maybe.contains("1 yes · 1 maybe · 0 no"), "{maybe}");
     // Changing one's mind replaces the answer.
-    let changed = ask_matrix(&net, &room, "!magnet rsvp 1 no").await;
+    let changed = net.ask_matrix(&room, "!magnet rsvp 1 no").await;
     assert!(changed.contains("1 yes · 0 maybe · 1 no"), "{changed}");
-    let shown = ask_matrix(&net, &room, "!magnet meeting show 1").await;
+    let shown = net.ask_matrix(&room, "!magnet meeting show 1").await;
     assert!(shown.contains("Bora") && shown.contains("Ayşe"), "{shown}");
 
     // Exactly one reminder per offset per room, once the store says all four were sent.
@@ -312,7 +299,7 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
         ("!magnet rsvp 99 yes", "There is no meeting #99 here"),
     ];
     for (command, expected) in cases {
-        let answer = ask_matrix(&net, &room, command).await;
+        let answer = net.ask_matrix(&room, command).await;
         assert!(answer.contains(expected), "`{command}` answered: {answer}");
     }
 
@@ -328,13 +315,13 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
         "!magnet meeting add civil-society \"Weekly civil\" \"{} 10:00\" --every \"0 10 * * TUE\"",
         day(first)
     );
-    let elsewhere = ask_matrix(&net, &room, &add).await;
+    let elsewhere = net.ask_matrix(&room, &add).await;
     assert!(
         elsewhere.contains("everyone in this room would see the answer"),
         "{elsewhere}"
     );
     let room = net.civil_room.clone();
-    let added = ask_matrix(&net, &room, &add).await;
+    let added = net.ask_matrix(&room, &add).await;
     assert!(added.contains("Added meeting #1"), "{added}");
     assert!(
         added.contains(&format!("{}, 10:00 Europe/Berlin", long(first))),
@@ -372,7 +359,9 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
 
     // The secretariat cancels one date of the series: the pillar's rooms are told.
     let second = first + chrono::Days::new(7);
-    let cancelled = ask_matrix(&net, &room, &format!("!magnet meeting cancel 1 --on {}", day(second))).await;
+    let cancelled = net
+        .ask_matrix(&room, &format!("!magnet meeting cancel 1 --on {}", day(second)))
+        .await;
     assert!(cancelled.contains("Cancelled: 1 meeting of #1"), "{cancelled}");
     let civil_room = net.civil_room.clone();
     eventually("the cancellation notice in the civil society room", || async {
@@ -383,29 +372,26 @@ async fn meeting_commands_answer_mistakes_and_keep_changes_to_the_secretariat() 
     })
     .await;
     let wednesday = second + chrono::Days::new(1);
-    let wrong_date = ask_matrix(
-        &net,
-        &room,
-        &format!("!magnet meeting cancel 1 --on {}", day(wednesday)),
-    )
-    .await;
+    let wrong_date = net
+        .ask_matrix(&room, &format!("!magnet meeting cancel 1 --on {}", day(wednesday)))
+        .await;
     assert!(
         wrong_date.contains(&format!("has no session on {}", day(wednesday))),
         "{wrong_date}"
     );
-    let far = ask_matrix(&net, &room, "!magnet rsvp 1 yes --on 2099-01-06").await;
+    let far = net.ask_matrix(&room, "!magnet rsvp 1 yes --on 2099-01-06").await;
     assert!(far.contains("too far ahead"), "{far}");
     let third = second + chrono::Days::new(7);
-    let moved = ask_matrix(
-        &net,
-        &room,
-        &format!(
-            "!magnet meeting move 1 \"{} 11:00\" --on {}",
-            day(third + chrono::Days::new(1)),
-            day(third)
-        ),
-    )
-    .await;
+    let moved = net
+        .ask_matrix(
+            &room,
+            &format!(
+                "!magnet meeting move 1 \"{} 11:00\" --on {}",
+                day(third + chrono::Days::new(1)),
+                day(third)
+            ),
+        )
+        .await;
     assert!(
         moved.contains(&format!(
             "Moved #1 to {}, 11:00 Europe/Berlin",
@@ -484,7 +470,7 @@ async fn a_turkish_pillar_hears_the_bot_in_turkish_and_a_private_answer_follows_
     );
 
     // A command in the Turkish room is answered in Turkish, with Turkish names of days.
-    let noted = ask_matrix(&net, &room, "!magnet rsvp 1 yes").await;
+    let noted = net.ask_matrix(&room, "!magnet rsvp 1 yes").await;
     assert!(noted.starts_with("Kaydedildi:"), "{noted}");
     assert!(
         noted.contains("**evet**") && noted.contains("1 evet · 0 belki · 0 hayır"),

@@ -56,22 +56,6 @@ async fn posted(net: &Network, room: &str, channel: u64) -> (usize, usize, usize
     (discord_texts, discord_files, matrix_texts, matrix_files)
 }
 
-async fn queue_empty(net: &Network) {
-    let store = net.store().await;
-    eventually("the queue empty", || async {
-        let open: i64 = store
-            .delivery_counts()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|(state, _)| state == "pending" || state == "sending")
-            .map(|(_, n)| n)
-            .sum();
-        (open == 0).then_some(())
-    })
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scheduled_report_is_posted_once_even_when_the_bot_dies_making_it() {
     let net = Network::new(SimConfig::default()).await;
@@ -100,7 +84,7 @@ async fn the_scheduled_report_is_posted_once_even_when_the_bot_dies_making_it() 
         (posted(&net, &room, channel).await == (1, 1, 1, 1)).then_some(())
     })
     .await;
-    queue_empty(&net).await;
+    net.queue_empty().await;
     assert_eq!(posted(&net, &room, channel).await, (1, 1, 1, 1));
     let store = net.store().await;
     let runs = store.scheduled_reports().await.unwrap();
@@ -142,7 +126,7 @@ async fn two_instances_on_postgresql_post_the_scheduled_report_once() {
         (posted(&net, &room, channel).await == (1, 1, 1, 1)).then_some(())
     })
     .await;
-    queue_empty(&net).await;
+    net.queue_empty().await;
     assert_eq!(posted(&net, &room, channel).await, (1, 1, 1, 1));
     second.stop(WAIT).unwrap();
 }
@@ -255,7 +239,7 @@ async fn a_failed_scheduled_report_is_recorded_with_its_reason_and_made_at_the_n
         (posted(&net, &room, channel).await == (1, 1, 1, 1)).then_some(())
     })
     .await;
-    queue_empty(&net).await;
+    net.queue_empty().await;
     assert_eq!(posted(&net, &room, channel).await, (1, 1, 1, 1));
     let runs = store.scheduled_reports().await.unwrap();
     assert_eq!(runs.len(), 1);

@@ -505,6 +505,7 @@ async fn summaries_are_versioned_searchable_and_remind_once(store: Store) {
         created_by: "matrix:@ayse:example.org",
         source_event: "matrix:!auth:example.org:$add",
     };
+    let searched = vec!["authorities".to_string(), "civil-society".to_string()];
     let (id, fresh) = store.add_summary(&new, 100, notice).await.unwrap();
     assert!(fresh);
     assert_eq!(store.add_summary(&new, 100, notice).await.unwrap(), (id, false));
@@ -514,20 +515,28 @@ async fn summaries_are_versioned_searchable_and_remind_once(store: Store) {
         "one notice for one command"
     );
 
-    let found = store.search_summaries(&["ankara".into()], 10).await.unwrap();
+    let found = store.search_summaries(&["ankara".into()], &searched, 10).await.unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((found[0].summary_id, found[0].kind.as_str()), (id, "decision"));
     assert!(
         store
-            .search_summaries(&["ankara".into(), "berlin".into()], 10)
+            .search_summaries(&["ankara".into(), "berlin".into()], &searched, 10)
             .await
             .unwrap()
             .is_empty()
     );
+    assert!(
+        store
+            .search_summaries(&["ankara".into()], &["civil-society".to_string()], 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "only in the pillars asked for"
+    );
     // What people type is words, never search syntax.
     assert!(
         store
-            .search_summaries(&["\"hall".into(), "OR".into()], 10)
+            .search_summaries(&["\"hall".into(), "OR".into()], &searched, 10)
             .await
             .is_ok()
     );
@@ -569,8 +578,21 @@ async fn summaries_are_versioned_searchable_and_remind_once(store: Store) {
     assert!(states.contains(&(hall, "done")), "{states:?}");
     assert!(states.contains(&(call, "dropped")), "{states:?}");
     assert_eq!(store.table_row_count("summary_versions").await.unwrap(), 1);
-    assert!(store.search_summaries(&["ankara".into()], 10).await.unwrap().is_empty());
-    assert_eq!(store.search_summaries(&["izmir".into()], 10).await.unwrap().len(), 1);
+    assert!(
+        store
+            .search_summaries(&["ankara".into()], &searched, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .search_summaries(&["izmir".into()], &searched, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // The new action's reminder once, whoever claims it; the done and dropped ones never.
     let claim = |now| {
@@ -608,7 +630,13 @@ async fn summaries_are_versioned_searchable_and_remind_once(store: Store) {
         Changed::Done
     );
     assert_eq!(store.summary(id).await.unwrap().unwrap().state, SummaryState::Withdrawn);
-    assert!(store.search_summaries(&["izmir".into()], 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .search_summaries(&["izmir".into()], &searched, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.open_actions(None).await.unwrap().is_empty());
     assert_eq!(store.table_row_count("summary_versions").await.unwrap(), 2);
 }

@@ -8,19 +8,6 @@ mod common;
 use common::network::{Network, WAIT, eventually};
 use magnet_discord_sim::SimConfig;
 
-/// The bot's answer in a Matrix room to what Ayşe (secretariat) sent there.
-async fn ask_matrix(net: &Network, room: &str, text: &str) -> String {
-    let asked = net.ayse.send_text(room, text).await.unwrap();
-    let answer = eventually(&format!("an answer to `{text}`"), || async {
-        net.bot_events(room)
-            .await
-            .into_iter()
-            .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == asked.as_str())
-    })
-    .await;
-    answer["content"]["body"].as_str().unwrap().to_string()
-}
-
 /// The bot's answer in a Discord channel to what `user` posted there.
 async fn ask_discord(net: &Network, channel: u64, user: u64, text: &str) -> String {
     let asked = net.sim.post(channel, user, text);
@@ -49,23 +36,6 @@ async fn matrix_bodies_with(net: &Network, room: &str, needle: &str) -> Vec<Stri
         .into_iter()
         .filter(|b| b.contains(needle))
         .collect()
-}
-
-/// Waits until the bot has no delivery left to make.
-async fn queue_empty(net: &Network) {
-    let store = net.store().await;
-    eventually("the queue empty", || async {
-        let open: i64 = store
-            .delivery_counts()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|(state, _)| state == "pending" || state == "sending")
-            .map(|(_, n)| n)
-            .sum();
-        (open == 0).then_some(())
-    })
-    .await;
 }
 
 /// The network with a secretariat room on each platform, Bora as the authorities'
@@ -103,9 +73,7 @@ async fn summaries_drafts_actions_and_search_on_both_platforms() {
     let due = today_in_istanbul();
 
     // The secretariat posts a summary on Matrix: it reaches the pillar's rooms.
-    let posted = ask_matrix(
-        &net,
-        &room,
+    let posted = net.ask_matrix(&room,
         &format!(
             "!magnet summary add authorities\nWe went through the venues for January.\nDecision: Meet in Ankara on 12 January.\nAction: Book the hall <@{bora}> due {due}",
             bora = net.bora
@@ -171,11 +139,19 @@ async fn summaries_drafts_actions_and_search_on_both_platforms() {
         bot_messages(&net, channel, "**Summary #2:").is_empty(),
         "not in the pillar before approval"
     );
-    // Nobody else finds a draft.
+    // Nobody else finds a draft, and the secretariat is not shown it in the pillar's room.
     let hidden = ask_discord(&net, channel, net.bora, "!magnet search housing").await;
     assert!(hidden.contains("Nothing found"), "{hidden}");
+    let not_here = net.ask_matrix(&room, "!magnet summary show 2").await;
+    assert!(not_here.contains("There is no summary #2"), "{not_here}");
+    // One pillar's summary is not answered about in another pillar's room, even to the
+    // secretariat.
+    let elsewhere = net.ask_matrix(&net.civil_room, "!magnet summary show 1").await;
+    assert!(elsewhere.contains("There is no summary #1"), "{elsewhere}");
+    let elsewhere = net.ask_matrix(&net.civil_room, "!magnet search Ankara").await;
+    assert!(elsewhere.contains("Nothing found"), "{elsewhere}");
 
-    let approved = ask_matrix(&net, &secretariat_room, "!magnet summary approve 2").await;
+    let approved = net.ask_matrix(&secretariat_room, "!magnet summary approve 2").await;
     assert!(approved.contains("approved"), "{approved}");
     eventually("the approved summary on Discord", || async {
         bot_messages(&net, channel, "**Summary #2:").into_iter().next()
@@ -188,18 +164,16 @@ async fn summaries_drafts_actions_and_search_on_both_platforms() {
     assert!(found.contains("decision"), "{found}");
     let other = ask_discord(&net, channel, net.bora, "!magnet action done 1").await;
     assert!(other.contains("Action #1 is marked done"), "{other}");
-    let open = ask_matrix(&net, &room, "!magnet action list").await;
+    let open = net.ask_matrix(&room, "!magnet action list").await;
     assert!(open.contains("No open actions"), "{open}");
 
     // An edit keeps the earlier version; a withdrawal is told to the pillar's rooms.
-    let edited = ask_matrix(
-        &net,
-        &room,
+    let edited = net.ask_matrix(&room,
         "!magnet summary edit 2\nThe housing report was discussed at length.\nDecision: Publish the housing report in March.",
     )
     .await;
     assert!(edited.contains("version 2"), "{edited}");
-    let withdrawn = ask_matrix(&net, &room, "!magnet summary withdraw 1").await;
+    let withdrawn = net.ask_matrix(&room, "!magnet summary withdraw 1").await;
     assert!(withdrawn.contains("withdrawn"), "{withdrawn}");
     eventually("the withdrawal on Discord", || async {
         bot_messages(&net, channel, "Summary #1 of Migration authorities is withdrawn")
@@ -208,7 +182,7 @@ async fn summaries_drafts_actions_and_search_on_both_platforms() {
     })
     .await;
 
-    queue_empty(&net).await;
+    net.queue_empty().await;
     assert_eq!(bot_messages(&net, channel, "⏰").len(), 1, "one reminder");
     assert_eq!(matrix_bodies_with(&net, &room, "⏰").await.len(), 1);
     let store = net.store().await;
@@ -248,7 +222,7 @@ async fn bad_summaries_are_explained_and_record_nothing() {
         ("!magnet summary show 7", "There is no summary #7"),
         ("!magnet action done 7", "There is no action #7"),
     ] {
-        let answer = ask_matrix(&net, &room, typed).await;
+        let answer = net.ask_matrix(&room, typed).await;
         assert!(answer.contains(expected), "{typed}: {answer}");
     }
     // Neither of the secretariat nor a rapporteur: refused.
@@ -268,7 +242,7 @@ async fn bad_summaries_are_explained_and_record_nothing() {
     assert_eq!(store.table_row_count("action_items").await.unwrap(), 0);
 
     // A rapporteur cannot change a published summary.
-    let posted = ask_matrix(&net, &room, "!magnet summary add authorities\nText.").await;
+    let posted = net.ask_matrix(&room, "!magnet summary add authorities\nText.").await;
     assert!(posted.contains("Summary #1 is posted"), "{posted}");
     let refused = ask_discord(&net, channel, net.bora, "!magnet summary edit 1\nOther text.").await;
     assert!(refused.contains("Only the secretariat, or a rapporteur"), "{refused}");

@@ -9,20 +9,6 @@ use common::network::{Network, WAIT, eventually, eventually_within};
 use magnet_discord_sim::SimConfig;
 use serde_json::{Value, json};
 
-/// Sends a text command in a Matrix room as Ayşe (of the secretariat) and returns the bot's
-/// answer to it.
-async fn ask_matrix(net: &Network, room: &str, text: &str) -> String {
-    let asked = net.ayse.send_text(room, text).await.unwrap();
-    let answer = eventually(&format!("an answer to `{text}`"), || async {
-        net.bot_events(room)
-            .await
-            .into_iter()
-            .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == asked.as_str())
-    })
-    .await;
-    answer["content"]["body"].as_str().unwrap().to_string()
-}
-
 /// The bot's events of a type in a Matrix room, oldest first.
 async fn bot_events_of_type(net: &Network, room: &str, event_type: &str) -> Vec<Value> {
     net.ayse
@@ -85,7 +71,7 @@ async fn matrix_poll(net: &Network, room: &str) -> Value {
 /// Waits until `survey show 1` says `count` (votes are counted in the order they come).
 async fn answers_so_far(net: &Network, room: &str, count: &str) -> String {
     eventually(&format!("`{count}`"), || async {
-        let shown = ask_matrix(net, room, "!magnet survey show 1").await;
+        let shown = net.ask_matrix(room, "!magnet survey show 1").await;
         shown.contains(count).then_some(shown)
     })
     .await
@@ -96,12 +82,12 @@ async fn answers_so_far(net: &Network, room: &str, count: &str) -> String {
 /// poll's event id.
 async fn venue_survey_voted(net: &Network, closes: &str) -> (magnet_discord_sim::SeenMessage, String) {
     let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
-    let started = ask_matrix(
-        net,
-        &room,
-        &format!("!magnet survey start authorities \"Venue?\" Ankara Online --closes {closes}"),
-    )
-    .await;
+    let started = net
+        .ask_matrix(
+            &room,
+            &format!("!magnet survey start authorities \"Venue?\" Ankara Online --closes {closes}"),
+        )
+        .await;
     assert!(started.contains("Survey #1 is posted"), "{started}");
     let poll_message = discord_poll(net, channel, "Venue?").await;
     let poll_id = matrix_poll(net, &room).await["event_id"].as_str().unwrap().to_string();
@@ -109,23 +95,6 @@ async fn venue_survey_voted(net: &Network, closes: &str) -> (magnet_discord_sim:
     vote_on_matrix(net, &room, &poll_id, &["2"]).await;
     answers_so_far(net, &room, "2 answers so far").await;
     (poll_message, poll_id)
-}
-
-/// Waits until the bot has no delivery left to make.
-async fn queue_empty(net: &Network) {
-    let store = net.store().await;
-    eventually("the queue empty", || async {
-        let open: i64 = store
-            .delivery_counts()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|(state, _)| state == "pending" || state == "sending")
-            .map(|(_, n)| n)
-            .sum();
-        (open == 0).then_some(())
-    })
-    .await;
 }
 
 /// Ayşe's choice in a Matrix poll, as clients send it (MSC3381): the whole choice each time.
@@ -158,12 +127,12 @@ async fn poll_on_both_platforms(net: Network) {
     let _bot = net.start();
     let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
 
-    let started = ask_matrix(
-        &net,
-        &room,
-        "!magnet survey start authorities \"Where shall we meet in January?\" Ankara Online --closes 2h",
-    )
-    .await;
+    let started = net
+        .ask_matrix(
+            &room,
+            "!magnet survey start authorities \"Where shall we meet in January?\" Ankara Online --closes 2h",
+        )
+        .await;
     assert!(started.contains("Survey #1 is posted to 2 rooms"), "{started}");
 
     // Each platform's own poll, after the survey's message; nothing in the other pillar.
@@ -206,7 +175,7 @@ async fn poll_on_both_platforms(net: Network) {
     assert!(shown.contains("open"), "{shown}");
 
     // Closed by the secretariat: the results once in each room, the polls ended.
-    let closed = ask_matrix(&net, &room, "!magnet survey close 1").await;
+    let closed = net.ask_matrix(&room, "!magnet survey close 1").await;
     assert!(closed.contains("Survey #1 is closed"), "{closed}");
     let results = &first_on_discord(&net, channel, "Results of survey #1").await.content;
     assert!(results.contains("2 people answered."), "{results}");
@@ -232,10 +201,10 @@ async fn poll_on_both_platforms(net: Network) {
 
     // A vote after the close is not counted: the results read the same.
     vote_on_matrix(&net, &room, &poll_id, &["1"]).await;
-    let again = ask_matrix(&net, &room, "!magnet survey results 1").await;
+    let again = net.ask_matrix(&room, "!magnet survey results 1").await;
     assert!(again.contains("50 % (1) Ankara"), "{again}");
     assert!(again.contains("2 people answered."), "{again}");
-    let closed_again = ask_matrix(&net, &room, "!magnet survey close 1").await;
+    let closed_again = net.ask_matrix(&room, "!magnet survey close 1").await;
     assert!(closed_again.contains("Survey #1 is closed already"), "{closed_again}");
 
     // Once each, in each room, however the close was asked for.
@@ -324,15 +293,15 @@ async fn bad_surveys_and_answers_are_explained_and_change_nothing() {
         ("!magnet answer 7 1 Ankara", "There is no survey #7"),
         ("!magnet survey attach 9", "There is no meeting #9"),
     ] {
-        let answer = ask_matrix(&net, &room, typed).await;
+        let answer = net.ask_matrix(&room, typed).await;
         assert!(answer.contains(expected), "{typed}: {answer}");
     }
-    let added = ask_matrix(
-        &net,
-        &room,
-        "!magnet meeting add authorities \"Sync\" \"2030-01-07 10:00\" --reminders none",
-    )
-    .await;
+    let added = net
+        .ask_matrix(
+            &room,
+            "!magnet meeting add authorities \"Sync\" \"2030-01-07 10:00\" --reminders none",
+        )
+        .await;
     assert!(added.contains("Added meeting #1"), "{added}");
     for (typed, expected) in [
         (
@@ -345,7 +314,7 @@ async fn bad_surveys_and_answers_are_explained_and_change_nothing() {
             "1x",
         ),
     ] {
-        let answer = ask_matrix(&net, &room, typed).await;
+        let answer = net.ask_matrix(&room, typed).await;
         assert!(answer.contains(expected), "{typed}: {answer}");
     }
     let store = net.store().await;
@@ -356,25 +325,27 @@ async fn bad_surveys_and_answers_are_explained_and_change_nothing() {
         1,
         "no meeting with a bad --survey"
     );
-    let attached = ask_matrix(&net, &room, "!magnet survey attach 1 --closes-after 1d").await;
+    let attached = net.ask_matrix(&room, "!magnet survey attach 1 --closes-after 1d").await;
     assert!(attached.contains("attached to meeting #1"), "{attached}");
     assert_eq!(store.table_row_count("survey_templates").await.unwrap(), 1);
 
     // A rating of 6 and a text too long, on a survey that exists.
-    let started = ask_matrix(
-        &net,
-        &room,
-        "!magnet survey start authorities --closes 1h\nQ (rating): How useful was it?\nQ (text): Anything to add?",
-    )
-    .await;
+    let started = net
+        .ask_matrix(
+            &room,
+            "!magnet survey start authorities --closes 1h\nQ (rating): How useful was it?\nQ (text): Anything to add?",
+        )
+        .await;
     assert!(started.contains("Survey #1 is posted"), "{started}");
-    let six = ask_matrix(&net, &room, "!magnet answer 1 1 6").await;
+    let six = net.ask_matrix(&room, "!magnet answer 1 1 6").await;
     assert!(six.contains("`6` is not a rating"), "{six}");
-    let long = ask_matrix(&net, &room, &format!("!magnet answer 1 2 {}", "x".repeat(501))).await;
+    let long = net
+        .ask_matrix(&room, &format!("!magnet answer 1 2 {}", "x".repeat(501)))
+        .await;
     assert!(long.contains("501 characters; at most 500"), "{long}");
-    let missing = ask_matrix(&net, &room, "!magnet answer 1 3 yes").await;
+    let missing = net.ask_matrix(&room, "!magnet answer 1 3 yes").await;
     assert!(missing.contains("has no question 3"), "{missing}");
-    let four = ask_matrix(&net, &room, "!magnet answer 1 1 4").await;
+    let four = net.ask_matrix(&room, "!magnet answer 1 1 4").await;
     assert!(four.contains("is counted"), "{four}");
     assert_eq!(store.table_row_count("survey_answers").await.unwrap(), 1);
 
@@ -434,9 +405,7 @@ async fn an_anonymous_survey_keeps_no_link_to_its_voters_and_closes_at_its_deadl
     let _bot = net.start();
     let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
     let deadline = std::time::Duration::from_secs(25);
-    let started = ask_matrix(
-        &net,
-        &room,
+    let started = net.ask_matrix(&room,
         "!magnet survey start all --closes 25s --anonymous --nudge 12s --title \"January check\"\nQ: Which topic first?\n- Borders\n- Housing\nQ (rating): How useful was the last meeting?",
     )
     .await;
@@ -574,7 +543,7 @@ async fn votes_survive_the_bot_killed_and_the_close_is_posted_once() {
     })
     .await;
     // Whatever is left in the queue is done: still one each.
-    queue_empty(&net).await;
+    net.queue_empty().await;
     assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
     assert_eq!(matrix_bodies_with(&net, &room, "Results of survey #1").await.len(), 1);
 }
@@ -590,12 +559,12 @@ async fn two_instances_on_postgresql_close_a_survey_once_when_the_serving_one_di
     second.wait_for_log("waiting for the instance lease", WAIT).unwrap();
     let (room, channel) = (net.authorities_room.clone(), net.authorities_channel);
     let deadline = std::time::Duration::from_secs(20);
-    let started = ask_matrix(
-        &net,
-        &room,
-        "!magnet survey start authorities \"Venue?\" Ankara Online --closes 20s",
-    )
-    .await;
+    let started = net
+        .ask_matrix(
+            &room,
+            "!magnet survey start authorities \"Venue?\" Ankara Online --closes 20s",
+        )
+        .await;
     assert!(started.contains("Survey #1 is posted"), "{started}");
     let poll_message = discord_poll(&net, channel, "Venue?").await;
     net.sim.vote(channel, poll_message.id, net.bora, 1, true);
@@ -609,7 +578,7 @@ async fn two_instances_on_postgresql_close_a_survey_once_when_the_serving_one_di
     let results = first_on_discord(&net, channel, "Results of survey #1").await;
     assert!(results.content.contains("100 % (1) Ankara"), "{}", results.content);
     first_on_matrix(&net, &room, "Results of survey #1").await;
-    queue_empty(&net).await;
+    net.queue_empty().await;
     assert_eq!(bot_messages(&net, channel, "Results of survey #1").len(), 1);
     assert_eq!(matrix_bodies_with(&net, &room, "Results of survey #1").await.len(), 1);
     second.stop(WAIT).unwrap();
@@ -624,7 +593,7 @@ async fn accounts_linked_on_both_platforms_count_once() {
     let (poll_message, _) = venue_survey_voted(&net, "1h").await;
 
     // A code is only given where nobody else sees it.
-    let public = ask_matrix(&net, &room, "!magnet link").await;
+    let public = net.ask_matrix(&room, "!magnet link").await;
     assert!(public.contains("/magnet link"), "{public}");
     let id = eventually("the slash commands registered", || async {
         net.sim.run_command(channel, net.bora, &["magnet", "link"], &[]).ok()
@@ -644,15 +613,17 @@ async fn accounts_linked_on_both_platforms_count_once() {
         .to_string();
     assert_eq!(code.len(), 8, "{}", view.replies[0].content);
 
-    let linked = ask_matrix(&net, &room, &format!("!magnet link {}", code.to_lowercase())).await;
+    let linked = net
+        .ask_matrix(&room, &format!("!magnet link {}", code.to_lowercase()))
+        .await;
     assert!(linked.contains("Linked with your Discord account"), "{linked}");
-    let again = ask_matrix(&net, &room, &format!("!magnet link {code}")).await;
+    let again = net.ask_matrix(&room, &format!("!magnet link {code}")).await;
     assert!(again.contains("not known"), "a code is used once: {again}");
 
     // Counted once now, with the later answer (Online, on Matrix).
-    let shown = ask_matrix(&net, &room, "!magnet survey show 1").await;
+    let shown = net.ask_matrix(&room, "!magnet survey show 1").await;
     assert!(shown.contains("one answer so far"), "{shown}");
-    let results = ask_matrix(&net, &room, "!magnet survey results 1").await;
+    let results = net.ask_matrix(&room, "!magnet survey results 1").await;
     assert!(results.contains("100 % (1) Online"), "{results}");
     assert!(results.contains("0 % (0) Ankara"), "{results}");
 
@@ -660,11 +631,11 @@ async fn accounts_linked_on_both_platforms_count_once() {
     net.sim.vote(channel, poll_message.id, net.bora, 1, false);
     net.sim.vote(channel, poll_message.id, net.bora, 1, true);
     eventually("the Discord vote replaces the Matrix one", || async {
-        let results = ask_matrix(&net, &room, "!magnet survey results 1").await;
+        let results = net.ask_matrix(&room, "!magnet survey results 1").await;
         results.contains("100 % (1) Ankara").then_some(())
     })
     .await;
-    let unlinked = ask_matrix(&net, &room, "!magnet unlink").await;
+    let unlinked = net.ask_matrix(&room, "!magnet unlink").await;
     assert!(unlinked.contains("no longer linked"), "{unlinked}");
 }
 
@@ -739,14 +710,14 @@ async fn a_survey_attached_to_a_meeting_opens_when_it_ends_and_closes_on_time() 
         .with_timezone(&chrono_tz::Europe::Istanbul)
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
-    let added = ask_matrix(
-        &net,
-        &room,
-        &format!(
-            "!magnet meeting add authorities \"Quick sync\" \"{start}\" --duration 1m --reminders none --survey 20s"
-        ),
-    )
-    .await;
+    let added = net
+        .ask_matrix(
+            &room,
+            &format!(
+                "!magnet meeting add authorities \"Quick sync\" \"{start}\" --duration 1m --reminders none --survey 20s"
+            ),
+        )
+        .await;
     assert!(added.contains("Added meeting #1"), "{added}");
     assert!(added.contains("attached to meeting #1"), "{added}");
     assert!(
@@ -818,19 +789,19 @@ async fn a_pillar_member_answers_privately_in_a_direct_room_with_the_bot() {
     net.append_config(&format!("[surveys]\nvoter_key_file = \"{}\"\n", key.display()));
     let _bot = net.start();
     let room = net.authorities_room.clone();
-    let started = ask_matrix(
-        &net,
-        &room,
-        "!magnet survey start authorities \"How useful was the meeting?\" --rating --anonymous --closes 1h",
-    )
-    .await;
+    let started = net
+        .ask_matrix(
+            &room,
+            "!magnet survey start authorities \"How useful was the meeting?\" --rating --anonymous --closes 1h",
+        )
+        .await;
     assert!(started.contains("Survey #1 is posted"), "{started}");
-    let civil = ask_matrix(
-        &net,
-        &net.civil_room,
-        "!magnet survey start civil-society \"Housing first?\" Yes No --closes 1h",
-    )
-    .await;
+    let civil = net
+        .ask_matrix(
+            &net.civil_room,
+            "!magnet survey start civil-society \"Housing first?\" Yes No --closes 1h",
+        )
+        .await;
     assert!(civil.contains("Survey #2 is posted"), "{civil}");
 
     // Deniz, in the authorities' room, opens a direct chat with matrix-nio: the bot joins
@@ -902,12 +873,12 @@ async fn a_matrix_vote_cast_while_the_bot_is_away_counts_and_a_late_one_is_refus
     nio.ask(&direct, "help", &net.bot_user_id, WAIT).await.unwrap();
 
     let closes_in = std::time::Duration::from_secs(30);
-    let started = ask_matrix(
-        &net,
-        &room,
-        "!magnet survey start authorities \"Venue?\" Ankara Online --closes 30s",
-    )
-    .await;
+    let started = net
+        .ask_matrix(
+            &room,
+            "!magnet survey start authorities \"Venue?\" Ankara Online --closes 30s",
+        )
+        .await;
     assert!(started.contains("Survey #1 is posted"), "{started}");
     let store = net.store().await;
     let closes_at = store.survey(1).await.unwrap().unwrap().closes_at;
@@ -938,7 +909,7 @@ async fn a_matrix_vote_cast_while_the_bot_is_away_counts_and_a_late_one_is_refus
     })
     .await;
     assert!(word.contains("no longer counted"), "{word}");
-    queue_empty(&net).await;
+    net.queue_empty().await;
     let words = direct_bodies(&deniz, &direct, &net.bot_user_id)
         .await
         .into_iter()
@@ -948,6 +919,6 @@ async fn a_matrix_vote_cast_while_the_bot_is_away_counts_and_a_late_one_is_refus
     for body in net.bot_bodies(&room).await.unwrap_or_default() {
         assert!(!body.contains("is closed"), "{body}");
     }
-    let shown = ask_matrix(&net, &room, "!magnet survey results 1").await;
+    let shown = net.ask_matrix(&room, "!magnet survey results 1").await;
     assert!(shown.contains("100 % (1) Online"), "{shown}");
 }

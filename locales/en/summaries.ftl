@@ -25,6 +25,7 @@ summary-approved = Summary #{ $id } is approved and posted to the rooms of { $pi
 summary-approved-before = Summary #{ $id } is posted already.
 summary-edited = Summary #{ $id } is changed (version { $version }); the earlier version is kept.
 summary-withdrawn = Summary #{ $id } is withdrawn; its versions are kept.
+summary-changed-meanwhile = Summary #{ $id } was changed by someone else at the same moment; nothing was changed: look at it again and try once more.
 summary-is-withdrawn = Summary #{ $id } is withdrawn: it cannot be changed.
 summary-not-draft = Summary #{ $id } is not a draft.
 summary-unknown = There is no summary #{ $id }.

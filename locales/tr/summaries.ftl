@@ -22,6 +22,7 @@ summary-approved = Özet #{ $id } onaylandı ve { $pillar } çalışma grubunun 
 summary-approved-before = Özet #{ $id } zaten gönderilmişti.
 summary-edited = Özet #{ $id } değiştirildi ({ $version }. sürüm); önceki sürüm saklanıyor.
 summary-withdrawn = Özet #{ $id } geri çekildi; sürümleri saklanıyor.
+summary-changed-meanwhile = #{ $id } numaralı özet aynı anda başka biri tarafından değiştirildi; hiçbir şey değiştirilmedi: özete yeniden bakıp bir kez daha deneyin.
 summary-is-withdrawn = Özet #{ $id } geri çekilmiş: değiştirilemez.
 summary-not-draft = Özet #{ $id } bir taslak değil.
 summary-unknown = #{ $id } numaralı bir özet yok.

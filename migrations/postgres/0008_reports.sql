@@ -10,6 +10,10 @@ CREATE INDEX reminders_time ON reminders (due_at);
 -- Which process runs a report: only one instance serves at a time, so a run left
 -- 'running' by another one was cut short by its death and is taken over.
 ALTER TABLE report_runs ADD COLUMN claimed_by TEXT;
+-- The chat command that asked for a report: the same command seen again after a crash
+-- records (and posts) it once.
+ALTER TABLE report_runs ADD COLUMN source_event TEXT;
+CREATE UNIQUE INDEX report_runs_source ON report_runs (source_event);
 
 -- The figures of the reports, as views: a BI tool pointed at the shared database reads the
 -- same numbers as the report. Times are UTC epoch milliseconds; every view has the
@@ -86,7 +90,7 @@ SELECT d.id AS decision_id, d.summary_id, s.pillar_id, s.published_at, d.text
 -- The action items of published summaries.
 CREATE VIEW report_actions AS
 SELECT a.id AS action_id, a.summary_id, s.pillar_id, a.description, a.owner_name, a.due_date, a.state,
-       a.created_at, a.closed_at
+       a.created_at, a.closed_at, s.published_at
   FROM action_items a JOIN summaries s ON s.id = a.summary_id
  WHERE s.state = 'published';
 

@@ -384,17 +384,28 @@ impl EventSink for StoreSink {
             return Ok(Commit::Ignored);
         };
         let direct = room.direct_with.is_some();
-        if direct
-            && let EventKind::Membership { user_id, membership } = &event.kind
-            && room.direct_with.as_deref() == Some(user_id.as_str())
-            && matches!(membership, Membership::Leave | Membership::Ban)
-        {
-            tracing::info!(platform = %event.platform, room = %event.room, "the person left their direct room with the bot");
-            self.store
-                .close_direct_room(event.platform, &event.room)
-                .await
-                .map_err(internal)?;
-            return Ok(Commit::Ignored);
+        if let Some(person) = room.direct_with.as_deref() {
+            // A direct room stays one only while nobody else is in it: what is said there is
+            // said privately. The person leaving, or anyone else joining, ends it. (The
+            // bot's own membership events never come here: adapters skip its own events.)
+            let ends = match &event.kind {
+                EventKind::Membership { user_id, membership } if user_id == person => {
+                    matches!(membership, Membership::Leave | Membership::Ban)
+                }
+                EventKind::Membership { membership, .. } => matches!(membership, Membership::Join | Membership::Knock),
+                _ => false,
+            };
+            if ends {
+                tracing::info!(platform = %event.platform, room = %event.room, "a direct room with the bot is one no longer; it is let go");
+                self.store
+                    .close_direct_room(event.platform, &event.room)
+                    .await
+                    .map_err(internal)?;
+                return Ok(Commit::Ignored);
+            }
+            if event.sender.id != person {
+                return Ok(Commit::Ignored);
+            }
         }
         let kind = event.kind.dedup_kind();
         let is_new_message = matches!(event.kind, EventKind::Message(_) | EventKind::PollStart(_));

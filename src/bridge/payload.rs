@@ -103,6 +103,19 @@ impl Payload {
         serde_json::to_string(self).expect("payloads serialize")
     }
 
+    /// This payload as a new delivery to each of `rooms` (not about a bridged message).
+    pub fn to_rooms(&self, rooms: impl IntoIterator<Item = i64>) -> Vec<crate::store::NewDelivery> {
+        rooms
+            .into_iter()
+            .map(|room_id| crate::store::NewDelivery {
+                room_id,
+                action: self.action().to_string(),
+                message_id: None,
+                payload: self.to_json(),
+            })
+            .collect()
+    }
+
     pub fn from_json(text: &str) -> Result<Payload, String> {
         serde_json::from_str(text).map_err(|error| format!("unreadable delivery payload: {error}"))
     }

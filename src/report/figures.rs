@@ -231,7 +231,12 @@ pub async fn gather(
         let Some(report) = pillars.get_mut(&action.pillar_id) else {
             continue;
         };
-        if action.created_at >= span.from {
+        // Opened when its summary was published (a draft's actions are not yet anyone's).
+        let opened = action.created_at.max(action.published_at.unwrap_or(action.created_at));
+        if opened >= span.to {
+            continue;
+        }
+        if opened >= span.from {
             report.actions_opened += 1;
         }
         let closed_in = action.closed_at.is_some_and(|at| at >= span.from && at < span.to);
@@ -267,7 +272,7 @@ pub async fn gather(
             report.participants = participants;
         }
     }
-    for (pillar_id, day, count) in store.report_daily_activity(span).await? {
+    for (pillar_id, day, count) in store.report_daily_activity(span, &period.day_starts()).await? {
         let Some(report) = pillars.get_mut(&pillar_id) else {
             continue;
         };

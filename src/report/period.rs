@@ -81,6 +81,13 @@ impl Period {
         }
     }
 
+    /// When each day after the first begins (epoch ms, on its clock).
+    pub fn day_starts(&self) -> Vec<i64> {
+        (1..self.days())
+            .map(|n| midnight(self.from + Days::new(n as u64), self.zone))
+            .collect()
+    }
+
     /// How many days it covers.
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
@@ -128,6 +135,18 @@ mod tests {
         let span = period.span();
         assert_eq!(span.from, at("2026-01-31T21:00:00Z").timestamp_millis());
         assert_eq!(span.to, at("2026-02-28T21:00:00Z").timestamp_millis());
+    }
+
+    #[test]
+    fn days_follow_the_clock_across_a_change() {
+        let zone = chrono_tz::Europe::Berlin;
+        let period = Period::typed(Some("2026-10-01"), Some("2026-10-31"), at("2026-11-05T00:00:00Z"), zone).unwrap();
+        let starts = period.day_starts();
+        assert_eq!(starts.len(), 30);
+        // 25 October is 25 hours long in Berlin.
+        assert_eq!(starts[23], at("2026-10-24T22:00:00Z").timestamp_millis());
+        assert_eq!(starts[24], at("2026-10-25T23:00:00Z").timestamp_millis());
+        assert_eq!(period.span().to, at("2026-10-31T23:00:00Z").timestamp_millis());
     }
 
     #[test]

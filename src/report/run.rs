@@ -101,18 +101,24 @@ pub async fn scheduled(
         Ok(made) => {
             let rooms = store.secretariat_rooms().await?;
             let finished = store
-                .finish_report(run, &made.dir.display().to_string(), now_ms, &posts(run, &rooms))
+                .finish_report(
+                    run,
+                    instance,
+                    &made.dir.display().to_string(),
+                    now_ms,
+                    &posts(run, &rooms),
+                )
                 .await?;
             tracing::info!(run, period = %period.slug(), dir = %made.dir.display(), finished, "scheduled report made");
             Ok(finished.then_some(run))
         }
         Err(Failure::Store(error)) => {
-            store.fail_report(run, &error.to_string(), now_ms).await?;
+            store.fail_report(run, instance, &error.to_string(), now_ms).await?;
             Err(error)
         }
         Err(failure) => {
             tracing::error!(run, period = %period.slug(), %failure, "the scheduled report failed; it is tried again at the next start");
-            store.fail_report(run, &failure.to_string(), now_ms).await?;
+            store.fail_report(run, instance, &failure.to_string(), now_ms).await?;
             Ok(None)
         }
     }
@@ -163,7 +169,10 @@ pub async fn on_demand(
         (None, None) => None,
     };
     let period = Period::typed(from, to, now, config.timezone).map_err(|m| Stop::Answer(period_mistake(&m, lang)))?;
-    let dir = folder(&config.output_dir, &period, pillar);
+    // A folder of its own (a queued post reads its files when it is sent): the period and
+    // when it was made.
+    let dir =
+        folder(&config.output_dir, &period, pillar).with_extension(format!("made-{}", now.format("%Y%m%d-%H%M%S-%3f")));
     let made = match make(store, &period, pillar, &config.formats, &dir, lang, now).await {
         Ok(made) => made,
         Err(Failure::Store(error)) => return Err(error.into()),
@@ -185,6 +194,7 @@ pub async fn on_demand(
         .record_report(
             period.span(),
             &made.dir.display().to_string(),
+            Some(&asker.source),
             now.timestamp_millis(),
             |run| {
                 post_here

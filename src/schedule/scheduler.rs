@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::config::Reports;
 use crate::i18n::Lang;
-use crate::store::{Fate, NewDelivery, NewSurvey, PlannedPost, Store};
+use crate::store::{Fate, NewSurvey, PlannedPost, Store};
 use crate::survey::commands::{CLOSE_WAITS_FOR_POLLS_MS, SurveySettings, close_now, polls_readable};
 
 /// Reminders claimed per transaction: keeps each transaction short when many fall due
@@ -172,18 +172,7 @@ impl Scheduler {
                 &self.instance,
                 retry_failed,
                 now,
-                |run, rooms| {
-                    let payload = Payload::Report { run };
-                    rooms
-                        .iter()
-                        .map(|room| NewDelivery {
-                            room_id: room.id,
-                            action: payload.action().to_string(),
-                            message_id: None,
-                            payload: payload.to_json(),
-                        })
-                        .collect()
-                },
+                |run, rooms| Payload::Report { run }.to_rooms(rooms.iter().map(|room| room.id)),
             )
             .await?;
             if round.report.is_some() {
@@ -302,16 +291,7 @@ impl Scheduler {
         let reminded = self
             .store
             .claim_due_action_reminders(now_ms, |action, rooms| {
-                let payload = Payload::ActionReminder { action: action.id };
-                rooms
-                    .iter()
-                    .map(|room| NewDelivery {
-                        room_id: *room,
-                        action: payload.action().to_string(),
-                        message_id: None,
-                        payload: payload.to_json(),
-                    })
-                    .collect()
+                Payload::ActionReminder { action: action.id }.to_rooms(rooms.iter().copied())
             })
             .await?;
         round.action_reminders += reminded.len();

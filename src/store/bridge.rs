@@ -873,6 +873,28 @@ async fn apply_reaction(tx: &mut sqlx::Transaction<'_, sqlx::Any>, change: &Reac
     Ok(done.rows_affected() == 1)
 }
 
+/// Queues notices (deliveries caused by no inbound event), each at the end of its room's
+/// line, inside the caller's transaction.
+pub(super) async fn queue_notices(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    notices: &[NewDelivery],
+    now: i64,
+) -> Result<()> {
+    for notice in notices {
+        insert_delivery(
+            tx,
+            notice.room_id,
+            None,
+            notice.message_id,
+            &notice.action,
+            &notice.payload,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Queues a delivery at the end of its room's line, inside the caller's transaction.
 pub(super) async fn insert_delivery(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,

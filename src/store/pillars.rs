@@ -154,11 +154,11 @@ impl Store {
     }
 
     /// The secretariat's rooms, Matrix first: where the bot tells the secretariat what needs
-    /// its attention.
+    /// its attention (drafts, reports: never in a room that is also a pillar's).
     pub async fn secretariat_rooms(&self) -> Result<Vec<RoomRow>> {
         let rows = sqlx::query(
             "SELECT id, platform, remote_id, pillar_id, is_secretariat, active, direct_with FROM rooms
-             WHERE is_secretariat = 1 AND active = 1 ORDER BY platform DESC, id",
+             WHERE is_secretariat = 1 AND active = 1 AND pillar_id IS NULL ORDER BY platform DESC, id",
         )
         .fetch_all(self.pool())
         .await?;

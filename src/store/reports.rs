@@ -65,6 +65,8 @@ pub struct ActionFigure {
     pub state: String,
     pub created_at: i64,
     pub closed_at: Option<i64>,
+    /// When its summary was published (an action counts as opened from then).
+    pub published_at: Option<i64>,
 }
 
 /// Messages bridged from one pillar's rooms on one platform, and by how many people.
@@ -216,7 +218,8 @@ impl Store {
     /// count as opened, done, open and overdue.
     pub async fn report_actions(&self, span: Span) -> Result<Vec<ActionFigure>> {
         let rows = sqlx::query(
-            "SELECT action_id, summary_id, pillar_id, description, owner_name, due_date, state, created_at, closed_at
+            "SELECT action_id, summary_id, pillar_id, description, owner_name, due_date, state, created_at, closed_at,
+                    published_at
                FROM report_actions WHERE created_at < $1 ORDER BY due_date, action_id",
         )
         .bind(span.to)
@@ -234,6 +237,7 @@ impl Store {
                     state: row.try_get("state")?,
                     created_at: row.try_get("created_at")?,
                     closed_at: row.try_get("closed_at")?,
+                    published_at: row.try_get("published_at")?,
                 })
             })
             .collect()
@@ -273,12 +277,19 @@ impl Store {
         .await?)
     }
 
-    /// Messages bridged per pillar and day of the period (day 0 is the period's first).
-    pub async fn report_daily_activity(&self, span: Span) -> Result<Vec<(String, i64, i64)>> {
-        Ok(sqlx::query_as(
-            "SELECT pillar_id, (created_at - $1) / 86400000 AS day, COUNT(*) FROM report_messages
-              WHERE created_at >= $1 AND created_at < $2 GROUP BY pillar_id, day ORDER BY pillar_id, day",
-        )
+    /// Messages bridged per pillar and day of the period (day 0 is the period's first);
+    /// `day_starts` are when each day after the first begins (days are the report clock's,
+    /// 23 or 25 hours long where it changes).
+    pub async fn report_daily_activity(&self, span: Span, day_starts: &[i64]) -> Result<Vec<(String, i64, i64)>> {
+        let mut day = String::from("CASE");
+        for (n, start) in day_starts.iter().enumerate() {
+            day.push_str(&format!(" WHEN created_at < {start} THEN {n}"));
+        }
+        day.push_str(&format!(" ELSE {} END", day_starts.len()));
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT pillar_id, {day} AS day, COUNT(*) FROM report_messages
+              WHERE created_at >= $1 AND created_at < $2 GROUP BY pillar_id, day ORDER BY pillar_id, day"
+        )))
         .bind(span.from)
         .bind(span.to)
         .fetch_all(self.pool())
@@ -364,64 +375,87 @@ impl Store {
     }
 
     /// Records a report made on demand (done, with where its files went) and queues
-    /// `posts(run)`, in one transaction.
+    /// `posts(run)`, in one transaction; once per `source_event` (the command).
     pub async fn record_report(
         &self,
         span: Span,
         output: &str,
+        source_event: Option<&str>,
         now: i64,
         posts: impl FnOnce(i64) -> Vec<NewDelivery>,
     ) -> Result<i64> {
         let mut tx = self.pool().begin().await?;
         let row = sqlx::query(
-            "INSERT INTO report_runs (kind, period_start, period_end, state, started_at, finished_at, output)
-             VALUES ('on_demand', $1, $2, 'done', $3, $3, $4) RETURNING id",
+            "INSERT INTO report_runs (kind, period_start, period_end, state, started_at, finished_at, output, source_event)
+             VALUES ('on_demand', $1, $2, 'done', $3, $3, $4, $5)
+             ON CONFLICT (source_event) DO NOTHING RETURNING id",
         )
         .bind(span.from)
         .bind(span.to)
         .bind(now)
         .bind(output)
-        .fetch_one(&mut *tx)
+        .bind(source_event)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(row) = row else {
+            // The command was seen before (a crash after this, before its answer): its run
+            // and posts are there already.
+            tx.rollback().await?;
+            let (id,): (i64,) = sqlx::query_as("SELECT id FROM report_runs WHERE source_event = $1")
+                .bind(source_event)
+                .fetch_one(self.pool())
+                .await?;
+            return Ok(id);
+        };
         let id: i64 = row.try_get("id")?;
-        for post in posts(id) {
-            super::bridge::insert_delivery(&mut tx, post.room_id, None, None, &post.action, &post.payload, now).await?;
-        }
+        super::bridge::queue_notices(&mut tx, &posts(id), now).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Marks a claimed run done and queues its posts, in one transaction; false if the run
-    /// was no longer this one's to finish.
-    pub async fn finish_report(&self, id: i64, output: &str, now: i64, posts: &[NewDelivery]) -> Result<bool> {
+    /// Marks a run `instance` claimed done and queues its posts, in one transaction; false
+    /// if the run was no longer its to finish (taken over, or finished by another).
+    pub async fn finish_report(
+        &self,
+        id: i64,
+        instance: &str,
+        output: &str,
+        now: i64,
+        posts: &[NewDelivery],
+    ) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
-            "UPDATE report_runs SET state = 'done', finished_at = $1, output = $2 WHERE id = $3 AND state = 'running'",
+            "UPDATE report_runs SET state = 'done', finished_at = $1, output = $2
+              WHERE id = $3 AND state = 'running' AND claimed_by = $4",
         )
         .bind(now)
         .bind(output)
         .bind(id)
+        .bind(instance)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);
         }
-        for post in posts {
-            super::bridge::insert_delivery(&mut tx, post.room_id, None, None, &post.action, &post.payload, now).await?;
-        }
+        super::bridge::queue_notices(&mut tx, posts, now).await?;
         tx.commit().await?;
         Ok(true)
     }
 
-    /// Marks a claimed run failed, with why: the next start tries it again.
-    pub async fn fail_report(&self, id: i64, reason: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE report_runs SET state = 'failed', finished_at = $1, output = $2 WHERE id = $3")
-            .bind(now)
-            .bind(reason)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+    /// Marks a run `instance` claimed failed, with why (unless it was taken over since):
+    /// the next start tries it again.
+    pub async fn fail_report(&self, id: i64, instance: &str, reason: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE report_runs SET state = 'failed', finished_at = $1, output = $2
+              WHERE id = $3 AND state = 'running' AND claimed_by = $4",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(id)
+        .bind(instance)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -431,17 +465,7 @@ impl Store {
                 .bind(id)
                 .fetch_optional(self.pool())
                 .await?;
-        row.map(|row| {
-            Ok(ReportRun {
-                id: row.try_get("id")?,
-                kind: row.try_get("kind")?,
-                period_start: row.try_get("period_start")?,
-                period_end: row.try_get("period_end")?,
-                state: row.try_get("state")?,
-                output: row.try_get("output")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(run_from_row).transpose()
     }
 
     /// The runs of the scheduled report, newest first.
@@ -452,17 +476,17 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ReportRun {
-                    id: row.try_get("id")?,
-                    kind: row.try_get("kind")?,
-                    period_start: row.try_get("period_start")?,
-                    period_end: row.try_get("period_end")?,
-                    state: row.try_get("state")?,
-                    output: row.try_get("output")?,
-                })
-            })
-            .collect()
+        rows.iter().map(run_from_row).collect()
     }
+}
+
+fn run_from_row(row: &sqlx::any::AnyRow) -> Result<ReportRun> {
+    Ok(ReportRun {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        period_start: row.try_get("period_start")?,
+        period_end: row.try_get("period_end")?,
+        state: row.try_get("state")?,
+        output: row.try_get("output")?,
+    })
 }

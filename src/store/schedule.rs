@@ -209,7 +209,7 @@ impl Store {
         for start in &stretch.starts {
             write_occurrence(&mut tx, id, &meeting.pillar_id, *start, &meeting.reminder_offsets, now).await?;
         }
-        queue_notices(&mut tx, &announce(id), now).await?;
+        super::bridge::queue_notices(&mut tx, &announce(id), now).await?;
         tx.commit().await?;
         Ok((id, true))
     }
@@ -348,7 +348,7 @@ impl Store {
             return Ok(0);
         }
         if !cancelled.is_empty() {
-            queue_notices(&mut tx, notices, now).await?;
+            super::bridge::queue_notices(&mut tx, notices, now).await?;
         }
         tx.commit().await?;
         Ok(cancelled.len() as u64)
@@ -421,7 +421,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        queue_notices(&mut tx, notices, now).await?;
+        super::bridge::queue_notices(&mut tx, notices, now).await?;
         tx.commit().await?;
         Ok(Moved::To(new_id))
     }
@@ -900,22 +900,6 @@ async fn drop_reminders(tx: &mut sqlx::Transaction<'_, sqlx::Any>, occurrence_id
         .bind(occurrence_id)
         .execute(&mut **tx)
         .await?;
-    Ok(())
-}
-
-async fn queue_notices(tx: &mut sqlx::Transaction<'_, sqlx::Any>, notices: &[NewDelivery], now: i64) -> Result<()> {
-    for notice in notices {
-        insert_delivery(
-            tx,
-            notice.room_id,
-            None,
-            notice.message_id,
-            &notice.action,
-            &notice.payload,
-            now,
-        )
-        .await?;
-    }
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 use magnet_chat::Platform;
 use sqlx::Row;
 
-use super::bridge::insert_delivery;
+use super::bridge::queue_notices;
 use super::{NewDelivery, Result, Store, StoreError};
 use crate::summary::body::{Action, Owner, Summary};
 
@@ -96,6 +96,8 @@ pub enum Changed {
     Before,
     /// Not in a state that allows it (the summary withdrawn, the action closed already).
     NotNow,
+    /// Someone else changed it at the same moment: nothing changed; try again.
+    Raced,
     Unknown,
 }
 
@@ -151,7 +153,7 @@ impl Store {
         if !new.draft {
             index_for_search(&mut tx, id).await?;
         }
-        queue(&mut tx, &notices(id), now).await?;
+        queue_notices(&mut tx, &notices(id), now).await?;
         tx.commit().await?;
         Ok((id, true))
     }
@@ -176,9 +178,13 @@ impl Store {
         Ok(Some(summary))
     }
 
-    /// The newest summaries of the pillars given (all when `None`), drafts and withdrawn
-    /// ones included.
-    pub async fn summaries(&self, pillars: Option<&[String]>, limit: i64) -> Result<Vec<SummaryRow>> {
+    /// The newest summaries of the pillars given (all when `None`) that `keep` keeps.
+    pub async fn summaries(
+        &self,
+        pillars: Option<&[String]>,
+        keep: impl Fn(&SummaryRow) -> bool,
+        limit: i64,
+    ) -> Result<Vec<SummaryRow>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {SUMMARY_COLUMNS} FROM summaries ORDER BY created_at DESC, id DESC"
         )))
@@ -187,7 +193,7 @@ impl Store {
         let mut found = Vec::new();
         for row in &rows {
             let summary = summary_from_row(row)?;
-            if pillars.is_none_or(|p| p.contains(&summary.pillar_id)) {
+            if pillars.is_none_or(|p| p.contains(&summary.pillar_id)) && keep(&summary) {
                 found.push(summary);
             }
             if found.len() as i64 >= limit {
@@ -222,14 +228,25 @@ impl Store {
         }
         if !keep_version(&mut tx, id, version, by, source_event, now).await? {
             tx.rollback().await?;
-            return Ok(Changed::Before);
+            return self.replay_or_race(source_event).await;
         }
-        sqlx::query("UPDATE summaries SET text = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-            .bind(&summary.text)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        // Only the version and state read above: another change between them makes this one
+        // stop (on PostgreSQL the kept version's key already keeps two edits apart).
+        let updated = sqlx::query(
+            "UPDATE summaries SET text = $1, version = version + 1, updated_at = $2
+              WHERE id = $3 AND version = $4 AND state = $5",
+        )
+        .bind(&summary.text)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .bind(state.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(Changed::Raced);
+        }
         sqlx::query("DELETE FROM decisions WHERE summary_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -280,7 +297,7 @@ impl Store {
         if state == SummaryState::Published {
             index_for_search(&mut tx, id).await?;
         }
-        queue(&mut tx, &notices(id), now).await?;
+        queue_notices(&mut tx, &notices(id), now).await?;
         tx.commit().await?;
         Ok(Changed::Done)
     }
@@ -304,56 +321,66 @@ impl Store {
         }
         if !keep_version(&mut tx, id, version, by, source_event, now).await? {
             tx.rollback().await?;
-            return Ok(Changed::Before);
+            return self.replay_or_race(source_event).await;
         }
-        sqlx::query(
-            "UPDATE summaries SET state = 'withdrawn', withdrawn_at = $1, withdrawn_by = $2, updated_at = $1 WHERE id = $3",
+        let updated = sqlx::query(
+            "UPDATE summaries SET state = 'withdrawn', withdrawn_at = $1, withdrawn_by = $2, updated_at = $1
+              WHERE id = $3 AND version = $4 AND state = $5",
         )
         .bind(now)
         .bind(by)
         .bind(id)
+        .bind(version)
+        .bind(state.as_str())
         .execute(&mut *tx)
         .await?;
+        if updated.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(Changed::Raced);
+        }
         sqlx::query("DELETE FROM summary_search WHERE summary_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         // Only a published summary's rooms knew of it.
         if state == SummaryState::Published {
-            queue(&mut tx, &notices(id), now).await?;
+            queue_notices(&mut tx, &notices(id), now).await?;
         }
         tx.commit().await?;
         Ok(Changed::Done)
     }
 
-    /// Publishes a draft (one of the secretariat approved it) and queues `notices(id)`.
+    /// Publishes a draft (one of the secretariat approved it) and queues
+    /// `notices(id, version)`.
     pub async fn publish_summary(
         &self,
         id: i64,
         by: &str,
         now: i64,
-        notices: impl FnOnce(i64) -> Vec<NewDelivery>,
+        notices: impl FnOnce(i64, i64) -> Vec<NewDelivery>,
     ) -> Result<Changed> {
         let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE summaries SET state = 'published', published_at = $1, published_by = $2, updated_at = $1
-             WHERE id = $3 AND state = 'draft'",
+             WHERE id = $3 AND state = 'draft' RETURNING version",
         )
         .bind(now)
         .bind(by)
         .bind(id)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
+        let Some(done) = done else {
             tx.rollback().await?;
             return Ok(match self.summary(id).await? {
                 None => Changed::Unknown,
                 Some(summary) if summary.state == SummaryState::Published => Changed::Before,
                 Some(_) => Changed::NotNow,
             });
-        }
+        };
+        // The version published, as it is now (an edit may have come since it was read).
+        let version: i64 = done.try_get("version")?;
         index_for_search(&mut tx, id).await?;
-        queue(&mut tx, &notices(id), now).await?;
+        queue_notices(&mut tx, &notices(id, version), now).await?;
         tx.commit().await?;
         Ok(Changed::Done)
     }
@@ -375,6 +402,20 @@ impl Store {
         Ok(row.map(|(id,)| id))
     }
 
+    /// Why a version could not be kept: the same command seen before, or another change
+    /// to the summary at the same moment.
+    async fn replay_or_race(&self, source_event: &str) -> Result<Changed> {
+        let seen: Option<(i64,)> = sqlx::query_as("SELECT summary_id FROM summary_versions WHERE source_event = $1")
+            .bind(source_event)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(if seen.is_some() {
+            Changed::Before
+        } else {
+            Changed::Raced
+        })
+    }
+
     /// An action item.
     pub async fn action(&self, id: i64) -> Result<Option<ActionRow>> {
         Ok(self.actions_where("a.id = $1", id).await?.into_iter().next())
@@ -383,7 +424,9 @@ impl Store {
     /// Marks an open action done or dropped.
     pub async fn close_action(&self, id: i64, done: bool, by: &str, now: i64) -> Result<Changed> {
         let closed = sqlx::query(
-            "UPDATE action_items SET state = $1, closed_at = $2, closed_by = $3 WHERE id = $4 AND state = 'open'",
+            "UPDATE action_items SET state = $1, closed_at = $2, closed_by = $3
+              WHERE id = $4 AND state = 'open'
+                AND summary_id IN (SELECT id FROM summaries WHERE state = 'published')",
         )
         .bind(if done { "done" } else { "dropped" })
         .bind(now)
@@ -455,7 +498,7 @@ impl Store {
             let rooms: Vec<i64> = rooms.into_iter().map(|(id,)| id).collect();
             let notices = plan(&action, &rooms);
             woken.extend(notices.iter().map(|n| n.room_id));
-            queue(&mut tx, &notices, now).await?;
+            queue_notices(&mut tx, &notices, now).await?;
             tx.commit().await?;
         }
         woken.sort_unstable();
@@ -476,15 +519,21 @@ impl Store {
 
     /// The published summaries' texts, decisions and actions with all of `words`, newest
     /// first (SQLite FTS5; PostgreSQL full-text search).
-    pub async fn search_summaries(&self, words: &[String], limit: i64) -> Result<Vec<Found>> {
-        if words.is_empty() {
+    pub async fn search_summaries(&self, words: &[String], pillars: &[String], limit: i64) -> Result<Vec<Found>> {
+        if words.is_empty() || pillars.is_empty() {
             return Ok(Vec::new());
         }
+        // Only the pillars asked for: `$3, $4, …`.
+        let within = (0..pillars.len())
+            .map(|n| format!("${}", n + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
         let (sql, query) = match self.backend() {
             super::Backend::Sqlite => (
                 "SELECT f.summary_id, s.pillar_id, f.kind, f.body, s.created_at FROM summary_search f
                    JOIN summaries s ON s.id = f.summary_id
-                  WHERE summary_search MATCH $1 ORDER BY s.created_at DESC, f.summary_id DESC, f.rowid LIMIT $2",
+                  WHERE summary_search MATCH $1 AND s.pillar_id IN ({within})
+                  ORDER BY s.created_at DESC, f.summary_id DESC, f.rowid LIMIT $2",
                 // Each word quoted: what people type is words, never FTS syntax.
                 words
                     .iter()
@@ -495,11 +544,17 @@ impl Store {
             super::Backend::Postgres => (
                 "SELECT f.summary_id, s.pillar_id, f.kind, f.body, s.created_at FROM summary_search f
                    JOIN summaries s ON s.id = f.summary_id
-                  WHERE f.words @@ plainto_tsquery('simple', $1) ORDER BY s.created_at DESC, f.summary_id DESC LIMIT $2",
+                  WHERE f.words @@ plainto_tsquery('simple', $1) AND s.pillar_id IN ({within})
+                  ORDER BY s.created_at DESC, f.summary_id DESC LIMIT $2",
                 words.join(" "),
             ),
         };
-        let rows = sqlx::query(sql).bind(query).bind(limit).fetch_all(self.pool()).await?;
+        let sql = sql.replace("{within}", &within);
+        let mut select = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(query).bind(limit);
+        for pillar in pillars {
+            select = select.bind(pillar);
+        }
+        let rows = select.fetch_all(self.pool()).await?;
         rows.iter()
             .map(|row| {
                 Ok(Found {
@@ -679,22 +734,6 @@ async fn index_for_search(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64) ->
             .bind(kind)
             .execute(&mut **tx)
             .await?;
-    }
-    Ok(())
-}
-
-async fn queue(tx: &mut sqlx::Transaction<'_, sqlx::Any>, notices: &[NewDelivery], now: i64) -> Result<()> {
-    for notice in notices {
-        insert_delivery(
-            tx,
-            notice.room_id,
-            None,
-            notice.message_id,
-            &notice.action,
-            &notice.payload,
-            now,
-        )
-        .await?;
     }
     Ok(())
 }

@@ -180,6 +180,7 @@ pub async fn edit(
         Changed::Done | Changed::Before => Ok(t!(lang, "summary-edited", id = id, version = version)),
         Changed::NotNow => refuse(t!(lang, "summary-is-withdrawn", id = id)),
         Changed::Unknown => refuse(t!(lang, "summary-unknown", id = id)),
+        Changed::Raced => refuse(t!(lang, "summary-changed-meanwhile", id = id)),
     }
 }
 
@@ -200,6 +201,7 @@ pub async fn withdraw(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<U
         Changed::Done | Changed::Before => Ok(t!(lang, "summary-withdrawn", id = id)),
         Changed::NotNow => refuse(t!(lang, "summary-is-withdrawn", id = id)),
         Changed::Unknown => refuse(t!(lang, "summary-unknown", id = id)),
+        Changed::Raced => refuse(t!(lang, "summary-changed-meanwhile", id = id)),
     }
 }
 
@@ -213,9 +215,8 @@ pub async fn approve(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Ut
     let name = pillar_name(&pillars, &row.pillar_id);
     let rooms = store.pillar_rooms(&row.pillar_id).await?;
     let by = format!("{}:{}", asker.platform, asker.user_id);
-    let version = row.version;
     let changed = store
-        .publish_summary(id, &by, now.timestamp_millis(), |id| {
+        .publish_summary(id, &by, now.timestamp_millis(), |id, version| {
             notices(&rooms, &Payload::Summary { summary: id, version })
         })
         .await?;
@@ -224,6 +225,7 @@ pub async fn approve(store: &Store, asker: &Asker<'_>, id: i64, now: DateTime<Ut
         Changed::Before => Ok(t!(lang, "summary-approved-before", id = id)),
         Changed::NotNow => refuse(t!(lang, "summary-not-draft", id = id)),
         Changed::Unknown => refuse(t!(lang, "summary-unknown", id = id)),
+        Changed::Raced => refuse(t!(lang, "summary-changed-meanwhile", id = id)),
     }
 }
 
@@ -236,16 +238,17 @@ pub async fn list(store: &Store, asker: &Asker<'_>, pillar: Option<&str>, settin
     }
     let visible: Vec<String> = pillars
         .iter()
-        .filter(|p| asker.may_see(&p.id) && pillar.is_none_or(|w| w == p.id))
+        .filter(|p| shown_here(asker, &p.id) && pillar.is_none_or(|w| w == p.id))
         .map(|p| p.id.clone())
         .collect();
-    let rows = store.summaries(Some(&visible), LIST_LENGTH).await?;
-    let rows: Vec<&SummaryRow> = rows.iter().filter(|r| may_read(asker, r, settings)).collect();
+    let rows = store
+        .summaries(Some(&visible), |r| may_read(asker, r, settings), LIST_LENGTH)
+        .await?;
     if rows.is_empty() {
         return Ok(t!(lang, "summary-list-none"));
     }
     let mut lines = vec![t!(lang, "summary-list-title")];
-    for row in rows {
+    for row in &rows {
         let zone = zone_of_pillar(&pillars, &row.pillar_id);
         let start: String = row
             .text
@@ -295,7 +298,7 @@ pub async fn close_action(store: &Store, asker: &Asker<'_>, id: i64, done: bool,
         Changed::Done | Changed::Before if done => Ok(t!(lang, "action-done", id = id)),
         Changed::Done | Changed::Before => Ok(t!(lang, "action-dropped", id = id)),
         Changed::NotNow => refuse(t!(lang, "action-closed-already", id = id)),
-        Changed::Unknown => refuse(t!(lang, "action-unknown", id = id)),
+        Changed::Unknown | Changed::Raced => refuse(t!(lang, "action-unknown", id = id)),
     }
 }
 
@@ -331,7 +334,7 @@ pub async fn actions(
     }
     let mut lines = Vec::new();
     for action in store.open_actions(None).await? {
-        if !asker.may_see(&action.pillar_id) || pillar.is_some_and(|w| w != action.pillar_id) {
+        if !shown_here(asker, &action.pillar_id) || pillar.is_some_and(|w| w != action.pillar_id) {
             continue;
         }
         let today = now
@@ -388,13 +391,14 @@ pub async fn search(store: &Store, asker: &Asker<'_>, words: &[String]) -> Step<
     }
     let typed = escape(&words.join(" "));
     let pillars = store.pillars().await?;
-    // More than shown: places in pillars the asker may not see are left out afterwards.
-    let found = store.search_summaries(&words, SEARCH_LENGTH * 20).await?;
+    let visible: Vec<String> = pillars
+        .iter()
+        .filter(|p| shown_here(asker, &p.id))
+        .map(|p| p.id.clone())
+        .collect();
+    let found = store.search_summaries(&words, &visible, SEARCH_LENGTH).await?;
     let mut lines = Vec::new();
-    for place in found.iter().filter(|f| asker.may_see(&f.pillar_id)) {
-        if lines.len() as i64 >= SEARCH_LENGTH {
-            break;
-        }
+    for place in &found {
         let zone = zone_of_pillar(&pillars, &place.pillar_id);
         let excerpt: String = place.body.chars().take(160).collect();
         lines.push(t!(
@@ -425,8 +429,17 @@ async fn visible(store: &Store, asker: &Asker<'_>, id: i64, settings: &SummarySe
 
 fn may_read(asker: &Asker<'_>, row: &SummaryRow, settings: &SummarySettings) -> bool {
     let rapporteur = settings.is_rapporteur(&row.pillar_id, asker);
-    (asker.may_see(&row.pillar_id) || rapporteur)
-        && (row.state != SummaryState::Draft || asker.secretariat || rapporteur)
+    // A draft is shown only where no pillar's members read along: privately, or in the
+    // secretariat's rooms.
+    let draft_here = asker.private || asker.room_pillar.is_none();
+    (shown_here(asker, &row.pillar_id) || (rapporteur && draft_here))
+        && (row.state != SummaryState::Draft || ((asker.secretariat || rapporteur) && draft_here))
+}
+
+/// Whether what concerns `pillar` may be answered here: the asker may see it, and a public
+/// answer in a pillar's room speaks of that pillar only (even to the secretariat).
+fn shown_here(asker: &Asker<'_>, pillar: &str) -> bool {
+    asker.may_see(pillar) && (asker.private || asker.room_pillar.is_none_or(|here| here == pillar))
 }
 
 fn known_pillar<'a>(pillars: &'a [PillarRow], id: &str, lang: Lang) -> Step<&'a PillarRow> {
@@ -542,15 +555,7 @@ async fn session(
 
 /// A notice to each of `rooms`.
 fn notices(rooms: &[RoomRow], payload: &Payload) -> Vec<NewDelivery> {
-    rooms
-        .iter()
-        .map(|room| NewDelivery {
-            room_id: room.id,
-            action: payload.action().to_string(),
-            message_id: None,
-            payload: payload.to_json(),
-        })
-        .collect()
+    payload.to_rooms(rooms.iter().map(|room| room.id))
 }
 
 fn local_date(at_ms: i64, zone: Tz) -> String {

@@ -143,7 +143,7 @@ pub async fn draft(
     let Some(row) = store.summary(summary).await? else {
         return Ok(None);
     };
-    if row.state != SummaryState::Draft || !room.is_secretariat {
+    if row.state != SummaryState::Draft || !room.is_secretariat || room.pillar_id.is_some() {
         return Ok(None);
     }
     let pillar = pillar(store, &row.pillar_id).await?;

@@ -205,6 +205,37 @@ discord_channels = [{civil_channels}]
         }
     }
 
+    /// Sends a text command in a Matrix room as Ayşe (of the secretariat) and returns the
+    /// bot's answer to it.
+    pub async fn ask_matrix(&self, room: &str, text: &str) -> String {
+        let asked = self.ayse.send_text(room, text).await.unwrap();
+        let answer = eventually(&format!("an answer to `{text}`"), || async {
+            self.bot_events(room)
+                .await
+                .into_iter()
+                .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == asked.as_str())
+        })
+        .await;
+        answer["content"]["body"].as_str().unwrap().to_string()
+    }
+
+    /// Waits until the bot has no delivery left to make.
+    pub async fn queue_empty(&self) {
+        let store = self.store().await;
+        eventually("the queue empty", || async {
+            let open: i64 = store
+                .delivery_counts()
+                .await
+                .unwrap()
+                .iter()
+                .filter(|(state, _)| state == "pending" || state == "sending")
+                .map(|(_, n)| n)
+                .sum();
+            (open == 0).then_some(())
+        })
+        .await;
+    }
+
     /// Gives the secretariat a room on each platform (before the bot starts): their ids.
     pub async fn add_secretariat_rooms(&self) -> (String, u64) {
         let room = self

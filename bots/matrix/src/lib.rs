@@ -249,6 +249,13 @@ impl Shared {
             tracing::warn!(room = %room_id, %error, "matrix: cannot accept a direct chat");
             return;
         }
+        // A direct chat is the person and the bot: what is answered there is private.
+        let members = room.joined_members_count() + room.invited_members_count();
+        if members > 2 {
+            tracing::info!(room = %room_id, members, "matrix: a 'direct' chat with more people than the bot and its maker; leaving it");
+            let _ = room.leave().await;
+            return;
+        }
         match self
             .sink
             .open_direct(Platform::Matrix, room_id.as_str(), inviter.as_str())
@@ -266,8 +273,11 @@ impl Shared {
                 tracing::info!(room = %room_id, "matrix: the core has no use for a direct chat; leaving it");
                 let _ = room.leave().await;
             }
-            // The invite is answered (joined); the next start offers the room again.
-            Err(error) => tracing::warn!(room = %room_id, %error, "matrix: cannot record a direct chat"),
+            // Left, so that the person can invite the bot again once the core is back.
+            Err(error) => {
+                tracing::warn!(room = %room_id, %error, "matrix: cannot record a direct chat; leaving it");
+                let _ = room.leave().await;
+            }
         }
     }
 }

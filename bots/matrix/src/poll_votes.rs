@@ -42,6 +42,13 @@ pub async fn voters(
             .await
             .map_err(|error| error::classify_send(&error))?;
         for event in &page.chunk {
+            // A vote not readable yet leaves the list incomplete: better no list than one
+            // that would take that vote back.
+            if event.kind.is_utd() {
+                return Err(ChatError::Transient(format!(
+                    "a response to poll {poll} cannot be decrypted yet"
+                )));
+            }
             let Ok(raw) = serde_json::from_str::<serde_json::Value>(event.raw().json().get()) else {
                 tracing::warn!(%poll, "matrix: a poll's related event is not JSON; skipped");
                 continue;
