@@ -1,13 +1,13 @@
 # Raporlar: metinleri (Markdown, HTML, sohbet) ve onlarla ilgili yanıtlar.
 
 report-title = MAGNET raporu, { $from } – { $to }
-report-made = Hazırlanma: { $at } ({ $zone }); rakamlar veritabanının rapor görünümlerinden.
+report-made = Hazırlanma zamanı: { $at } ({ $zone }); rakamlar veritabanındaki rapor görünümlerinden alınmıştır.
 report-meetings = Toplantılar: { $held } yapıldı, { $cancelled } iptal edildi, { $moved } taşındı.
 report-rsvps = Katılım yanıtları: { $yes } evet, { $maybe } belki, { $no } hayır; { $attended } kişi katıldı.
 report-reminders = Hatırlatmalar: { $sent } zamanında, { $late } gecikmeli, { $missed } gönderilemedi.
 report-summaries = Özetler: { $count }, toplam { $decisions } karar.
 report-actions = Eylemler: { $opened } açıldı, { $done } tamamlandı; dönem sonunda { $open } açık, bunların { $overdue } tanesinin süresi geçmiş.
-report-activity = Aktarılan mesajlar: { $messages }, { $participants } kişiden.
+report-activity = Aktarılan mesajlar: { $participants } kişiden { $messages } mesaj.
 report-platform = { $platform }: { $participants } kişiden { $messages } mesaj; { $failed } iletim başarısız, { $retried } iletim yeniden denendi.
 report-sessions-heading = Oturumlar
 report-session-state = { $state ->
@@ -67,4 +67,4 @@ report-unwritable = Rapor { $dir } klasörüne yazılamıyor: { $reason }
 report-written = { $from } – { $to } raporu { $dir } klasörüne yazıldı: { $files }.
 report-unknown-format = `{ $format }` bir rapor biçimi değil: markdown, html ya da csv.
 report-made-here = { $from } – { $to } raporu hazırlandı; birazdan burada.
-report-other-pillar = Burada yalnızca { $pillar } çalışma grubunun raporu hazırlanabilir; diğerleri sekretaryanın odalarında ya da özel olarak.
+report-other-pillar = Burada yalnızca { $pillar } çalışma grubunun raporu hazırlanabilir; diğer grupların raporları sekretarya odalarında ya da özel mesajla hazırlanabilir.
