@@ -281,11 +281,17 @@ impl Store {
     /// `day_starts` are when each day after the first begins (days are the report clock's,
     /// 23 or 25 hours long where it changes).
     pub async fn report_daily_activity(&self, span: Span, day_starts: &[i64]) -> Result<Vec<(String, i64, i64)>> {
-        let mut day = String::from("CASE");
-        for (n, start) in day_starts.iter().enumerate() {
-            day.push_str(&format!(" WHEN created_at < {start} THEN {n}"));
-        }
-        day.push_str(&format!(" ELSE {} END", day_starts.len()));
+        // A one-day period has one day: no boundaries to tell.
+        let day = if day_starts.is_empty() {
+            "0".to_string()
+        } else {
+            let mut day = String::from("CASE");
+            for (n, start) in day_starts.iter().enumerate() {
+                day.push_str(&format!(" WHEN created_at < {start} THEN {n}"));
+            }
+            day.push_str(&format!(" ELSE {} END", day_starts.len()));
+            day
+        };
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT pillar_id, {day} AS day, COUNT(*) FROM report_messages
               WHERE created_at >= $1 AND created_at < $2 GROUP BY pillar_id, day ORDER BY pillar_id, day"
