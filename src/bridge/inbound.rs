@@ -79,12 +79,9 @@ impl StoreSink {
         }
     }
 
-    /// The language to speak with someone in their direct room: that of the (first)
-    /// pillar whose rooms they are in, or the secretariat's.
-    async fn person_lang(&self, event: &InboundEvent) -> Lang {
-        let pillars = command::member_pillars(&self.store, &self.platforms, event.platform, &event.sender.id)
-            .await
-            .unwrap_or_default();
+    /// The language to speak with someone in their direct room: that of the (first) of
+    /// their pillars, or the secretariat's.
+    fn person_lang(&self, pillars: &[String]) -> Lang {
         pillars
             .first()
             .and_then(|pillar| self.languages.get(pillar).copied())
@@ -255,6 +252,16 @@ impl StoreSink {
             event.kind,
             EventKind::Command { .. } | EventKind::ControlUsed { .. } | EventKind::FormSubmitted { .. }
         );
+        // In a direct room: the pillars whose rooms the person is in (looked up once, for the
+        // language here and what the command may see).
+        let member_of = match room.direct_with {
+            Some(_) => Some(
+                command::member_pillars(&self.store, &self.platforms, event.platform, &event.sender.id)
+                    .await
+                    .unwrap_or_default(),
+            ),
+            None => None,
+        };
         // An answer only the asker sees follows their client's language where the bot
         // speaks it; one the room sees is in the room's language.
         let answer_lang = match event
@@ -265,7 +272,7 @@ impl StoreSink {
             .and_then(Lang::from_tag)
         {
             Some(lang) => lang,
-            None if room.direct_with.is_some() => self.person_lang(event).await,
+            None if let Some(pillars) = &member_of => self.person_lang(pillars),
             None => self.room_lang(room),
         };
         let reply = match parsed {
@@ -287,6 +294,7 @@ impl StoreSink {
                     event: &event.event_id,
                     slash,
                     private: slash || room.direct_with.is_some(),
+                    member_of: member_of.as_deref(),
                     lang: answer_lang,
                 };
                 command::execute(&command, &context, &invoker).await

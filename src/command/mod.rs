@@ -1060,6 +1060,7 @@ mod tests {
                 event: "3",
                 slash,
                 private: slash,
+                member_of: None,
                 lang: crate::i18n::Lang::En,
             };
             let answer = execute(&command, &context, &invoker).await.text;

@@ -40,6 +40,8 @@ pub struct Invoker<'a> {
     pub slash: bool,
     /// Only the asker sees the answer: a slash command, or a direct room with the bot.
     pub private: bool,
+    /// In a direct room, the pillars whose rooms the asker is in, where already looked up.
+    pub member_of: Option<&'a [String]>,
     /// The language of the answer: the room's.
     pub lang: Lang,
 }
@@ -348,8 +350,9 @@ impl Place {
             .room(invoker.platform, invoker.room)
             .await
             .map_err(|e| e.to_string())?;
-        let member_of = match &room {
-            Some(room) if room.direct_with.is_some() => {
+        let member_of = match (&room, invoker.member_of) {
+            (Some(room), Some(known)) if room.direct_with.is_some() => known.to_vec(),
+            (Some(room), None) if room.direct_with.is_some() => {
                 member_pillars(context.store, context.platforms, invoker.platform, invoker.user).await?
             }
             _ => Vec::new(),
