@@ -168,17 +168,24 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let mut summary = summary_from_row(&row)?;
-        let decisions: Vec<(String,)> =
-            sqlx::query_as("SELECT text FROM decisions WHERE summary_id = $1 ORDER BY position")
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?;
-        summary.decisions = decisions.into_iter().map(|(text,)| text).collect();
-        summary.actions = self.actions_where("a.summary_id = $1", id).await?;
+        self.fill_items(&mut summary).await?;
         Ok(Some(summary))
     }
 
-    /// The newest summaries of the pillars given (all when `None`) that `keep` keeps.
+    /// Reads a summary's decisions and actions into it.
+    async fn fill_items(&self, summary: &mut SummaryRow) -> Result<()> {
+        let decisions: Vec<(String,)> =
+            sqlx::query_as("SELECT text FROM decisions WHERE summary_id = $1 ORDER BY position")
+                .bind(summary.id)
+                .fetch_all(self.pool())
+                .await?;
+        summary.decisions = decisions.into_iter().map(|(text,)| text).collect();
+        summary.actions = self.actions_where("a.summary_id = $1", summary.id).await?;
+        Ok(())
+    }
+
+    /// The newest summaries of the pillars given (all when `None`) that `keep` keeps, with
+    /// their decisions and actions.
     pub async fn summaries(
         &self,
         pillars: Option<&[String]>,
@@ -199,6 +206,9 @@ impl Store {
             if found.len() as i64 >= limit {
                 break;
             }
+        }
+        for summary in &mut found {
+            self.fill_items(summary).await?;
         }
         Ok(found)
     }
