@@ -255,45 +255,22 @@ async fn on_discord_a_summary_is_written_in_a_form() {
     let (net, _, _) = network().await;
     let _bot = net.start();
     let channel = net.authorities_channel;
-    let opened = eventually("the slash commands registered", || async {
-        net.sim
-            .run_command(
-                channel,
-                net.secretary,
-                &["magnet", "summary", "add"],
-                &[("pillar", "authorities")],
-            )
-            .ok()
-    })
-    .await;
-    let view = net
-        .sim
-        .wait_for_interaction(opened, WAIT, |v| v.modal.is_some())
-        .await
-        .expect("a form opens at once");
-    assert_eq!(view.modal.unwrap()["title"], "Meeting summary");
-    let sent = net
-        .sim
-        .submit_form(
-            opened,
+    let (form, answer) = net
+        .fill_form(
+            channel,
             net.secretary,
+            &["magnet", "summary", "add"],
+            &[("pillar", "authorities")],
             &[
                 ("body", "The budget was agreed."),
                 ("decisions", "Spend on interpreters first"),
                 ("actions", "Ask for quotes @deniz:example.org due 2030-01-15"),
             ],
         )
-        .unwrap();
-    let answer = net
-        .sim
-        .wait_for_interaction(sent, WAIT, |v| v.replies.iter().any(|r| !r.loading))
-        .await
-        .expect("an answer to the form");
-    assert!(
-        answer.replies[0].content.contains("Summary #1 is posted"),
-        "{}",
-        answer.replies[0].content
-    );
+        .await;
+    assert_eq!(form["title"], "Meeting summary");
+    assert!(answer.ephemeral);
+    assert!(answer.content.contains("Summary #1 is posted"), "{}", answer.content);
     let posted = eventually("the summary on Discord", || async {
         bot_messages(&net, channel, "**Summary #1:").into_iter().next()
     })

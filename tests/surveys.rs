@@ -644,44 +644,24 @@ async fn on_discord_a_survey_is_written_in_a_form() {
     let net = Network::new(SimConfig::default()).await;
     let _bot = net.start();
     let channel = net.authorities_channel;
-    let opened = eventually("the slash commands registered", || async {
-        net.sim
-            .run_command(
-                channel,
-                net.secretary,
-                &["magnet", "survey", "start"],
-                &[("pillars", "authorities"), ("closes", "2h"), ("title", "January")],
-            )
-            .ok()
-    })
-    .await;
-    let view = net
-        .sim
-        .wait_for_interaction(opened, WAIT, |v| v.modal.is_some())
-        .await
-        .expect("a form opens at once");
-    assert_eq!(view.modal.unwrap()["title"], "New survey");
-    let sent = net
-        .sim
-        .submit_form(
-            opened,
+    let (form, answer) = net
+        .fill_form(
+            channel,
             net.secretary,
+            &["magnet", "survey", "start"],
+            &[("pillars", "authorities"), ("closes", "2h"), ("title", "January")],
             &[(
                 "body",
                 "Q: Where shall we meet?\n- Ankara\n- Online\nQ (rating): How useful was the last meeting?",
             )],
         )
-        .unwrap();
-    let answer = net
-        .sim
-        .wait_for_interaction(sent, WAIT, |v| v.replies.iter().any(|r| !r.loading))
-        .await
-        .expect("an answer to the form");
-    assert!(answer.replies[0].ephemeral);
+        .await;
+    assert_eq!(form["title"], "New survey");
+    assert!(answer.ephemeral);
     assert!(
-        answer.replies[0].content.contains("Survey #1 is posted to 2 rooms"),
+        answer.content.contains("Survey #1 is posted to 2 rooms"),
         "{}",
-        answer.replies[0].content
+        answer.content
     );
     let survey = eventually("the survey on Discord", || async {
         bot_messages(&net, channel, "Survey #1: January")

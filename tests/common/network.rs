@@ -219,6 +219,37 @@ discord_channels = [{civil_channels}]
         answer["content"]["body"].as_str().unwrap().to_string()
     }
 
+    /// Runs a slash command that opens a form (once the commands are registered), fills
+    /// the form's fields as `user`: the form shown, and the answer to it.
+    pub async fn fill_form(
+        &self,
+        channel: u64,
+        user: u64,
+        path: &[&str],
+        options: &[(&str, &str)],
+        fields: &[(&str, &str)],
+    ) -> (Value, magnet_discord_sim::SeenReply) {
+        let opened = eventually("the slash commands registered", || async {
+            self.sim.run_command(channel, user, path, options).ok()
+        })
+        .await;
+        let view = self
+            .sim
+            .wait_for_interaction(opened, WAIT, |v| v.modal.is_some())
+            .await
+            .expect("a form opens at once");
+        let sent = self.sim.submit_form(opened, user, fields).unwrap();
+        let answer = self
+            .sim
+            .wait_for_interaction(sent, WAIT, |v| v.replies.iter().any(|r| !r.loading))
+            .await
+            .expect("an answer to the form");
+        (
+            view.modal.expect("a form"),
+            answer.replies.into_iter().next().expect("a reply"),
+        )
+    }
+
     /// Waits until the bot has no delivery left to make.
     pub async fn queue_empty(&self) {
         let store = self.store().await;
